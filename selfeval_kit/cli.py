@@ -1,0 +1,72 @@
+"""The `selfeval` command: a thin face over the package's Python API."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import DataError, SelfEvalError
+from .export import to_csv, to_json
+from .files import atomic_write_bytes
+from .loading import load
+
+__all__ = ["main"]
+
+
+def _reports_errors(command):
+    """Turn the package's own errors into a message and exit code 1, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except DataError as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+            files = len({p.file for p in exc.problems})
+            click.echo(f"{len(exc.problems)} problem(s) in {files} file(s)", err=True)
+            sys.exit(1)
+        except SelfEvalError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except OSError as exc:
+            click.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="selfeval")
+def main() -> None:
+    """Check, score and report Chinese project performance self-evaluation forms (绩效自评表)."""
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@_reports_errors
+def validate(path: Path) -> None:
+    """Validate the form file or folder PATH; exit 1 listing every problem."""
+    portfolio = load(path)
+    click.echo(f"{path}: {len(portfolio)} form(s) valid")
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@_reports_errors
+def export(path: Path, fmt: str, out: Path | None) -> None:
+    """Export the forms in PATH as JSON (one object per form) or CSV (one row per indicator)."""
+    portfolio = load(path)
+    data = to_json(portfolio).encode("utf-8") if fmt == "json" else to_csv(portfolio).encode("utf-8-sig")
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        atomic_write_bytes(out, data)
+        click.echo(f"wrote {out} ({len(portfolio)} forms)", err=True)

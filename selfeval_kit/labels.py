@@ -1,0 +1,71 @@
+"""The one table of Chinese form terms for the English names used in code (GLOSSARY.md).
+
+Reports, exports and messages take their Chinese labels from here, so a label is
+spelled one way everywhere.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "FIELD_LABELS",
+    "FUNDS_ROW_LABELS",
+    "LEVEL1_OUTPUT",
+    "LEVEL1_OUTCOME",
+    "LEVEL1_SATISFACTION",
+    "LEVEL1_ORDER",
+    "ALLOWED_LEVEL2",
+    "MONEY_UNITS",
+    "label",
+]
+
+FIELD_LABELS: dict[str, str] = {
+    "form": "财政项目支出绩效自评表",
+    "name": "项目名称",
+    "department": "主管部门",
+    "implementer": "实施单位",
+    "year": "年度",
+    "unit": "金额单位",
+    "funds": "项目资金",
+    "budget_initial": "年初预算数",
+    "budget_final": "全年预算数",
+    "executed": "全年执行数",
+    "execution_rate": "执行率",
+    "weight": "分值",
+    "score": "得分",
+    "annual_goal": "年度总体目标",
+    "goal_planned": "预期目标",
+    "goal_achieved": "实际完成情况",
+    "indicators": "绩效指标",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "indicator": "三级指标",
+    "target": "年度指标值",
+    "actual": "实际完成值",
+    "deviation_note": "偏差原因分析及改进措施",
+    "total_score": "总分",
+}
+
+FUNDS_ROW_LABELS: dict[str, str] = {
+    "total": "年度资金总额",
+    "appropriation": "当年财政拨款",
+    "carryover": "上年结转资金",
+    "other": "其他资金",
+}
+
+LEVEL1_OUTPUT = "产出指标"
+LEVEL1_OUTCOME = "效益指标"
+LEVEL1_SATISFACTION = "满意度指标"
+LEVEL1_ORDER: tuple[str, ...] = (LEVEL1_OUTPUT, LEVEL1_OUTCOME, LEVEL1_SATISFACTION)
+
+ALLOWED_LEVEL2: dict[str, tuple[str, ...]] = {
+    LEVEL1_OUTPUT: ("数量指标", "质量指标", "时效指标", "成本指标"),
+    LEVEL1_OUTCOME: ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"),
+    LEVEL1_SATISFACTION: ("服务对象满意度指标",),
+}
+
+MONEY_UNITS: tuple[str, ...] = ("元", "万元")
+
+
+def label(key: str) -> str:
+    """Chinese label of an English field or funds-row name; the key itself if unknown."""
+    return FIELD_LABELS.get(key) or FUNDS_ROW_LABELS.get(key) or key

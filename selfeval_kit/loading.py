@@ -1,0 +1,220 @@
+"""Reading forms from YAML files into a validated Portfolio.
+
+All problems are collected before anything is returned: a user fixing a folder
+of forms sees every mistake in one run, and no file is ever half-loaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import DataError, Problem
+from .model import Form
+
+__all__ = ["Portfolio", "load", "load_form", "form_files", "MAX_FILE_BYTES"]
+
+FORM_SUFFIXES = (".yaml", ".yml")
+MAX_FILE_BYTES = 5 * 1024 * 1024  # a form is a few KiB; anything this large is not a form
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    """The forms of one or more files, in document order, with where each came from."""
+
+    forms: tuple[Form, ...]
+    sources: dict[str, Path] = field(default_factory=dict)  # form id -> file
+
+    def __iter__(self) -> Iterator[Form]:
+        return iter(self.forms)
+
+    def __len__(self) -> int:
+        return len(self.forms)
+
+    def __getitem__(self, form_id: str) -> Form:
+        for form in self.forms:
+            if form.id == form_id:
+                return form
+        raise KeyError(f"no form with id {form_id!r}; ids: {', '.join(self.ids)}")
+
+    @property
+    def ids(self) -> list[str]:
+        return [f.id for f in self.forms]
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({f.year for f in self.forms})
+
+    def forms_frame(self):
+        """One row per form (pandas DataFrame); see `frames.forms_frame`."""
+        from .frames import forms_frame
+
+        return forms_frame(self)
+
+    def indicators_frame(self):
+        """One row per indicator (pandas DataFrame); see `frames.indicators_frame`."""
+        from .frames import indicators_frame
+
+        return indicators_frame(self)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys: PyYAML would silently keep the last one."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"duplicate key {key!r} (first at line {seen[key] + 1})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def form_files(path: str | Path) -> list[Path]:
+    """The form files a path stands for: the file itself, or a folder's *.yaml/*.yml."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(
+            p for p in path.iterdir() if p.suffix in FORM_SUFFIXES and p.is_file() and not p.name.startswith(".")
+        )
+        if not files:
+            raise DataError.single(path, "no form files (*.yaml, *.yml) in this folder")
+        return files
+    if path.is_file():
+        return [path]
+    raise DataError.single(path, "no such file or folder")
+
+
+def read_yaml(file: Path) -> tuple[Any, list[Problem]]:
+    """Parse one YAML file; problems instead of exceptions."""
+    name = str(file)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        return None, [Problem(name, "", f"cannot read the file: {exc.strerror or exc}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(name, "", f"file is {len(raw)} bytes; a form file is at most {MAX_FILE_BYTES}")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [
+            Problem(name, "", f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start}; save the file as UTF-8")
+        ]
+    if not text.strip():
+        return None, [Problem(name, "", "file is empty; expected one form as a YAML mapping")]
+    try:
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [Problem(name, "", f"malformed YAML: {where}{problem}")]
+    if not isinstance(data, dict):
+        return None, [
+            Problem(name, "", "expected one form as a YAML mapping (key: value)", data, has_value=True)
+        ]
+    return data, []
+
+
+def validate_form(data: dict, file: str) -> tuple[Form | None, list[Problem]]:
+    try:
+        return Form.model_validate(data), []
+    except ValidationError as exc:
+        return None, [_problem(file, err) for err in exc.errors()]
+
+
+def load_form(path: str | Path) -> Form:
+    """Load and validate one form file; DataError lists every problem in it."""
+    data, problems = read_yaml(Path(path))
+    if not problems:
+        form, problems = validate_form(data, str(path))
+    if problems:
+        raise DataError(problems)
+    return form
+
+
+def load(path: str | Path) -> Portfolio:
+    """Load a form file or a folder of form files into a Portfolio.
+
+    Raises DataError naming every problem in every file (and duplicate ids);
+    returns only when all files are valid.
+    """
+    problems: list[Problem] = []
+    loaded: list[tuple[Form, Path]] = []
+    for file in form_files(path):
+        data, file_problems = read_yaml(file)
+        if not file_problems:
+            form, file_problems = validate_form(data, str(file))
+        if file_problems:
+            problems.extend(file_problems)
+        else:
+            loaded.append((form, file))
+
+    first_file: dict[str, Path] = {}
+    for form, file in loaded:
+        if form.id in first_file:
+            problems.append(
+                Problem(str(file), "id", f"duplicate id: also used by {first_file[form.id]}", form.id, True)
+            )
+        else:
+            first_file[form.id] = file
+    if problems:
+        raise DataError(problems)
+
+    loaded.sort(key=lambda pair: (pair[0].seq is None, pair[0].seq or 0, pair[1].name))
+    return Portfolio(forms=tuple(f for f, _ in loaded), sources={f.id: p for f, p in loaded})
+
+
+def _path(loc: tuple) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The model class that holds the last element of loc, for listing allowed keys."""
+    model: Any = Form
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(part) if isinstance(model, type) else None
+        if info is None:
+            return None
+        annotation = info.annotation
+        args = getattr(annotation, "__args__", None)
+        model = args[0] if args and getattr(annotation, "__origin__", None) is list else annotation
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _problem(file: str, err: dict) -> Problem:
+    loc = tuple(err.get("loc", ()))
+    kind = err.get("type", "")
+    value = err.get("input")
+    if kind == "missing":
+        return Problem(file, _path(loc), "required field is missing")
+    if kind == "extra_forbidden":
+        model = _model_at(loc)
+        allowed = f"; allowed here: {', '.join(model.model_fields)}" if model else ""
+        return Problem(file, _path(loc), f"unknown key (check its spelling){allowed}")
+    message = err.get("msg", "invalid value")
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return Problem(file, _path(loc), message, value, has_value=True)

@@ -1,0 +1,112 @@
+"""JSON and CSV export of the 2022 data, checked against figures of the seed."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from selfeval_kit.cli import main
+
+from .conftest import DATA_2022, FIXTURES
+
+
+@pytest.fixture(scope="module")
+def exported() -> list[dict]:
+    result = CliRunner().invoke(main, ["export", str(DATA_2022), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_json_has_the_contract_keys(exported):
+    assert len(exported) == 11
+    for form in exported:
+        assert list(form) == [
+            "id", "name", "department", "implementer", "year", "unit",
+            "funds", "annual_goal", "indicators", "total_score",
+        ]
+        assert list(form["funds"]) == ["total", "appropriation", "carryover", "other"]
+        assert list(form["annual_goal"]) == ["planned", "achieved"]
+        for indicator in form["indicators"]:
+            assert list(indicator) == [
+                "level1", "level2", "name", "target", "actual", "weight", "score", "deviation_note",
+            ]
+
+
+def test_json_total_row_of_the_over_executed_form(exported):
+    form = next(f for f in exported if f["id"] == "resource-talent-platform")
+    assert form["name"] == "研发平台科技资源共享服务及人才平台体系建设"
+    assert form["funds"]["total"] == {
+        "budget_initial": 5000000,
+        "budget_final": 5000000,
+        "executed": 5945315.18,
+        "weight": 10,
+        "execution_rate": "118.91%",
+        "score": 10,
+    }
+    assert form["funds"]["carryover"] == {"budget_initial": None, "budget_final": 0, "executed": 0}
+
+
+def test_json_indicator_row(exported):
+    form = next(f for f in exported if f["id"] == "portal-website-ops")
+    assert form["indicators"][10] == {
+        "level1": "效益指标",
+        "level2": "社会效益指标",
+        "name": "访问量",
+        "target": ">=1000万次",
+        "actual": "1114.3566万次",
+        "weight": 10,
+        "score": 10,
+        "deviation_note": None,
+    }
+    assert form["total_score"] == 100
+
+
+def test_csv_is_utf8_with_bom_one_row_per_indicator(tmp_path):
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(main, ["export", str(DATA_2022), "--format", "csv", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    raw = out.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == 15 + 13 + 13 + 14 + 18 + 12 + 10 + 14 + 13 + 13 + 9
+    first = rows[0]
+    assert first["form_id"] == "hotline-system-ops"
+    assert first["form_name"] == "上海市科技行政服务热线系统（运维）"
+    assert (first["name"], first["target"], first["actual"], first["weight"], first["score"]) == (
+        "并发用户数", "=200人", "200人", "5", "5",
+    )
+
+
+def test_export_of_bad_data_writes_nothing(write_form, tmp_path):
+    bad = write_form("id: [")
+    out = tmp_path / "out.json"
+    result = CliRunner().invoke(main, ["export", str(bad), "--out", str(out)])
+    assert result.exit_code == 1
+    assert not out.exists()
+
+
+def test_validate_ok_on_2022():
+    result = CliRunner().invoke(main, ["validate", str(DATA_2022)])
+    assert result.exit_code == 0
+    assert "11 form(s) valid" in result.output
+
+
+def test_validate_lists_problems_and_exits_1(write_form, minimal_data):
+    minimal_data["indicators"][0]["weight"] = -1
+    path = write_form(minimal_data)
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}: indicators[0].weight" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_minimal_fixture_round_trips_through_json():
+    from selfeval_kit import Form, load_form
+
+    form = load_form(FIXTURES / "minimal.yaml")
+    exported = json.loads(json.dumps(form.to_export()))
+    assert Form.model_validate({**exported, "seq": None}) == form

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import pytest
+
+from selfeval_kit import load
+
+from .conftest import DATA_2022
+
+
+@pytest.fixture(scope="module")
+def portfolio():
+    return load(DATA_2022)
+
+
+def test_forms_frame_one_row_per_form(portfolio):
+    frame = portfolio.forms_frame()
+    assert len(frame) == 11
+    row = frame.loc["resource-sharing-research"]
+    assert (row["budget_initial"], row["budget_final"], row["executed"]) == (5102000, 4122000, 4120500)
+    assert row["execution_rate"] == "99.97%"
+    assert row["appropriation_executed"] == 4120500
+    assert pd_isnull(row["carryover_budget_initial"])
+    assert row["indicator_count"] == 18
+    assert row["indicator_weight"] == 90
+
+
+def test_indicators_frame_one_row_per_indicator(portfolio):
+    frame = portfolio.indicators_frame()
+    assert len(frame) == 144
+    assert frame.groupby("form_id")["weight"].sum().eq(90).all()
+    row = frame[(frame.form_id == "foreigner-work-service") & (frame.position == 10)].iloc[0]
+    assert (row["name"], row["target"], row["actual"]) == ("集聚国际人才水平", "全国前3", "全国第1")
+
+
+def pd_isnull(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))

@@ -1,0 +1,180 @@
+"""Loading and validation: good data loads whole, bad data is reported precisely."""
+
+from __future__ import annotations
+
+import pytest
+
+from selfeval_kit import DataError, Form, Portfolio, load, load_form
+
+from .conftest import FIXTURES
+
+
+def problems_of(path) -> list:
+    with pytest.raises(DataError) as info:
+        load(path)
+    return info.value.problems
+
+
+def test_minimal_form_loads_with_its_values():
+    form = load_form(FIXTURES / "minimal.yaml")
+    assert isinstance(form, Form)
+    assert form.unit == "万元"
+    assert form.funds.total.budget_final == 80.0
+    assert form.funds.carryover.budget_initial is None
+    assert form.indicators[0].deviation_note == "受疫情影响，2场培训取消。"
+    assert form.indicators[1].deviation_note is None
+    assert form.indicator_weight == 90
+
+
+def test_load_returns_a_portfolio_for_a_file(write_form, minimal_data):
+    portfolio = load(write_form(minimal_data))
+    assert isinstance(portfolio, Portfolio)
+    assert portfolio.ids == ["minimal"]
+    assert portfolio["minimal"].name == "示例项目"
+
+
+def test_malformed_yaml_names_line(write_form):
+    path = write_form("id: x\nname: [unclosed\n")
+    (problem,) = problems_of(path)
+    assert problem.file == str(path)
+    assert "malformed YAML" in problem.message
+    assert "line 3" in problem.message or "line 2" in problem.message
+
+
+def test_missing_field_is_named(write_form, minimal_data):
+    del minimal_data["indicators"][2]["weight"]
+    (problem,) = problems_of(write_form(minimal_data))
+    assert problem.path == "indicators[2].weight"
+    assert "missing" in problem.message
+
+
+def test_wrong_type_names_path_value_and_expectation(write_form, minimal_data):
+    minimal_data["indicators"][3]["weight"] = "ten"
+    (problem,) = problems_of(write_form(minimal_data))
+    assert problem.path == "indicators[3].weight"
+    assert problem.value == "ten"
+    assert "number" in problem.message
+    assert "'ten'" in str(problem)
+
+
+def test_number_given_for_text_is_rejected(write_form, minimal_data):
+    minimal_data["indicators"][0]["target"] = 10
+    (problem,) = problems_of(write_form(minimal_data))
+    assert problem.path == "indicators[0].target"
+    assert "string" in problem.message
+
+
+def test_negative_amount_is_rejected(write_form, minimal_data):
+    minimal_data["funds"]["appropriation"]["executed"] = -5
+    (problem,) = problems_of(write_form(minimal_data))
+    assert problem.path == "funds.appropriation.executed"
+    assert problem.value == -5
+    assert "greater than or equal to 0" in problem.message
+
+
+def test_unknown_key_is_an_error_listing_allowed_keys(write_form, minimal_data):
+    minimal_data["indicators"][1]["wieght"] = 20
+    (problem,) = problems_of(write_form(minimal_data))
+    assert problem.path == "indicators[1].wieght"
+    assert "unknown key" in problem.message
+    assert "weight" in problem.message
+
+
+def test_unknown_money_unit_is_rejected(write_form, minimal_data):
+    minimal_data["unit"] = "千元"
+    (problem,) = problems_of(write_form(minimal_data))
+    assert problem.path == "unit"
+    assert "'元'" in problem.message and "'万元'" in problem.message
+
+
+def test_every_problem_is_reported_at_once(write_form, minimal_data):
+    minimal_data["year"] = "2023"
+    minimal_data["funds"]["total"]["weight"] = None
+    del minimal_data["name"]
+    paths = sorted(p.path for p in problems_of(write_form(minimal_data)))
+    assert paths == ["funds.total.weight", "name", "year"]
+
+
+def test_duplicate_yaml_key_is_an_error(write_form):
+    (problem,) = problems_of(write_form("id: a\nid: b\n"))
+    assert "duplicate key 'id'" in problem.message
+
+
+def test_duplicate_form_id_across_files(write_form, minimal_data, tmp_path):
+    write_form(minimal_data, "a.yaml")
+    write_form(minimal_data, "b.yaml")
+    (problem,) = problems_of(tmp_path)
+    assert problem.path == "id"
+    assert problem.file.endswith("b.yaml")
+    assert "a.yaml" in problem.message
+
+
+@pytest.mark.parametrize("bad_id", ["../etc", "a/b", "has space", "tab\there", "", "..", "中文", "-lead", "a" * 65])
+def test_unsafe_id_is_rejected(write_form, minimal_data, bad_id):
+    minimal_data["id"] = bad_id
+    (problem,) = problems_of(write_form(minimal_data))
+    assert problem.path == "id"
+    assert problem.value == bad_id
+
+
+@pytest.mark.parametrize("good_id", ["a", "hotline-system-ops", "p_01.v2", "X9"])
+def test_safe_id_is_accepted(write_form, minimal_data, good_id):
+    minimal_data["id"] = good_id
+    assert load(write_form(minimal_data)).ids == [good_id]
+
+
+def test_non_utf8_file_is_rejected(write_form):
+    path = write_form("name: 示例项目\n".encode("gbk"))
+    (problem,) = problems_of(path)
+    assert "not UTF-8" in problem.message
+
+
+def test_utf8_bom_is_accepted(write_form, minimal_data):
+    import yaml
+
+    text = yaml.safe_dump(minimal_data, allow_unicode=True)
+    assert load(write_form("\ufeff" + text)).ids == ["minimal"]
+
+
+@pytest.mark.parametrize("content", ["", "   \n\n", "# only a comment\n"])
+def test_empty_file_is_rejected(write_form, content):
+    (problem,) = problems_of(write_form(content))
+    assert problem.path == ""
+    assert "empty" in problem.message or "mapping" in problem.message
+
+
+def test_top_level_list_is_rejected(write_form):
+    (problem,) = problems_of(write_form("- a\n- b\n"))
+    assert "mapping" in problem.message
+
+
+def test_empty_folder_is_an_error(tmp_path):
+    (problem,) = problems_of(tmp_path)
+    assert "no form files" in problem.message
+
+
+def test_missing_path_is_an_error(tmp_path):
+    (problem,) = problems_of(tmp_path / "nope")
+    assert "no such file" in problem.message
+
+
+def test_folder_with_one_bad_file_loads_nothing(write_form, minimal_data, tmp_path):
+    write_form(minimal_data, "good.yaml")
+    write_form("id: [", "bad.yaml")
+    problems = problems_of(tmp_path)
+    assert [p.file.endswith("bad.yaml") for p in problems] == [True]
+
+
+def test_nan_amount_is_rejected(write_form, minimal_data):
+    text = (FIXTURES / "minimal.yaml").read_text(encoding="utf-8").replace("executed: 72.0", "executed: .nan")
+    (problem,) = problems_of(write_form(text))
+    assert problem.path == "funds.total.executed"
+
+
+def test_forms_sorted_by_seq_then_file_name(write_form, minimal_data, tmp_path):
+    for name, seq in [("a.yaml", 2), ("b.yaml", 1), ("c.yaml", None)]:
+        data = dict(minimal_data, id=name[0])
+        if seq:
+            data["seq"] = seq
+        write_form(data, name)
+    assert load(tmp_path).ids == ["b", "a", "c"]
