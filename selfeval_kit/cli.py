@@ -70,3 +70,55 @@ def export(path: Path, fmt: str, out: Path | None) -> None:
     else:
         atomic_write_bytes(out, data)
         click.echo(f"wrote {out} ({len(portfolio)} forms)", err=True)
+
+
+_SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--profile", default="national", show_default=True, help="Built-in rules profile name or a profile YAML file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores and findings as JSON.")
+@click.option("--strict", is_flag=True, help="Exit 1 on any finding, not only on errors.")
+@_reports_errors
+def check(path: Path, profile: str, as_json: bool, strict: bool) -> None:
+    """Recompute the scores of the forms in PATH by the rules and list the audit findings."""
+    import json
+
+    from .audit import SEVERITY_LABELS
+    from .evaluation import evaluate
+
+    evaluation = evaluate(load(path), profile)
+    findings = evaluation.findings
+    if as_json:
+        click.echo(json.dumps(evaluation.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        groups: dict[str | None, list] = {}
+        for finding in findings:
+            groups.setdefault(finding.form_id, []).append(finding)
+        for result in evaluation.forms:
+            head = (
+                f"{result.form.id}  {result.form.name}  自评 {result.score_reported if result.score_reported is not None else '—'}"
+                f" / 复核 {result.score_recomputed:.2f} ({result.grade})"
+            )
+            click.secho(head, bold=True)
+            for finding in groups.get(result.form.id, []):
+                _echo_finding(finding, SEVERITY_LABELS)
+        if None in groups:
+            click.secho("portfolio  全部项目", bold=True)
+            for finding in groups[None]:
+                _echo_finding(finding, SEVERITY_LABELS)
+        counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "info")}
+        click.echo(
+            f"{len(evaluation.forms)} form(s) checked with profile {evaluation.profile.name}: "
+            f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"
+        )
+    failing = findings if strict else [f for f in findings if f.severity == "error"]
+    if failing:
+        sys.exit(1)
+
+
+def _echo_finding(finding, labels: dict[str, str]) -> None:
+    tag = click.style(f"{finding.severity:<7}", fg=_SEVERITY_STYLE[finding.severity])
+    where = f" [{finding.indicator}]" if finding.indicator else ""
+    click.echo(f"  {tag} {finding.code}{where}: {finding.message}")

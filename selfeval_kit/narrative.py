@@ -1,0 +1,145 @@
+"""The narrative check (RULES.md §6.7): figures stated in the goal texts against the table.
+
+A figure in 预期目标 is compared with the indicator's target, one in 实际完成情况 with
+its actual. The text names indicators loosely ("大仪系统用咨询用户满意度" for
+"大仪系统咨询用户满意度", "企业订单" for "长三角科技券新增企业订单"), so a mention is
+matched to an indicator only when one indicator clearly fits best, the units are
+comparable, and the phrase stands right before the figure. Precision comes first:
+a pair that is not certain is not reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from .values import _COUNT_UNITS, Kind, Value, compare, parse_value
+
+__all__ = ["Mention", "mentions", "match_indicator", "narrative_findings"]
+
+_UNITS = sorted(
+    set(_COUNT_UNITS)
+    | {"%", "％", "ms", "毫秒", "秒", "s", "S", "分钟", "小时", "天", "日", "元", "万元", "亿元", "千元", "台（套）", "台(套)"},
+    key=len,
+    reverse=True,
+)
+_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_TOKEN = re.compile(
+    rf"(?P<lo>{_NUMBER})(?:\s*[-~至]\s*(?P<hi>{_NUMBER}))?\s*(?P<mult>万|亿|千)?\s*(?P<unit>{'|'.join(map(re.escape, _UNITS))})?"
+)
+_CLAUSE_BREAK = re.compile(r"[，,；;。：:！？!?、（）()“”\"\n]|以及|并且|其中|包括")
+# Verbs and comparison words between the indicator's name and its figure.
+_LINK = re.compile(
+    r"(?:不少于|不低于|不小于|不超过|不高于|不大于|大于|小于|少于|多于|低于|高于|超过|达到了|达到|达|为|是|都为|均为|"
+    r"约为|约|近|超|共计|合计|累计|共|计|在|了|已|的)+$"
+)
+_APPROX_AFTER = re.compile(r"^\s*(?:余|多|左右|以上)")
+_MIN_NAME = 3
+_MIN_COVER = 0.75
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A figure in a text and the phrase that stands before it."""
+
+    subject: str
+    value: Value
+    text: str  # the figure as written
+    approximate: bool
+
+
+def mentions(text: str | None) -> Iterator[Mention]:
+    """Figures with the phrase before them, clause by clause."""
+    if not text:
+        return
+    for clause in _CLAUSE_BREAK.split(text):
+        start = 0
+        for match in _TOKEN.finditer(clause):
+            subject = _LINK.sub("", clause[start : match.start()].strip()).strip()
+            start = match.end()
+            written = match.group(0).strip().replace("（套）", "套").replace("(套)", "套")
+            value = parse_value(written, role="actual")
+            if value.kind not in (Kind.QUANTITATIVE, Kind.NONE) or len(subject) < 2:
+                continue
+            after = clause[match.end() :]
+            approximate = value.approximate or bool(_APPROX_AFTER.match(after)) or bool(
+                re.search(r"(?:约|近|超)\s*$", clause[: match.start()])
+            )
+            yield Mention(subject=subject, value=value, text=written, approximate=approximate)
+
+
+def _lcs(a: str, b: str) -> int:
+    """Length of the longest common subsequence (names are short: O(len·len) is fine)."""
+    previous = [0] * (len(b) + 1)
+    for ch in a:
+        current = [0]
+        for j, other in enumerate(b):
+            current.append(previous[j] + 1 if ch == other else max(previous[j + 1], current[j]))
+        previous = current
+    return previous[-1]
+
+
+def _fit(subject: str, name: str) -> float:
+    common = _lcs(subject, name)
+    shorter = min(len(subject), len(name))
+    if common < _MIN_NAME or shorter < _MIN_NAME:
+        return 0.0
+    return common / shorter + common / 1000  # longer agreement breaks ties
+
+
+def match_indicator(subject: str, names: list[str]) -> int | None:
+    """Index of the one name that clearly fits the subject, or None."""
+    scored = sorted(((_fit(subject, n), i) for i, n in enumerate(names)), reverse=True)
+    if not scored or scored[0][0] < _MIN_COVER:
+        return None
+    if len(scored) > 1 and scored[1][0] >= _MIN_COVER and scored[0][0] - scored[1][0] < 0.1:
+        return None  # two names fit about as well: not certain
+    return scored[0][1]
+
+
+def _differs(stated: Value, table: float, approximate: bool) -> bool:
+    low = stated.number
+    high = stated.number_high if stated.number_high is not None else low
+    if low is None:
+        return False
+    scale = max(abs(table), 1e-12)
+    if low - 1e-9 * scale <= table <= high + 1e-9 * scale:
+        return False
+    if approximate:  # "80余篇", "超3万人次", "840家左右": only a clear difference counts
+        return abs(table - low) / scale > 0.2
+    return True
+
+
+def narrative_findings(result) -> Iterable:
+    """narrative.mismatch findings for one scored form (see audit.Finding)."""
+    from .audit import _finding, _num
+
+    names = [item.indicator.name for item in result.indicators]
+    goal = result.form.annual_goal
+    seen: set[tuple[int, str]] = set()
+    for field, text, side in (("预期目标", goal.planned, "target"), ("实际完成情况", goal.achieved, "actual")):
+        for mention in mentions(text):
+            index = match_indicator(mention.subject, names)
+            if index is None or (index, side) in seen:
+                continue
+            item = result.indicators[index]
+            table_value = item.target if side == "target" else item.actual
+            if table_value.kind not in (Kind.QUANTITATIVE, Kind.NONE) or item.target.kind != Kind.QUANTITATIVE:
+                continue
+            table_number = 0.0 if table_value.kind == Kind.NONE else table_value.number
+            if table_number is None or not compare(item.target, mention.value).comparable:
+                continue
+            stated = mention.value
+            if stated.unit is None and item.target.unit is not None:
+                stated = parse_value(mention.text, role="actual", like=item.target)
+            seen.add((index, side))
+            if _differs(stated, table_number, mention.approximate):
+                cell = item.indicator.target if side == "target" else item.indicator.actual
+                column = "年度指标值" if side == "target" else "实际完成值"
+                yield _finding(
+                    "narrative.mismatch", result,
+                    f"{field}写“{mention.subject}{mention.text}”，指标表“{item.indicator.name}”的{column}为 {cell}"
+                    f"（{_num(stated.number)} ≠ {_num(table_number)}）。",
+                    item=item, field=field, stated=mention.text, table=cell,
+                )  # fmt: skip

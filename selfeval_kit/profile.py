@@ -1,0 +1,132 @@
+"""Rules profiles: every threshold, band and formula of scoring and audit, as settings.
+
+A profile is a small YAML file. Built-in profiles live in `selfeval_kit/profiles/`;
+`load_profile` also takes a path to a user's own file. Unset keys take the national
+defaults below (RULES.md), so a variant states only where it differs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .errors import ProfileError
+from .labels import ALLOWED_LEVEL2, LEVEL1_ORDER
+
+__all__ = ["Profile", "load_profile", "builtin_profiles", "Band"]
+
+Share = Annotated[float, Field(ge=0, le=1)]
+Band = tuple[Share, Share]
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    label: str
+    description: str = ""
+
+    # §2 weights
+    total_points: float = 100
+    budget_weight: float = 10
+    level1_split: dict[str, float] = Field(default_factory=lambda: {"产出指标": 50, "效益指标": 30, "满意度指标": 10})
+    allowed_level2: dict[str, list[str]] = Field(default_factory=lambda: {k: list(v) for k, v in ALLOWED_LEVEL2.items()})
+
+    # §3 budget execution
+    low_execution_rate: float = 90.0  # percent; below it the form must give a reason
+    large_cut_share: Share = 0.15  # final budget this far below the initial one is a finding
+    rate_tolerance: float = 0.005  # percentage points: reported and computed rates agree to two decimals
+    score_tolerance: float = 0.01  # points, after rounding to two decimals
+    funds_tolerance: float = 0.01  # money units: sub-rows against the total row
+
+    # §4 indicators
+    lower_better_formula: Literal["inverse_ratio", "linear"] = "inverse_ratio"
+    overachievement_note_ratio: float = 1.3  # actual/target from which a deviation note is expected
+    target_too_low_ratio: float = 2.0  # actual/target from which the target was probably set too low
+    overachievement_deduction: Share = 0.0  # share of the weight cut when the target was set too low
+    loose_limit_ratio: Share = 0.2  # lower-is-better: actual at most this share of the limit
+    qualitative_bands: dict[Literal["met", "partly", "not_met"], Band] = Field(
+        default_factory=lambda: {"met": (0.8, 1.0), "partly": (0.6, 0.8), "not_met": (0.0, 0.6)}
+    )
+    grade_bands: dict[str, float] = Field(default_factory=lambda: {"优": 90, "良": 80, "中": 60, "差": 0})
+
+    # §6.8 portfolio patterns
+    repeated_value_min_forms: int = 3  # the same satisfaction figure in this many forms is a pattern
+    low_ambition_share: Share = 0.5  # share of quantitative targets exceeded by 1.3× that makes a pattern
+    min_forms_for_patterns: int = 3
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Profile":
+        split = self.budget_weight + sum(self.level1_split.values())
+        if abs(split - self.total_points) > 1e-9:
+            raise ValueError(
+                f"budget_weight + level1_split add up to {split:g}, expected total_points {self.total_points:g}"
+            )
+        for tier, (low, high) in self.qualitative_bands.items():
+            if low > high:
+                raise ValueError(f"qualitative_bands.{tier}: lower bound {low} above upper bound {high}")
+        if set(self.qualitative_bands) != {"met", "partly", "not_met"}:
+            raise ValueError("qualitative_bands needs the tiers met, partly and not_met")
+        return self
+
+    @property
+    def level1_order(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys([*LEVEL1_ORDER, *self.level1_split]))
+
+    def grade(self, score: float | None) -> str | None:
+        """优/良/中/差 for a total score (bands are lower bounds, highest first)."""
+        if score is None:
+            return None
+        for grade, floor in sorted(self.grade_bands.items(), key=lambda item: -item[1]):
+            if score + 1e-9 >= floor:
+                return grade
+        return None
+
+
+def builtin_profiles() -> list[str]:
+    folder = resources.files("selfeval_kit") / "profiles"
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_profile(name_or_path: "str | Path | Profile" = "national") -> Profile:
+    """A built-in profile by name, or a profile YAML file by path."""
+    if isinstance(name_or_path, Profile):
+        return name_or_path
+    return _load_profile(str(name_or_path))
+
+
+@lru_cache(maxsize=32)
+def _load_profile(name_or_path: str) -> Profile:
+    path = Path(name_or_path)
+    if name_or_path in builtin_profiles():
+        text = (resources.files("selfeval_kit") / "profiles" / f"{name_or_path}.yaml").read_text(encoding="utf-8")
+        source = f"built-in profile {name_or_path!r}"
+    elif path.suffix in (".yaml", ".yml") and path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProfileError(f"{path}: cannot read the profile: {exc}") from None
+        source = str(path)
+    else:
+        raise ProfileError(
+            f"unknown profile {name_or_path!r}: give a built-in name ({', '.join(builtin_profiles())}) "
+            "or the path of a .yaml profile file"
+        )
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{source}: malformed YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ProfileError(f"{source}: expected a YAML mapping of settings")
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(profile)'}: {err['msg']}" for err in exc.errors()
+        )
+        raise ProfileError(f"{source}: {details}") from None

@@ -1,0 +1,301 @@
+"""Recomputing a form's scores by the rules of a profile (RULES.md §2–4).
+
+Quantitative indicators get a point score; qualitative ones a band (the tier the
+evidence supports), against which the self-given score is checked. Nothing here
+judges: the audit turns differences into findings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .model import Form, Indicator
+from .profile import Profile
+from .values import Comparison, Kind, Value, compare, parse_value
+
+__all__ = [
+    "Attainment",
+    "ATTAINMENT_LABELS",
+    "IndicatorResult",
+    "FormResult",
+    "score_indicator",
+    "score_form",
+    "parse_rate",
+]
+
+
+class Attainment(str, Enum):
+    MET = "met"
+    PARTLY = "partly"
+    NOT_MET = "not_met"
+    UNKNOWN = "unknown"
+
+
+ATTAINMENT_LABELS = {"met": "达成", "partly": "部分达成", "not_met": "未达成", "unknown": "无法判断"}
+
+HIGHER = (Comparison.GE, Comparison.GT, Comparison.EQ)
+LOWER = (Comparison.LE, Comparison.LT)
+_REL = 1e-9
+
+# Qualitative evidence: words that deny or limit achievement, and words that report it.
+_NEGATIVE = re.compile(r"未能|未完成|未达|尚未|没有|不够|不足|较差|滞后|延迟|延期|推迟|未")
+_PARTIAL = re.compile(r"部分|基本|初步")
+_ACHIEVED = re.compile(r"制定|完成|建立|建成|形成|实现|达到|出台|印发|健全|完善|及时|提高|提升|扩大|规范")
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value + 0.0, 2)
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """One indicator as recomputed. Scores are points; `score_low..score_high` is the
+    range the rules allow (one point for quantitative indicators, a band for
+    qualitative ones, the whole weight when the evidence cannot tell)."""
+
+    position: int
+    indicator: Indicator
+    target: Value
+    actual: Value
+    quantitative: bool
+    attainment: Attainment
+    ratio: float | None
+    score_low: float
+    score_high: float
+    score_recomputed: float
+    problem: str | None = None  # "unit_mismatch" | "unreadable" | None
+    reason: str | None = None  # why the rules could not be applied fully
+
+    @property
+    def weight(self) -> float:
+        return self.indicator.weight
+
+    @property
+    def score_reported(self) -> float | None:
+        return self.indicator.score
+
+    @property
+    def difference(self) -> float | None:
+        """Reported minus the nearest allowed score: 0 inside the band, None if unreported."""
+        if self.score_reported is None:
+            return None
+        reported = self.score_reported
+        nearest = min(max(reported, self.score_low), self.score_high)
+        return _round(reported - nearest)
+
+
+@dataclass(frozen=True)
+class FormResult:
+    form: Form
+    profile: Profile
+    indicators: list[IndicatorResult]
+    execution_rate: float | None  # percent, computed: executed / budget_final
+    execution_rate_reported: float | None  # percent, as written on the form
+    budget_score: float | None
+    findings: list = field(default_factory=list)  # filled by the audit
+
+    @property
+    def id(self) -> str:
+        return self.form.id
+
+    @property
+    def budget_weight(self) -> float:
+        return self.form.funds.total.weight
+
+    @property
+    def budget_score_reported(self) -> float | None:
+        return self.form.funds.total.score
+
+    @property
+    def score_reported(self) -> float | None:
+        return self.form.total_score
+
+    @property
+    def score_recomputed(self) -> float:
+        return _round((self.budget_score or 0) + sum(r.score_recomputed for r in self.indicators))
+
+    @property
+    def score_low(self) -> float:
+        return _round((self.budget_score or 0) + sum(r.score_low for r in self.indicators))
+
+    @property
+    def score_high(self) -> float:
+        return _round((self.budget_score or 0) + sum(r.score_high for r in self.indicators))
+
+    @property
+    def grade(self) -> str | None:
+        return self.profile.grade(self.score_recomputed)
+
+    @property
+    def grade_reported(self) -> str | None:
+        return self.profile.grade(self.score_reported)
+
+    @property
+    def cut_share(self) -> float | None:
+        """How far the final budget lies below the initial one, as a share of the initial."""
+        total = self.form.funds.total
+        if not total.budget_initial or total.budget_final is None:
+            return None
+        return (total.budget_initial - total.budget_final) / total.budget_initial
+
+    def level1_scores(self) -> dict[str, dict[str, float]]:
+        """Weight, reported and recomputed score per 一级指标, in the profile's order."""
+        out: dict[str, dict[str, float]] = {}
+        for result in self.indicators:
+            row = out.setdefault(result.indicator.level1, {"weight": 0.0, "reported": 0.0, "recomputed": 0.0})
+            row["weight"] += result.weight
+            row["reported"] += result.score_reported or 0
+            row["recomputed"] += result.score_recomputed
+        order = {name: i for i, name in enumerate(self.profile.level1_order)}
+        return dict(sorted(out.items(), key=lambda item: order.get(item[0], len(order))))
+
+    @property
+    def summary(self) -> str:
+        """One Chinese sentence: reported and recomputed totals, grade, and why they differ."""
+        from .evaluation import summary_sentence
+
+        return summary_sentence(self)
+
+
+def parse_rate(text: str | None) -> float | None:
+    """'99.97%' -> 99.97; None when the form gives no readable rate."""
+    if not text:
+        return None
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[%％]?\s*", text)
+    return float(match.group(1)) if match else None
+
+
+def budget_score(form: Form) -> tuple[float | None, float | None]:
+    """(execution rate in percent, budget score): linear in the rate, capped at the weight."""
+    total = form.funds.total
+    if not total.budget_final or total.executed is None:
+        return None, None
+    rate = total.executed / total.budget_final * 100
+    return rate, _round(total.weight * min(rate, 100.0) / 100)
+
+
+def _band(profile: Profile, tier: Attainment, weight: float) -> tuple[float, float]:
+    low, high = profile.qualitative_bands[tier.value]
+    return _round(weight * low), _round(weight * high)
+
+
+def _clamp(value: float | None, low: float, high: float) -> float:
+    if value is None:
+        return high
+    return _round(min(max(value, low), high))
+
+
+def _qualitative_tier(target: Value, actual: Value) -> Attainment:
+    words = (actual.words or actual.text or "").strip()
+    goal = (target.words or target.text or "").strip()
+    if not words:
+        return Attainment.UNKNOWN
+    if words == goal or (goal and goal in words and not _NEGATIVE.search(words.replace(goal, ""))):
+        return Attainment.MET
+    if _NEGATIVE.search(words):
+        return Attainment.PARTLY if _PARTIAL.search(words) else Attainment.NOT_MET
+    if _PARTIAL.search(words):
+        return Attainment.PARTLY
+    if _ACHIEVED.search(words):
+        return Attainment.MET
+    return Attainment.UNKNOWN
+
+
+def _unknown(position, indicator, target, actual, quantitative, problem, reason) -> IndicatorResult:
+    weight = indicator.weight
+    return IndicatorResult(
+        position, indicator, target, actual, quantitative, Attainment.UNKNOWN, None,
+        0.0, weight, _clamp(indicator.score, 0.0, weight), problem, reason,
+    )  # fmt: skip
+
+
+def _point(position, indicator, target, actual, attainment, ratio, score) -> IndicatorResult:
+    score = _round(max(0.0, min(score, indicator.weight)))
+    return IndicatorResult(position, indicator, target, actual, True, attainment, ratio, score, score, score)
+
+
+def score_indicator(indicator: Indicator, profile: Profile, position: int = 0) -> IndicatorResult:
+    target = parse_value(indicator.target, role="target")
+    actual = parse_value(indicator.actual, role="actual", like=target)
+    weight = indicator.weight
+
+    if target.kind == Kind.UNREADABLE:
+        return _unknown(position, indicator, target, actual, False, "unreadable", f"年度指标值无法识别：{target.reason or ''}")
+
+    if target.kind == Kind.QUALITATIVE:
+        if actual.kind == Kind.UNREADABLE:
+            return _unknown(position, indicator, target, actual, False, "unreadable", "实际完成值为空或无法识别")
+        tier = _qualitative_tier(target, actual)
+        if tier == Attainment.UNKNOWN:
+            return _unknown(position, indicator, target, actual, False, None, "定性指标的完成情况无法从实际完成值判断")
+        low, high = _band(profile, tier, weight)
+        return IndicatorResult(
+            position, indicator, target, actual, False, tier, None, low, high, _clamp(indicator.score, low, high)
+        )
+
+    if target.kind == Kind.NONE:
+        if actual.kind == Kind.NONE or (actual.kind == Kind.QUANTITATIVE and actual.number == 0):
+            return _point(position, indicator, target, actual, Attainment.MET, None, weight)
+        if actual.kind == Kind.QUANTITATIVE and actual.number is not None:
+            return _point(position, indicator, target, actual, Attainment.NOT_MET, None, 0.0)
+        return _unknown(position, indicator, target, actual, True, "unreadable", "目标为“无”，实际完成值无法识别")
+
+    if target.kind == Kind.RANKING:
+        if actual.kind != Kind.RANKING or not actual.rank or not target.rank:
+            return _unknown(position, indicator, target, actual, True, "unreadable", "排名类目标的实际完成值不是排名")
+        ratio = target.rank / actual.rank
+        if actual.rank <= target.rank:
+            return _point(position, indicator, target, actual, Attainment.MET, ratio, weight)
+        return _point(position, indicator, target, actual, Attainment.PARTLY, ratio, weight * ratio)
+
+    # quantitative target
+    if actual.kind == Kind.NONE:
+        actual_number = 0.0
+    elif actual.kind == Kind.QUANTITATIVE and actual.number is not None:
+        actual_number = actual.number
+    else:
+        return _unknown(position, indicator, target, actual, True, "unreadable", "实际完成值不是可比较的数值")
+    check = compare(target, actual)
+    if actual.kind != Kind.NONE and not check.comparable:
+        return _unknown(position, indicator, target, actual, True, "unit_mismatch", check.reason or "单位不可比")
+
+    t, a = target.number, actual_number
+    comparison = target.comparison or Comparison.GE
+    if comparison in HIGHER:
+        ratio = a / t if t else None
+        met = a > t if comparison == Comparison.GT else a >= t * (1 - _REL)
+        if met:
+            score = weight
+            if profile.overachievement_deduction and ratio and ratio >= profile.target_too_low_ratio:
+                score = weight * (1 - profile.overachievement_deduction)
+            return _point(position, indicator, target, actual, Attainment.MET, ratio, score)
+        score = weight * (ratio or 0.0)
+    else:
+        ratio = a / t if t else None
+        met = a < t if comparison == Comparison.LT else a <= t * (1 + _REL)
+        if t == 0:
+            met = a == 0
+        if met:
+            return _point(position, indicator, target, actual, Attainment.MET, ratio, weight)
+        if not t:
+            score = 0.0
+        elif profile.lower_better_formula == "linear":
+            score = weight * max(0.0, 1 - (a - t) / t)
+        else:
+            score = weight * min(1.0, t / a) if a else weight
+    attainment = Attainment.PARTLY if score > 0 else Attainment.NOT_MET
+    return _point(position, indicator, target, actual, attainment, ratio, score)
+
+
+def score_form(form: Form, profile: Profile) -> FormResult:
+    rate, points = budget_score(form)
+    return FormResult(
+        form=form,
+        profile=profile,
+        indicators=[score_indicator(ind, profile, i) for i, ind in enumerate(form.indicators)],
+        execution_rate=rate,
+        execution_rate_reported=parse_rate(form.funds.total.execution_rate),
+        budget_score=points,
+    )
