@@ -40,7 +40,7 @@ LOWER = (Comparison.LE, Comparison.LT)
 _REL = 1e-9
 
 # Qualitative evidence: words that deny or limit achievement, and words that report it.
-_NEGATIVE = re.compile(r"未能|未完成|未达|尚未|没有|不够|不足|较差|滞后|延迟|延期|推迟|未")
+_NEGATIVE = re.compile(r"未(?!来)|没有|不够|不足|较差|滞后|延迟|延期|推迟")
 _PARTIAL = re.compile(r"部分|基本|初步")
 _ACHIEVED = re.compile(r"制定|完成|建立|建成|形成|实现|达到|出台|印发|健全|完善|及时|提高|提升|扩大|规范")
 
@@ -192,13 +192,13 @@ def _qualitative_tier(target: Value, actual: Value) -> Attainment:
     goal = (target.words or target.text or "").strip()
     if not words:
         return Attainment.UNKNOWN
-    if words == goal or (goal and goal in words and not _NEGATIVE.search(words.replace(goal, ""))):
+    if words == goal:
         return Attainment.MET
     if _NEGATIVE.search(words):
         return Attainment.PARTLY if _PARTIAL.search(words) else Attainment.NOT_MET
     if _PARTIAL.search(words):
         return Attainment.PARTLY
-    if _ACHIEVED.search(words):
+    if (goal and goal in words) or _ACHIEVED.search(words):
         return Attainment.MET
     return Attainment.UNKNOWN
 
