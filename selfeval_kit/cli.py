@@ -122,3 +122,33 @@ def _echo_finding(finding, labels: dict[str, str]) -> None:
     tag = click.style(f"{finding.severity:<7}", fg=_SEVERITY_STYLE[finding.severity])
     where = f" [{finding.indicator}]" if finding.indicator else ""
     click.echo(f"  {tag} {finding.code}{where}: {finding.message}")
+
+
+@main.command("import")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the <id>.yaml files.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--partial", is_flag=True, help="Write the forms read whole even if others could not be read.")
+@_reports_errors
+def import_(source: Path, out_dir: Path, force: bool, partial: bool) -> None:
+    """Import forms from an Excel workbook (.xlsx) or text extracted from published PDFs (.txt)."""
+    from .importing import read_source, write_forms
+
+    forms = read_source(source)
+    bad = [f for f in forms if not f.ok]
+    for imported in forms:
+        if imported.missing:
+            click.echo(f"note: {imported.source}: not found in the source: {', '.join(imported.missing)}", err=True)
+        if not imported.complete:
+            click.echo(f"error: {imported.source}: incomplete: the source ends before the form does", err=True)
+        for reason in imported.errors:
+            click.echo(f"error: {imported.source}: {reason}", err=True)
+    if bad and not partial:
+        click.echo(f"{len(bad)} of {len(forms)} form(s) could not be read whole; nothing written (use --partial to write the others)", err=True)
+        sys.exit(1)
+    written = write_forms([f for f in forms if f.ok], out_dir, force=force)
+    for path in written:
+        click.echo(f"wrote {path}")
+    if bad:
+        click.echo(f"{len(bad)} form(s) not written", err=True)
+        sys.exit(1)
