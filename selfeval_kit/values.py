@@ -24,7 +24,15 @@ converted); 元/千元/万元/亿元 → ``"元"`` (number converted); 天/日 �
 小时/h → ``"h"``; 分钟/min → ``"min"``; other counting units stay as written
 (``"个"``, ``"台套"`` ...). :func:`compare` converts between units only where the
 factor is exact (``_CONVERSIONS``) and treats different counting units as the
-same only for the short, explicit alias list ``UNIT_ALIASES``.
+same only for the short, explicit alias list ``UNIT_ALIASES``. Seconds, minutes,
+hours, days and weeks convert into each other (so ``"<=2天"`` vs ``"36小时"`` works,
+although ``dimension`` says "time" for s/min/h and "days" for d/周/月/年); months,
+quarters and years convert among themselves but not into days; 工作日 converts
+into nothing; % and ‰ convert; data sizes (GB/TB/M/兆) do not (1000 or 1024 would
+be a guess).
+
+Zero. A bare zero ("0", "0个", "零次") means "none", like "无": ``Kind.NONE`` with
+``number == 0.0``. With a sign ("<=0次") it is a quantity.
 """
 
 from __future__ import annotations
@@ -321,7 +329,7 @@ _PREFIX_SIGNS: dict[str, Comparison | None] = {
     "等于": Comparison.EQ,
     "达到": None, "达": None, "实现": None, "完成": None, "为": None, "是": None,
 }
-_APPROX_PREFIXES = ("大约", "约为", "约", "近")
+_APPROX_PREFIXES = ("大约", "约为", "约")  # not 近: "近3年" means "the last 3 years"
 # Suffix words: "90%以上" (at least), "2秒以内" (at most), "100人左右" (about).
 _SUFFIX_SIGNS: dict[str, Comparison | None] = {
     "及以上": Comparison.GE, "以上": Comparison.GE,
@@ -338,9 +346,9 @@ def _alternation(words) -> str:
 
 _SIGN_ALT = _alternation(_PREFIX_SIGNS)
 _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟廿"
-# What may follow a sign: a digit, a Chinese numeral, 约/大约/近, 百分之/千分之, a minus.
+# What may follow a sign: a digit, a Chinese numeral, 约/大约, 百分之/千分之, a minus.
 # A sign counts only when a number follows it: "为" in "为民服务" is not a sign.
-_NUMBER_AHEAD = rf"(?=[0-9.{_CN_DIGITS}约大近+\-−])"
+_NUMBER_AHEAD = rf"(?=[0-9.{_CN_DIGITS}约大+\-−])"
 # A sign at the start, or after a short label ("满意度≥90%", "成本不超过5万元").
 _PREFIX_RE = re.compile(
     rf"(?P<sign>{_SIGN_ALT}){_NUMBER_AHEAD}"
@@ -381,10 +389,13 @@ _RANK_RE = re.compile(
 )
 
 _DIGIT_RE = re.compile(r"[0-9]")
+# a number followed by something that is not a unit we know: "5坨", "3项制度"
+_ODD_SUFFIX_RE = re.compile(rf"[-+−]?(?:{_ARABIC})(?:{_MULT_ALT})?(?P<odd>[^0-9]{{1,6}})")
 _SIGNS_ONLY_RE = re.compile(r"[<>=≥≤≧≦⩾⩽≮≯]+")
 _WORDY_RE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _SPACE_RE = re.compile(r"\s+")
 _TRAILING_PUNCT = "。.,;:!?、"
+_QUOTES = "\"'“”‘’"
 _NONE_WORDS = frozenset({"无", "零", "〇", "没有", "未发生", "无发生", "零发生"})
 _PLACEHOLDERS = frozenset({"-", "--", "/", "\\", "—", "——", "–", "n/a", "na", "null", "none", "空"})
 
@@ -399,7 +410,7 @@ def _normalise(text: str) -> str:
     """
     s = unicodedata.normalize("NFKC", text)
     s = _SPACE_RE.sub("", s)
-    return s.strip(_TRAILING_PUNCT + "\"'“”‘’")
+    return s.strip(_QUOTES).rstrip(_TRAILING_PUNCT).strip(_QUOTES)
 
 
 def _words_key(text: str) -> str:
@@ -539,6 +550,30 @@ def _read_ranking(text: str, s: str) -> Value | None:
     )
 
 
+def _read_core(text: str, rest: str) -> tuple[_Qty, _Qty | None] | Value | None:
+    """Read "number[unit]" or "number[unit]-number[unit]" once signs are stripped.
+
+    Returns the quantities, an UNREADABLE Value saying what went wrong, or None
+    when `rest` does not start with a number at all (so it may be words).
+    """
+    rest = _PER_RE.sub(lambda mm: mm.group(2) + ("%" if mm.group(1) == "百分之" else "‰"), rest)
+    core = _CORE_RE.fullmatch(rest)
+    if core is None:
+        odd = _ODD_SUFFIX_RE.fullmatch(rest)
+        if odd is not None:
+            return _unreadable(text, f"unknown unit or word after the number: {odd.group('odd')}")
+        return None
+    has_hi = bool(core.group("hinum") or core.group("hicn"))
+    lo = _read_qty(core, "lo")
+    hi = _read_qty(core, "hi") if has_hi else None
+    if lo is None or (has_hi and hi is None):
+        return _unreadable(text, "number or unit could not be read")
+    if hi is None:
+        return lo, None
+    lo, hi, problem = _reconcile_range(lo, hi)
+    return _unreadable(text, problem) if problem else (lo, hi)
+
+
 def _read_quantity(text: str, s: str, role: str, like: Value | None) -> Value | None:
     """Read "[label][sign][约]number[unit][-number[unit]][以上]"; None if it is not that shape."""
     cmp, sign_written, rest = _split_prefix(s)
@@ -548,48 +583,35 @@ def _read_quantity(text: str, s: str, role: str, like: Value | None) -> Value | 
         approx, rest = True, rest[m.end():]
     suffix_cmp, suffix_approx, rest = _split_suffix(rest)
     approx = approx or suffix_approx
-    rest = _PER_RE.sub(lambda mm: mm.group(2) + ("%" if mm.group(1) == "百分之" else "‰"), rest)
-    core = _CORE_RE.fullmatch(rest)
-    if core is None:
-        return None
-    lo = _read_qty(core, "lo")
-    hi = _read_qty(core, "hi") if core.group("hinum") or core.group("hicn") else None
-    if lo is None or (hi is None and (core.group("hinum") or core.group("hicn"))):
-        return _unreadable(text, "number or unit could not be read")
 
-    if hi is not None:
-        lo, hi, problem = _reconcile_range(lo, hi)
-        if problem:
-            return _unreadable(text, problem)
-
+    read = _read_core(text, rest)
+    if read is None or isinstance(read, Value):
+        return read
+    lo, hi = read
     if like is not None and like.kind in (Kind.QUANTITATIVE, Kind.NONE):
         lo = _apply_written_unit(lo, like.written_unit)
-        if hi is not None:
-            hi = _apply_written_unit(hi, like.written_unit)
+        hi = _apply_written_unit(hi, like.written_unit) if hi is not None else None
 
-    # one comparison: written prefix, else suffix, else 余/多; they must agree in direction
+    # One comparison: the written prefix, else the suffix, else 余/多. Prefix and
+    # suffix must point the same way (">=5次以下" is a contradiction, not a guess).
     if sign_written and suffix_cmp is not None and _DIRECTION_OF[cmp] != _DIRECTION_OF[suffix_cmp]:
         return _unreadable(text, "conflicting comparison words")
     if not sign_written:
         cmp = suffix_cmp
     if cmp is None and lo.more and hi is None:
         cmp = Comparison.GT
-    written_bound = cmp is not None
 
-    if lo.unit == "年" and hi is None and lo.written_unit == "年" and 1900 <= lo.number <= 2100:
-        if lo.number == lo.number.to_integral_value():
-            return _unreadable(text, "looks like a calendar year, not a duration")
-
+    if _looks_like_year(lo, hi):
+        return _unreadable(text, "looks like a calendar year, not a duration")
     number = _to_float(lo.number)
     number_high = _to_float(hi.number) if hi is not None else None
     if number is None or (hi is not None and number_high is None):
         return _unreadable(text, "number too large")
 
-    if not written_bound and hi is None and lo.number == 0:
+    if cmp is None and hi is None and lo.number == 0:
         # "0", "0个", "零次": nothing happened — the same as "无"
         return Value(text=text, kind=Kind.NONE, number=0.0, unit=lo.unit,
                      dimension=lo.dimension, written_unit=lo.written_unit)
-
     if role == "target" and cmp is None:
         cmp = Comparison.GE  # a bare number, or a range, as a target means "at least"
     return Value(
@@ -603,6 +625,12 @@ def _read_quantity(text: str, s: str, role: str, like: Value | None) -> Value | 
         approximate=approx,
         written_unit=lo.written_unit,
     )
+
+
+def _looks_like_year(lo: _Qty, hi: _Qty | None) -> bool:
+    """True for "2023年": a calendar year (a deadline), not 2023 years; dates are not read."""
+    return (hi is None and lo.written_unit == "年" and 1900 <= lo.number <= 2100
+            and lo.number == lo.number.to_integral_value())
 
 
 def _reconcile_range(lo: _Qty, hi: _Qty) -> tuple[_Qty, _Qty, str | None]:
@@ -857,12 +885,12 @@ def _compare_ranks(t: Value, a: Value) -> Comparability:
 
 def _compare_quantities(t: Value, a: Value) -> Comparability:
     """Both sides are QUANTITATIVE or NONE ("无" is the number 0 with no unit)."""
+    if t.kind is Kind.NONE and a.kind is Kind.NONE:
+        return Comparability(comparable=True, met=True, ratio=None)  # none of anything
     factor = unit_factor(a.unit, t.unit)
     if factor is None:
         return _not_comparable(f"units differ: {t.unit} vs {a.unit}")
     if t.kind is Kind.NONE:
-        if a.kind is Kind.NONE:
-            return Comparability(comparable=True, met=True, ratio=None)
         met = _decide(Comparison.EQ, _span_of(a, factor), 0.0)
         return _result(met, None)
 

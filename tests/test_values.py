@@ -325,7 +325,12 @@ def test_other_units_kept(text, unit):
 
 def test_unknown_unit_is_unreadable():
     v = parse_value("5坨")
-    assert v.kind is U and v.reason
+    assert (v.kind, v.reason) == (U, "unknown unit or word after the number: 坨")
+
+
+@pytest.mark.parametrize(("text", "number"), [(".5个", 0.5), ("5个。", 5.0), ("“5个”", 5.0)])
+def test_punctuation_around_a_number(text, number):
+    _check(parse_value(text, role="actual"), Q, None, number, "个")
 
 
 @pytest.mark.parametrize(("text", "low", "high", "unit"), [
@@ -395,6 +400,7 @@ def test_zero_with_sign_is_a_quantity():
     (">=", "sign without"),
     ("制定了3项制度", "not understood"),
     ("2023年", "calendar year"),
+    ("近3年", "not understood"),
 ])
 def test_unreadable_with_reason(text, reason_part):
     v = parse_value(text)
