@@ -62,7 +62,7 @@ class Portfolio:
         return indicators_frame(self)
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml is ~10× faster
     """SafeLoader that refuses duplicate keys: PyYAML would silently keep the last one."""
 
 

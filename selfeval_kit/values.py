@@ -43,6 +43,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from enum import Enum
+from functools import lru_cache
 from typing import Literal
 
 __all__ = [
@@ -693,6 +694,12 @@ def parse_value(
             text = str(text)
         else:
             return _unreadable(str(text), f"not text: {type(text).__name__}")
+    return _parse_cached(text, role, like)
+
+
+@lru_cache(maxsize=65536)
+def _parse_cached(text: str, role: str, like: Value | None) -> Value:
+    """Cells repeat across forms ("及时", ">=90%"): values are frozen, so reuse them."""
     try:
         return _parse(text, role, like)
     except Exception as exc:  # defensive: the contract is "never raises"
