@@ -6,7 +6,8 @@ of forms sees every mistake in one run, and no file is ever half-loaded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -18,7 +19,7 @@ from .model import Form
 
 __all__ = ["Portfolio", "load", "load_form", "form_files", "MAX_FILE_BYTES"]
 
-FORM_SUFFIXES = (".yaml", ".yml")
+FORM_SUFFIXES = (".yaml", ".yml", ".json")  # JSON: the export format, one form or a list
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a form is a few KiB; anything this large is not a form
 
 
@@ -92,7 +93,7 @@ def form_files(path: str | Path) -> list[Path]:
             p for p in path.iterdir() if p.suffix in FORM_SUFFIXES and p.is_file() and not p.name.startswith(".")
         )
         if not files:
-            raise DataError.single(path, "no form files (*.yaml, *.yml) in this folder")
+            raise DataError.single(path, "no form files (*.yaml, *.yml, *.json) in this folder")
         return files
     if path.is_file():
         return [path]
@@ -130,21 +131,52 @@ def read_yaml(file: Path) -> tuple[Any, list[Problem]]:
     return data, []
 
 
-def validate_form(data: dict, file: str) -> tuple[Form | None, list[Problem]]:
+def read_json(file: Path) -> tuple[list[tuple[str, Any]], list[Problem]]:
+    """A JSON file of one form or a list of forms (as `selfeval export` writes them).
+
+    Returns (field-path prefix, data) records: "" for a single form, "[3]" for a list item.
+    """
+    name = str(file)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        return [], [Problem(name, "", f"cannot read the file: {exc.strerror or exc}")]
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        return [], [Problem(name, "", f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start}")]
+    except json.JSONDecodeError as exc:
+        return [], [Problem(name, "", f"malformed JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}")]
+    if isinstance(data, dict):
+        return [("", data)], []
+    if isinstance(data, list) and data and all(isinstance(item, dict) for item in data):
+        return [(f"[{i}]", item) for i, item in enumerate(data)], []
+    return [], [Problem(name, "", "expected a form object or a non-empty list of form objects")]
+
+
+def _records(file: Path) -> tuple[list[tuple[str, Any]], list[Problem]]:
+    if file.suffix == ".json":
+        return read_json(file)
+    data, problems = read_yaml(file)
+    return ([] if problems else [("", data)]), problems
+
+
+def validate_form(data: dict, file: str, prefix: str = "") -> tuple[Form | None, list[Problem]]:
     try:
         return Form.model_validate(data), []
     except ValidationError as exc:
-        return None, [_problem(file, err) for err in exc.errors()]
+        problems = [_problem(file, err) for err in exc.errors()]
+        if prefix:
+            problems = [replace(p, path=prefix + ("." if p.path and not p.path.startswith("[") else "") + p.path) for p in problems]
+        return None, problems
 
 
 def load_form(path: str | Path) -> Form:
     """Load and validate one form file; DataError lists every problem in it."""
-    data, problems = read_yaml(Path(path))
-    if not problems:
-        form, problems = validate_form(data, str(path))
-    if problems:
-        raise DataError(problems)
-    return form
+    portfolio = load(path)
+    if len(portfolio) != 1:
+        raise DataError.single(path, f"expected one form, found {len(portfolio)}")
+    return portfolio.forms[0]
 
 
 def load(path: str | Path) -> Portfolio:
@@ -156,13 +188,16 @@ def load(path: str | Path) -> Portfolio:
     problems: list[Problem] = []
     loaded: list[tuple[Form, Path]] = []
     for file in form_files(path):
-        data, file_problems = read_yaml(file)
-        if not file_problems:
-            form, file_problems = validate_form(data, str(file))
+        records, file_problems = _records(file)
+        file_forms = []
+        for prefix, data in records:
+            form, form_problems = validate_form(data, str(file), prefix)
+            file_problems.extend(form_problems)
+            file_forms.append(form)
         if file_problems:
-            problems.extend(file_problems)
+            problems.extend(file_problems)  # a file loads whole or not at all
         else:
-            loaded.append((form, file))
+            loaded.extend((form, file) for form in file_forms)
 
     first_file: dict[str, Path] = {}
     for form, file in loaded:

@@ -178,3 +178,34 @@ def test_forms_sorted_by_seq_then_file_name(write_form, minimal_data, tmp_path):
             data["seq"] = seq
         write_form(data, name)
     assert load(tmp_path).ids == ["b", "a", "c"]
+
+
+def test_json_export_loads_back(tmp_path):
+    from selfeval_kit import to_json
+
+    from .conftest import DATA_2022
+
+    original = load(DATA_2022)
+    path = tmp_path / "forms.json"
+    path.write_text(to_json(original), encoding="utf-8")
+    reloaded = load(path)
+    assert reloaded.ids == original.ids
+    assert [f.model_copy(update={"seq": None}) for f in original] == list(reloaded)
+
+
+def test_json_problems_name_the_list_item(tmp_path, minimal_data):
+    import json
+
+    bad = dict(minimal_data, year="x")
+    path = tmp_path / "forms.json"
+    path.write_text(json.dumps([minimal_data, bad], ensure_ascii=False), encoding="utf-8")
+    (problem,) = problems_of(path)
+    assert problem.path == "[1].year"
+
+
+@pytest.mark.parametrize("content, message", [("{", "malformed JSON"), ("[]", "non-empty list"), ("3", "form object")])
+def test_bad_json_files(tmp_path, content, message):
+    path = tmp_path / "forms.json"
+    path.write_text(content, encoding="utf-8")
+    (problem,) = problems_of(path)
+    assert message in problem.message
