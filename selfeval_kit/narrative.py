@@ -11,7 +11,8 @@ a pair that is not certain is not reported.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from decimal import Decimal
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Iterable, Iterator
 
@@ -29,13 +30,14 @@ _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _TOKEN = re.compile(
     rf"(?P<lo>{_NUMBER})(?:\s*[-~至]\s*(?P<hi>{_NUMBER}))?\s*(?P<mult>万|亿|千)?\s*(?P<unit>{'|'.join(map(re.escape, _UNITS))})?"
 )
-_CLAUSE_BREAK = re.compile(r"[，,；;。：:！？!?、（）()“”\"\n]|以及|并且|其中|包括")
+# A comma between digits is a thousands separator ("1,162家"), not a clause break.
+_CLAUSE_BREAK = re.compile(r"[，；;。：:！？!?、（）()“”\"\n]|(?<!\d),|,(?!\d{3})|以及|并且|其中|包括")
 # Verbs and comparison words between the indicator's name and its figure.
 _LINK = re.compile(
     r"(?:不少于|不低于|不小于|不超过|不高于|不大于|大于|小于|少于|多于|低于|高于|超过|达到了|达到|达|为|是|都为|均为|"
     r"约为|约|近|超|共计|合计|累计|共|计|在|了|已|的)+$"
 )
-_APPROX_AFTER = re.compile(r"^\s*(?:余|多|左右|以上)")
+_APPROX_AFTER = re.compile(r"\s*(?:余|多|左右|以上)")
 _MIN_NAME = 3
 _MIN_COVER = 0.75
 
@@ -59,15 +61,44 @@ def mentions(text: str | None) -> Iterator[Mention]:
         for match in _TOKEN.finditer(clause):
             subject = _LINK.sub("", clause[start : match.start()].strip()).strip()
             start = match.end()
-            written = match.group(0).strip().replace("（套）", "套").replace("(套)", "套")
-            value = parse_value(written, role="actual")
-            if value.kind not in (Kind.QUANTITATIVE, Kind.NONE) or len(subject) < 2:
+            if len(subject) < 2:
                 continue
-            after = clause[match.end() :]
-            approximate = value.approximate or bool(_APPROX_AFTER.match(after)) or bool(
-                re.search(r"(?:约|近|超)\s*$", clause[: match.start()])
-            )
-            yield Mention(subject=subject, value=value, text=written, approximate=approximate)
+            value = _figure(match)
+            if value is None:
+                continue
+            approximate = bool(_APPROX_AFTER.match(clause, match.end())) or bool(_APPROX_BEFORE.search(clause[: match.start()]))
+            yield Mention(subject=subject, value=value, text=value.text, approximate=approximate)
+
+
+_APPROX_BEFORE = re.compile(r"(?:约|近|超)\s*$")
+
+
+def _figure(match: re.Match) -> Value | None:
+    """The figure of a token: its number times the scale of its multiplier and unit."""
+    mult, unit = match.group("mult") or "", (match.group("unit") or "").replace("（套）", "套").replace("(套)", "套")
+    scale = _unit_scale(mult + unit)
+    if scale is None:
+        return None
+    high = match.group("hi")
+    written = match.group(0).strip().replace("（套）", "套").replace("(套)", "套")
+    return replace(
+        scale,
+        text=written,
+        number=_times(match.group("lo"), scale.number),
+        number_high=None if high is None else _times(high, scale.number),
+    )
+
+
+def _times(digits: str, factor: float) -> float:
+    """digits × factor without binary noise (174 × 0.001 is 0.174, not 0.17400000000000002)."""
+    return float(Decimal(digits.replace(",", "")) * Decimal(repr(factor)))
+
+
+@lru_cache(maxsize=1024)
+def _unit_scale(suffix: str) -> Value | None:
+    """parse_value of "1<suffix>": the canonical unit and the factor into it (few distinct suffixes)."""
+    value = parse_value(f"1{suffix}", role="actual")
+    return value if value.kind == Kind.QUANTITATIVE and value.number else None
 
 
 def _lcs(a: str, b: str) -> int:

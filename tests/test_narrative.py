@@ -71,3 +71,8 @@ def test_figure_before_the_name_is_not_read(minimal_data):
     # "支持200用户并发使用": the number stands before the indicator's name; not matched
     minimal_data["annual_goal"]["achieved"] = "共有900培训人数。"
     assert narrative(minimal_data) == []
+
+
+def test_thousands_separator_is_not_a_clause_break():
+    found = list(mentions("服务企业数1,162家,访问量达到2,500,000次"))
+    assert [(m.subject, m.value.number) for m in found] == [("服务企业数", 1162.0), ("访问量", 2500000.0)]
