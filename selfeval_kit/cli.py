@@ -57,13 +57,21 @@ def validate(path: Path) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout (required for xlsx).")
 @_reports_errors
 def export(path: Path, fmt: str, out: Path | None) -> None:
-    """Export the forms in PATH as JSON (one object per form) or CSV (one row per indicator)."""
+    """Export the forms in PATH as JSON (one object per form), CSV (one row per indicator) or an
+    Excel workbook (xlsx: one sheet per form in the official layout; needs --out)."""
+    if fmt == "xlsx" and out is None:
+        raise click.UsageError("--format xlsx writes a binary workbook: give --out FILE.xlsx")
     portfolio = load(path)
-    data = to_json(portfolio).encode("utf-8") if fmt == "json" else to_csv(portfolio).encode("utf-8-sig")
+    if fmt == "xlsx":
+        from .excel import write_workbook
+
+        data = write_workbook(portfolio)
+    else:
+        data = to_json(portfolio).encode("utf-8") if fmt == "json" else to_csv(portfolio).encode("utf-8-sig")
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -151,4 +159,32 @@ def import_(source: Path, out_dir: Path, force: bool, partial: bool) -> None:
         click.echo(f"wrote {path}")
     if bad:
         click.echo(f"{len(bad)} form(s) not written", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("data", required=False, default="data/2022", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the HTML reports (default: reports/<name of DATA>, e.g. reports/2022).")
+@click.option("--profile", default="national", show_default=True, help="Rules profile: a built-in name or a .yaml file.")
+@click.option("--keep-notebooks", is_flag=True, help="Also keep each executed notebook (<id>.ipynb) beside its HTML.")
+@_reports_errors
+def build(data: Path, out_dir: Path | None, profile: str, keep_notebooks: bool) -> None:
+    """Build the HTML reports of DATA (default data/2022): one per project, the annual report, index.html.
+
+    A report that fails does not stop the others; it is listed in index.html with its error,
+    and the command exits 1.
+    """
+    from .build import build as build_reports
+
+    out_dir = out_dir or Path("reports") / (data.stem if data.is_file() else data.resolve().name)
+
+    def progress(outcome) -> None:
+        state = "ok    " if outcome.ok else "FAILED"
+        click.echo(f"{state} {outcome.key} ({outcome.seconds:.1f} s)" + (f": {outcome.error}" if outcome.error else ""), err=True)
+
+    result = build_reports(data, out_dir, profile=profile, keep_notebooks=keep_notebooks, progress=progress)
+    click.echo(f"wrote {result.index} ({len(result.reports) - len(result.failed)} of {len(result.reports)} reports, {result.seconds:.0f} s)")
+    if result.failed:
+        click.echo(f"{len(result.failed)} report(s) failed: {', '.join(r.key for r in result.failed)}", err=True)
         sys.exit(1)
