@@ -11,8 +11,7 @@ a pair that is not certain is not reported.
 from __future__ import annotations
 
 import re
-from decimal import Decimal
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Iterator
 
@@ -81,17 +80,20 @@ def _figure(match: re.Match) -> Value | None:
         return None
     high = match.group("hi")
     written = match.group(0).strip().replace("（套）", "套").replace("(套)", "套")
-    return replace(
-        scale,
+    return Value(
         text=written,
+        kind=scale.kind,
         number=_times(match.group("lo"), scale.number),
         number_high=None if high is None else _times(high, scale.number),
+        unit=scale.unit,
+        dimension=scale.dimension,
+        written_unit=scale.written_unit,
     )
 
 
 def _times(digits: str, factor: float) -> float:
     """digits × factor without binary noise (174 × 0.001 is 0.174, not 0.17400000000000002)."""
-    return float(Decimal(digits.replace(",", "")) * Decimal(repr(factor)))
+    return round(float(digits.replace(",", "")) * factor, 9)
 
 
 @lru_cache(maxsize=1024)
@@ -114,41 +116,53 @@ def _lcs(a: str, b: str) -> int:
     return len(a) - v.bit_count()
 
 
-@lru_cache(maxsize=16384)
-def _chars(text: str) -> tuple[frozenset, int]:
-    """The distinct characters of a text and how many characters repeat."""
-    distinct = frozenset(text)
-    return distinct, len(text) - len(distinct)
-
-
 def match_indicator(subject: str, names: list[str]) -> int | None:
     """Index of the one name that clearly fits the subject, or None.
 
     Fit = LCS / length of the shorter text; the best must reach _MIN_COVER and beat
     any other name that also reaches it by 0.1, else the mention is left alone.
     """
-    return _best_match(subject, [(name, *_chars(name)) for name in names])
+    return _Catalogue(names).best(subject)
 
 
-def _best_match(subject: str, catalogue: list[tuple[str, frozenset, int]]) -> int | None:
-    subject_set, subject_repeats = _chars(subject)
-    size = len(subject)
-    scored: list[tuple[float, int]] = []
-    for index, (name, name_set, name_repeats) in enumerate(catalogue):
-        shorter = size if size < len(name) else len(name)
-        # Shared characters bound the LCS from above: most pairs fail this cheap test.
-        bound = len(subject_set & name_set) + (subject_repeats if subject_repeats < name_repeats else name_repeats)
-        if bound < _MIN_NAME or bound < _MIN_COVER * shorter:
-            continue
-        common = _lcs(subject, name)
-        if common >= _MIN_NAME and common >= _MIN_COVER * shorter:
-            scored.append((common / shorter + common / 1000, index))  # longer agreement breaks ties
-    if not scored:
-        return None
-    scored.sort(reverse=True)
-    if len(scored) > 1 and scored[0][0] - scored[1][0] < 0.1:
-        return None  # two names fit about as well: not certain
-    return scored[0][1]
+class _Catalogue:
+    """A form's indicator names, indexed by character so that a mention is compared
+    (by LCS) only with names that share enough characters to possibly fit."""
+
+    def __init__(self, names: list[str]):
+        self.names = names
+        self.repeats = [len(n) - len(set(n)) for n in names]
+        self.index: dict[str, list[int]] = {}
+        for i, name in enumerate(names):
+            for ch in set(name):
+                self.index.setdefault(ch, []).append(i)
+
+    def best(self, subject: str) -> int | None:
+        distinct = set(subject)
+        hits = [0] * len(self.names)
+        for ch in distinct:
+            for i in self.index.get(ch, ()):
+                hits[i] += 1
+        size, repeats = len(subject), len(subject) - len(distinct)
+        scored: list[tuple[float, int]] = []
+        for i, shared in enumerate(hits):
+            if not shared:
+                continue
+            name = self.names[i]
+            shorter = size if size < len(name) else len(name)
+            # Shared characters bound the LCS from above: most pairs fail this cheap test.
+            bound = shared + min(repeats, self.repeats[i])
+            if bound < _MIN_NAME or bound < _MIN_COVER * shorter:
+                continue
+            common = _lcs(subject, name)
+            if common >= _MIN_NAME and common >= _MIN_COVER * shorter:
+                scored.append((common / shorter + common / 1000, i))  # longer agreement breaks ties
+        if not scored:
+            return None
+        scored.sort(reverse=True)
+        if len(scored) > 1 and scored[0][0] - scored[1][0] < 0.1:
+            return None  # two names fit about as well: not certain
+        return scored[0][1]
 
 
 def _differs(stated: Value, table: float, approximate: bool) -> bool:
@@ -168,12 +182,12 @@ def narrative_findings(result) -> Iterable:
     """narrative.mismatch findings for one scored form (see audit.Finding)."""
     from .audit import _finding, _num
 
-    catalogue = [(item.indicator.name, *_chars(item.indicator.name)) for item in result.indicators]
+    catalogue = _Catalogue([item.indicator.name for item in result.indicators])
     goal = result.form.annual_goal
     seen: set[tuple[int, str]] = set()
     for field, text, side in (("预期目标", goal.planned, "target"), ("实际完成情况", goal.achieved, "actual")):
         for mention in mentions(text):
-            index = _best_match(mention.subject, catalogue)
+            index = catalogue.best(mention.subject)
             if index is None or (index, side) in seen:
                 continue
             item = result.indicators[index]
