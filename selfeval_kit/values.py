@@ -590,6 +590,10 @@ def _read_quantity(text: str, s: str, role: str, like: Value | None) -> Value | 
         return read
     lo, hi = read
     if like is not None and like.kind in (Kind.QUANTITATIVE, Kind.NONE):
+        if (lo.written_unit is None and like.unit == "%" and hi is None and 0 < lo.number <= 1
+                and like.number is not None and like.number > 1):
+            # "0.95" beside ">=90%" is most likely 95%, but that is a guess: say so instead
+            return _unreadable(text, f"a fraction ({text.strip()}) beside a percentage target: write it as a percentage")
         lo = _apply_written_unit(lo, like.written_unit)
         hi = _apply_written_unit(hi, like.written_unit) if hi is not None else None
 

@@ -726,3 +726,16 @@ def test_written_number_round_trips(x, unit):
     text = f"{x:.4f}{unit}"
     v = parse_value(text, role="actual")
     assert v.number == pytest.approx(round(x, 4), rel=1e-12, abs=1e-12) or v.kind is N
+
+
+@pytest.mark.parametrize("actual", ["0.95", "1"])
+def test_fraction_beside_a_percentage_target_is_not_guessed(actual):
+    target = parse_value(">=90%")
+    value = parse_value(actual, role="actual", like=target)
+    assert value.kind is Kind.UNREADABLE
+    assert "percentage" in value.reason
+
+
+def test_whole_number_beside_a_percentage_target_takes_the_percent():
+    value = parse_value("95", role="actual", like=parse_value(">=90%"))
+    assert (value.kind, value.number, value.unit) == (Kind.QUANTITATIVE, 95.0, "%")

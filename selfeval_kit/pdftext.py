@@ -1,0 +1,1395 @@
+"""Read self-evaluation forms from text extracted from published PDFs (issue 6).
+
+Published forms (财政项目支出绩效自评表) are PDFs; what a text extractor gives back
+is the table's cells in reading order, one text box after another: cells broken
+across lines, a row's cells run together on one line or spread over several,
+merged cells printed somewhere inside the rows they span, and page-break debris.
+`read_text` turns such text into `ImportedForm`s in the YAML shape of
+`model.Form`.
+
+How it reads, and why this way:
+
+* A document is cut into forms at each title line ("(财政)项目支出绩效自评表"); the
+  year comes from the title or the "(2022 年度)" line under it.
+* Page-break debris is dropped first: the vertical 一级 label "绩效指标" printed one
+  character per line where a page breaks ("绩", " 效\\n指\\n标 name"). It is the
+  label of the whole table, never a group, so it must not end a 二级指标 group.
+* A small state machine cuts each form into sections by their marker lines
+  (header → 项目资金 → 年度总体目标 → 一级指标 table → 总分); each section has its
+  own reader below. Markers are matched with optional white space between
+  characters, because labels are broken across lines too.
+* The indicator table is read as a stream of events — labels, text fragments,
+  and "anchors": a line ending in 分值 and 得分 (two bare numbers), optionally
+  followed by the deviation note. A row is the text gathered up to its anchor;
+  its cells are split by position (name, target, actual: left to right) and by
+  what a cell can be (a target starts with a sign or a number, or is a short
+  word; a unit alone or half a number continues the cell above it).
+* Nothing is guessed silently. What cannot be read confidently becomes an entry
+  in `errors` (the form is then not written); a field the source lacks is
+  listed in `missing`; every reading of an ambiguous layout is a `note`, which
+  becomes a YAML comment; a form whose text ends before its 总分 row is
+  `complete=False`.
+
+The layout rules chosen for ambiguous cases are documented where they are
+applied: `_read_sub_row` (two amounts for three columns), `_assign_goal_texts`
+(which goal text is which), `_TableReader._on_level2` and `_settle_centred`
+(labels printed between rows), `_TableReader._take_note` (deviation notes
+wrapping into the next row's text), `_TableReader._split_cells` (cells spread
+over lines or run together).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+import unicodedata
+from dataclasses import dataclass, field
+
+from .errors import DataError
+from .importing import ImportedForm, slug
+from .labels import ALLOWED_LEVEL2, LEVEL1_ORDER
+from .values import Kind, parse_value
+
+__all__ = ["read_text"]
+
+
+# --------------------------------------------------------------------------- patterns
+
+def _spaced(word: str) -> str:
+    """A regex for `word` that tolerates white space (line breaks) between its characters."""
+    return r"\s*".join(re.escape(ch) for ch in word)
+
+
+_TITLE_RE = re.compile(
+    r"^(?:附(?:件|表)\s*\d*\s*[:：]?\s*)?(?:(?P<y1>(?:19|20)\d{2})\s*年度?\s*)?(?:财政)?项目支出绩效自评表"
+    r"\s*(?:[（(]\s*(?P<y2>(?:19|20)\d{2})\s*年\s*度?\s*[）)])?$"
+)
+_YEAR_LINE_RE = re.compile(r"^[（(]?\s*((?:19|20)\d{2})\s*年\s*度?\s*[）)]?$")
+
+# Page-break debris: the vertical 一级 label of the whole table.
+_DEBRIS_WORD = "绩效指标"
+
+# Section markers (matched on a line with its white space removed).
+_FUNDS_START_RE = re.compile(r"^(?:项目资金|年初预算数|年度资金总额)")
+_GOAL_START_RE = re.compile(r"^(?:年度总体目标|总体目标|预期目标)")
+_TABLE_START_RE = re.compile(r"^(?:绩效指标$|(?:绩效指标)?一级指标)")
+_TOTAL_RE = re.compile(r"^总\s*分(?=\s|$|[\d：:])\s*[：:]?\s*(?P<rest>.*)$")
+
+# Header.
+_HEADER_LABEL_RE = re.compile(
+    r"(?P<label>项目名称|主管部门(?:及代码)?|实施单位|项目负责人|联系电话|项目属性|项目类型|资金用途)\s*[：:]?"
+)
+_HEADER_KEYS = {"项目名称": "name", "主管部门": "department", "主管部门及代码": "department", "实施单位": "implementer"}
+_FUNDS_START_SPLIT_RE = re.compile(r"项目资金|年初预算数|年度资金总额")
+_UNIT_RE = re.compile(r"[（(]\s*(?P<u1>万元|元)\s*[）)]|(?:金额)?(?<!实施)单\s*位\s*[：:]\s*(?P<u2>万元|元)")
+
+# Funds block.
+_FUNDS_ROW_RES = {
+    "total": re.compile(_spaced("年度资金总额")),
+    "appropriation": re.compile(r"(?:" + _spaced("其中") + r"\s*[：:]?\s*)?(?:" + _spaced("当年") + r"\s*)?" + _spaced("财政拨款")),
+    "carryover": re.compile(_spaced("上年结转") + r"(?:\s*" + _spaced("资金") + ")?"),
+    "other": re.compile(_spaced("其他资金")),
+}
+_FUNDS_NOISE_RE = re.compile(
+    "|".join(
+        [_UNIT_RE.pattern]
+        + [_spaced(w) for w in ("项目资金", "年初预算数", "全年预算数", "全年执行数", "执行率", "分值", "得分")]
+    )
+)
+_AMOUNT_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_PERCENT_RE = re.compile(r"^\d+(?:\.\d+)?%$")
+_DASHES = frozenset({"—", "——", "-", "--", "–", "―", "/", "－", "／", "—-"})
+
+# Goal.
+_GOAL_LABEL_PIECES = frozenset({"年度", "总体", "目标", "年度总体", "总体目标", "年度总体目标", "年度总", "体目标"})
+_GOAL_HEADER_RE = re.compile(r"^(?:年度总体目标\s*)?预期目标\s*(?:实际完成情况|全年实际完成情况)?$")
+
+# Indicator table.
+_TABLE_HEADER_RE = re.compile(
+    r"(?:\s|一级指标|二级指标|三级指标|年度指标值|全年指标值|实际完成值|全年实际值|指标值|完成值|年度|实际|全年|"
+    r"分值|权重|得分|偏差原因分析及改进措施|偏差原因分析及|偏差原因分析|偏差原因|改进措施|及|绩效指标)+"
+)
+_LEVEL2_PARENT = {l2: l1 for l1, l2s in ALLOWED_LEVEL2.items() for l2 in l2s}
+_LABELS = sorted([*LEVEL1_ORDER, *_LEVEL2_PARENT], key=len, reverse=True)
+_LABEL_PREFIX_RE = re.compile(r"^(?P<label>" + "|".join(map(re.escape, _LABELS)) + r")(?=\s|$)\s*")
+_UNKNOWN_LABEL_RE = re.compile(r"^[\u4e00-\u9fff]{1,8}指标$")
+_POINTS_RE = re.compile(r"^\d{1,3}(?:\.\d+)?$")
+_SIGN_START_RE = re.compile(r"^(?:[≥≤≧≦><=＞＜＝]|不低于|不少于|不高于|不超过|不大于|不小于|大于|小于|低于|高于|达到|超过)")
+_SIGN_SPLIT_RE = re.compile(r"^(?P<name>.*?[^\s≥≤≧≦><=＞＜＝])(?P<target>[≥≤≧≦><=＞＜＝].*)$")
+_LONE_SIGN_RE = re.compile(r"^(?:[≥≤≧≦><=＞＜＝]=?|不低于|不少于|不超过|不高于|大于|小于)$")
+_UNIT_ONLY_RE = re.compile(
+    r"^(?:万|千|亿)?(?:人次|台套|场次|个|次|人|家|台|套|篇|份|条|场|项|件|期|根|级|天|日|月|年|小时|分钟|秒|毫秒|元|万元|户|所|间|座|处|公里|米|亩|吨|%|％)$"
+)
+_SENTENCE_RE = re.compile(r"[，。；！？,;]")
+_NOTE_OPEN_END = tuple("，、：；（“‘,;:(")
+_NOTE_CLOSED_END = tuple("。！？.!?")
+_QUALITATIVE_TARGETS = frozenset(
+    "完善 健全 及时 完成 达标 合格 良好 有效 规范 显著 提升 提高 是 否 准时 按时 持续提高 持续提升 不断扩大 逐步提高 "
+    "明显提升 有效提升 显著提升 稳步提升 有所提升 效果明显 基本完成 全部完成 按期完成 符合要求 达到要求 稳定运行 正常运行".split()
+)
+
+# What a 三级指标 name says about its 二级 group. Used only to settle a label printed
+# right after a row that might belong to it (see `_TableReader._on_level2`).
+_LEVEL2_HINTS = {
+    "数量指标": ("数量",),
+    "质量指标": ("质量", "合格", "达标", "准确", "故障", "漏洞", "验收", "完好", "优良", "正确"),
+    "时效指标": ("及时", "时效", "时间", "时限", "按时", "按期", "进度", "周期", "期限", "工期", "响应"),
+    "成本指标": ("成本", "费用", "单价", "造价", "经费", "节约"),
+    "经济效益指标": ("经济", "收入", "产值", "利润", "增收", "税收"),
+    "社会效益指标": ("社会",),
+    "生态效益指标": ("生态", "环境", "排放", "绿化", "节能", "能耗", "减碳", "污染"),
+    "可持续影响指标": ("长效", "可持续", "机制", "制度"),
+    "服务对象满意度指标": ("满意",),
+}
+
+_GOAL_WIDTH_RATIO = 1.2  # planned and achieved columns must differ by this much to be told apart by width
+
+
+# --------------------------------------------------------------------------- small helpers
+
+@dataclass
+class _Line:
+    """One line of the document: its 1-based number and its text as extracted."""
+
+    no: int
+    raw: str
+
+    @property
+    def text(self) -> str:
+        return self.raw.strip()
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _width(text: str) -> float:
+    """Printed width in CJK characters (a half-width character counts one half)."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def _nfkc(token: str) -> str:
+    return unicodedata.normalize("NFKC", token)
+
+
+def _number(token: str) -> int | float:
+    """A printed amount or score as a number: "296,272" -> 296272, "296272.00" -> 296272.0."""
+    plain = _nfkc(token).replace(",", "")
+    return float(plain) if "." in plain else int(plain)
+
+
+def _is_points(token: str) -> bool:
+    return bool(_POINTS_RE.match(_nfkc(token)))
+
+
+def _is_dash(token: str) -> bool:
+    return token.strip() in _DASHES
+
+
+def _value_like(text: str) -> bool:
+    """Does `text` read as a target or actual value (a sign, a number, a rank, "无")?"""
+    if _SIGN_START_RE.match(text):
+        return True
+    return parse_value(text, role="target").kind in (Kind.QUANTITATIVE, Kind.RANKING, Kind.NONE)
+
+
+def _plausible_target(text: str) -> bool:
+    """A target cell is a value or a short word (完善, 及时 ...), never a sentence or one character."""
+    if _value_like(text) or text in _QUALITATIVE_TARGETS:
+        return True
+    return 2 <= len(text) <= 12 and not _SENTENCE_RE.search(text)
+
+
+def _number_split(before: str, after: str) -> bool:
+    """True when a line break cut one number in two ("1114.356" / "6万次")."""
+    return bool(before) and bool(after) and (before[-1].isdigit() or before[-1] == ".") and after[0].isdigit()
+
+
+def _hints(name: str, level2: str | None) -> bool:
+    return level2 is not None and any(word in name for word in _LEVEL2_HINTS.get(level2, ()))
+
+
+# --------------------------------------------------------------------------- document level
+
+def read_text(text: str, source: str) -> list[ImportedForm]:
+    """Read every form in `text` (extracted from published PDFs); one ImportedForm each.
+
+    Raises DataError when the text holds no form title at all (it is not a
+    document of self-evaluation forms). Each form carries its own `errors`,
+    `missing`, `notes` and `complete`; see the module docstring.
+    """
+    lines = [_Line(no, raw) for no, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1)]
+    chunks = _split_forms(lines)
+    if not chunks:
+        raise DataError.single(source, "no form title (财政项目支出绩效自评表 / 项目支出绩效自评表) found in the text")
+    layouts = [_Layout.cut(chunk) for chunk in chunks]
+    goal_widths = _GoalWidths.of(layouts)
+    name_width = _name_wrap_width(layouts)
+    taken: set[str] = set()
+    return [
+        _read_form(layout, seq, source, goal_widths, name_width, taken)
+        for seq, layout in enumerate(layouts, 1)
+    ]
+
+
+def _split_forms(lines: list[_Line]) -> list[list[_Line]]:
+    """Cut the document at each title line; text before the first title is not a form."""
+    starts = [i for i, line in enumerate(lines) if _TITLE_RE.match(_compact(line.text))]
+    return [lines[a:b] for a, b in zip(starts, starts[1:] + [len(lines)])]
+
+
+def _join_vertical_labels(lines: list[_Line]) -> list[_Line]:
+    """Join a 一级/二级 label printed one character per line ("产/出/指/标") into one line.
+
+    Done before debris is dropped, so that the "指/标" of such a label is not
+    taken for a piece of the page-break debris "绩效指标".
+    """
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        for label in _LABELS:
+            chars = [line.text for line in lines[i:i + len(label)]]
+            if len(chars) == len(label) and all(len(c) == 1 for c in chars) and "".join(chars) == label:
+                out.append(_Line(lines[i].no, label))
+                i += len(label)
+                break
+        else:
+            out.append(lines[i])
+            i += 1
+    return out
+
+
+def _drop_debris(lines: list[_Line]) -> tuple[list[_Line], list[int]]:
+    """Remove page-break debris: "绩效指标" printed one character per line.
+
+    A run of one-character lines spelling a piece of 绩效指标 in order is debris
+    when it has two or more characters, or is the lone first character "绩", or
+    when the line after it starts with the next character and a space (" 效/指/标
+    核心设备故障次数": the last character printed on the next row's line). Single
+    characters such as "数" or "度" that end a wrapped cell are not in 绩效指标 or
+    stand alone, so they are kept.
+    """
+    out: list[_Line] = []
+    dropped: list[int] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j < len(lines) and len(lines[j].text) == 1 and lines[j].text in _DEBRIS_WORD:
+            j += 1
+        spelled = "".join(line.text for line in lines[i:j])
+        if j > i and spelled in _DEBRIS_WORD:
+            end = _DEBRIS_WORD.index(spelled) + len(spelled)
+            nxt = lines[j].text if j < len(lines) else ""
+            fused = end < len(_DEBRIS_WORD) and len(nxt) > 2 and nxt[0] == _DEBRIS_WORD[end] and nxt[1].isspace()
+            if j - i >= 2 or spelled == _DEBRIS_WORD[0] or fused:
+                dropped.extend(line.no for line in lines[i:j])
+                if fused:
+                    dropped.append(lines[j].no)
+                    out.append(_Line(lines[j].no, nxt[1:].strip()))
+                    j += 1
+                i = j
+                continue
+        out.append(lines[i])
+        i += 1
+    return out, dropped
+
+
+@dataclass
+class _Layout:
+    """One form's lines cut into sections by the state machine in `cut`."""
+
+    title: list[_Line]
+    header: list[_Line] = field(default_factory=list)
+    funds: list[_Line] = field(default_factory=list)
+    goal: list[_Line] = field(default_factory=list)
+    table: list[_Line] = field(default_factory=list)
+    total: _Line | None = None
+    debris: list[int] = field(default_factory=list)
+
+    @classmethod
+    def cut(cls, chunk: list[_Line]) -> "_Layout":
+        """header → funds → goal → table → total; a marker may skip states, never go back.
+
+        The title and the year line under it stay in `title`. A section ends at the
+        next section's marker; the table ends at the 总分 row. Text after 总分
+        (signatures, dates) is not part of the form.
+        """
+        title = [chunk[0]]
+        rest = chunk[1:]
+        for k, line in enumerate(rest[:3]):
+            if line.text and _YEAR_LINE_RE.match(line.text):
+                title.extend(rest[: k + 1])
+                rest = rest[k + 1:]
+                break
+        lines, debris = _drop_debris(_join_vertical_labels(rest))
+        layout = cls(title=title, debris=debris)
+        order = ("header", "funds", "goal", "table")
+        state = "header"
+        for i, line in enumerate(lines):
+            compact = _compact(line.text)
+            ahead = _compact("".join(x.text for x in lines[i:i + 3]))
+            if compact and _TOTAL_RE.match(line.text) and order.index(state) >= 1:
+                layout.total = line
+                break
+            new = state
+            if _TABLE_START_RE.match(compact):
+                new = "table" if state != "table" else state
+            elif state in ("header", "funds") and (
+                _GOAL_START_RE.match(compact) or (compact in _GOAL_LABEL_PIECES and _GOAL_START_RE.match(ahead))
+            ):
+                new = "goal"
+            elif state == "header" and _FUNDS_START_RE.match(compact):
+                new = "funds"
+            if order.index(new) > order.index(state):
+                state = new
+            getattr(layout, state).append(line)
+        return layout
+
+
+# --------------------------------------------------------------------------- one form
+
+def _read_form(layout: _Layout, seq: int, source: str, goal_widths: "_GoalWidths",
+               name_width: float | None, taken: set[str]) -> ImportedForm:
+    """Read one form's sections into the Form shape; collect missing, notes, errors."""
+    missing: list[str] = []
+    notes: list[str] = []
+    errors: list[str] = []
+    data: dict = {}
+
+    header = _read_header(layout.header)
+    data["id"] = slug(header.get("name") or "", seq, taken)
+    data["seq"] = seq
+    for key in ("name", "department", "implementer"):
+        if header.get(key):
+            data[key] = header[key]
+        else:
+            missing.append(key)
+            errors.append(f"{key}: {_HEADER_LABEL_NAMES[key]} not found in the header")
+
+    year = _read_year(layout.title)
+    if year is None:
+        missing.append("year")
+        errors.append("year: no (YYYY 年度) under the title")
+    else:
+        data["year"] = year
+
+    unit, unit_problem = _read_unit(layout.header + layout.funds)
+    if unit is None:
+        missing.append("unit")
+        errors.append(f"unit: {unit_problem}")
+    else:
+        data["unit"] = unit
+
+    funds = _read_funds(layout.funds, missing, notes, errors)
+    if funds is not None:
+        data["funds"] = funds
+
+    data["annual_goal"] = _read_goal(layout.goal, goal_widths, missing, notes, errors)
+
+    if layout.debris:
+        notes.append(
+            f"page-break debris (lines {_ranges(layout.debris)}): the 一级 label 绩效指标 printed one character "
+            "per line at a page break; dropped, and not read as the end of a 二级指标 group"
+        )
+
+    table = _TableReader(layout.table, name_width, notes, errors)
+    indicators = table.read(layout.total is not None)
+    data["indicators"] = indicators
+    if not layout.table:
+        missing.append("indicators")
+        errors.append("indicators: the 一级指标 table header was not found")
+    elif not indicators and table.rows_ok:
+        errors.append("indicators: no indicator row could be read")
+
+    complete = layout.total is not None
+    if complete:
+        total_weight, total_score = _read_total(layout.total, missing, notes, errors)
+        data["total_score"] = total_score
+        _check_sums(data, total_weight, table.rows_ok, notes, errors)
+    else:
+        missing.append("total_score")
+        data["total_score"] = None
+        notes.append("the text ends before the 总分 row: the form is incomplete")
+
+    ordered = {key: data[key] for key in _FORM_KEYS if key in data}
+    where = layout.title[0].no
+    return ImportedForm(
+        data=ordered,
+        source=f"{source}: form {seq} (line {where})",
+        missing=missing,
+        notes=notes,
+        complete=complete,
+        errors=errors,
+    )
+
+
+_FORM_KEYS = ("id", "seq", "name", "department", "implementer", "year", "unit", "funds", "annual_goal",
+              "indicators", "total_score")
+_HEADER_LABEL_NAMES = {"name": "项目名称", "department": "主管部门", "implementer": "实施单位"}
+
+
+def _ranges(numbers: list[int]) -> str:
+    """"3, 7-9" for [3, 7, 8, 9]."""
+    parts: list[str] = []
+    start = prev = numbers[0]
+    for n in numbers[1:] + [None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(parts)
+
+
+# --------------------------------------------------------------------------- header
+
+def _read_header(lines: list[_Line]) -> dict[str, str]:
+    """项目名称 / 主管部门 / 实施单位: the text after each label up to the next label.
+
+    Lines are joined without a separator (a cell broken across lines is one
+    value; Chinese has no spaces between words); spaces inside a line are kept.
+    """
+    text = _UNIT_RE.sub("", "".join(line.text for line in lines))
+    found: dict[str, str] = {}
+    marks = list(_HEADER_LABEL_RE.finditer(text))
+    for mark, nxt in zip(marks, marks[1:] + [None]):
+        key = _HEADER_KEYS.get(mark.group("label"))
+        value = text[mark.end(): nxt.start() if nxt else len(text)]
+        value = _FUNDS_START_SPLIT_RE.split(value, maxsplit=1)[0].strip(" ：:\u00a0")
+        if key and key not in found and value:
+            found[key] = value
+    return found
+
+
+
+def _read_year(title: list[_Line]) -> int | None:
+    for line in title:
+        m = _TITLE_RE.match(_compact(line.text))
+        if m and (m.group("y1") or m.group("y2")):
+            return int(m.group("y1") or m.group("y2"))
+        m = _YEAR_LINE_RE.match(line.text)
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def _read_unit(lines: list[_Line]) -> tuple[str | None, str]:
+    """The money unit printed with the funds block: "（元）", "（万元）" or "单位：万元". Never assumed."""
+    text = _compact("".join(line.text for line in lines))
+    units = {m.group("u1") or m.group("u2") for m in _UNIT_RE.finditer(text)}
+    if len(units) == 1:
+        return units.pop(), ""
+    if not units:
+        return None, "no money unit （元）/（万元） printed with the funds block"
+    return None, f"two money units printed ({', '.join(sorted(units))}); cannot tell which the amounts use"
+
+
+# --------------------------------------------------------------------------- funds
+
+def _read_funds(lines: list[_Line], missing: list[str], notes: list[str], errors: list[str]) -> dict | None:
+    """The 年度资金总额 row and its three sub-rows, read from their labels.
+
+    Lines are joined with spaces, so a row printed over several lines reads as
+    one; column headings and the unit are removed first. Each row is the text
+    from its label to the next label.
+    """
+    if not lines:
+        missing.append("funds")
+        errors.append("funds: the 项目资金 block was not found")
+        return None
+    text = _FUNDS_NOISE_RE.sub(" ", " ".join(line.text for line in lines))
+    marks = sorted(
+        ((m.start(), m.end(), key) for key, rx in _FUNDS_ROW_RES.items() for m in [rx.search(text)] if m),
+    )
+    cells: dict[str, list[str]] = {}
+    for (start, end, key), nxt in zip(marks, marks[1:] + [None]):
+        cells[key] = [t for t in text[end: nxt[0] if nxt else len(text)].split() if t not in (":", "：")]
+
+    funds: dict = {}
+    if "total" not in cells:
+        missing.append("funds.total")
+        errors.append("funds.total: no 年度资金总额 row")
+    else:
+        total = _read_total_row(cells["total"], errors)
+        if total is not None:
+            funds["total"] = total
+
+    right = _right_dash_count(cells)
+    two_value_rows: list[str] = []
+    for key in ("appropriation", "carryover", "other"):
+        if key not in cells:
+            missing.append(f"funds.{key}")
+            funds[key] = {"budget_initial": None, "budget_final": None, "executed": None}
+            continue
+        row = _read_sub_row(key, cells[key], right, errors)
+        if row is not None:
+            funds[key] = row
+            if row.pop("_two_values", False):
+                two_value_rows.append(_FUNDS_LABELS[key])
+    if two_value_rows:
+        notes.append(
+            f"funds: the {' and '.join(two_value_rows)} row(s) print only two amounts for three columns; read as "
+            "年初预算数 empty (null), 全年预算数 and 全年执行数 the two values (a carry-over or other income is not "
+            "known when the initial budget is set; the printed values align with the final/executed columns)"
+        )
+    if "total" in funds and all(k in funds for k in ("appropriation", "carryover", "other")):
+        return {key: funds[key] for key in ("total", "appropriation", "carryover", "other")}
+    return None
+
+
+_FUNDS_LABELS = {"total": "年度资金总额", "appropriation": "当年财政拨款", "carryover": "上年结转资金", "other": "其他资金"}
+
+
+def _amount(token: str) -> int | float | None:
+    return None if _is_dash(token) else _number(token)
+
+
+def _read_total_row(tokens: list[str], errors: list[str]) -> dict | None:
+    """年度资金总额: 年初预算数 全年预算数 全年执行数 分值 执行率 得分.
+
+    Six cells as printed. With only two amounts before 分值, the row is read
+    (null, a, b) only if b / a is the printed 执行率 — otherwise it is refused.
+    """
+    bad = [t for t in tokens if not (_AMOUNT_RE.match(_nfkc(t)) or _PERCENT_RE.match(_nfkc(t)) or _is_dash(t))]
+    if bad:
+        errors.append(f"funds.total: cannot read {' '.join(bad)!r} in the 年度资金总额 row {' '.join(tokens)!r}")
+        return None
+    rate_at = next((i for i, t in enumerate(tokens) if _PERCENT_RE.match(_nfkc(t))), None)
+    if rate_at is None and len(tokens) == 6:
+        rate_at = 4
+    if rate_at is None or rate_at < 1 or len(tokens) - rate_at > 2:
+        errors.append(f"funds.total: cannot tell the columns of the 年度资金总额 row {' '.join(tokens)!r}")
+        return None
+    amounts, weight = tokens[: rate_at - 1], tokens[rate_at - 1]
+    score = tokens[rate_at + 1] if rate_at + 1 < len(tokens) else None
+    rate = None if _is_dash(tokens[rate_at]) else tokens[rate_at]
+    if _is_dash(weight) or not _is_points(weight):
+        errors.append(f"funds.total.weight: {weight!r} is not a 分值")
+        return None
+    if len(amounts) == 2 and rate is not None and not any(map(_is_dash, amounts)):
+        final, executed = (_number(a) for a in amounts)
+        computed = executed / final * 100 if final else None
+        printed = float(_nfkc(rate).rstrip("%"))
+        if computed is None or abs(computed - printed) > 0.01:
+            errors.append(f"funds.total: two amounts {amounts} for three columns, and their ratio is not the printed 执行率 {rate}")
+            return None
+        amounts = ["—", *amounts]
+    if len(amounts) != 3:
+        errors.append(f"funds.total: {len(amounts)} amount(s) for the three budget columns in {' '.join(tokens)!r}")
+        return None
+    initial, final, executed = (_amount(a) for a in amounts)
+    return {
+        "budget_initial": initial,
+        "budget_final": final,
+        "executed": executed,
+        "weight": _number(weight),
+        "execution_rate": rate,
+        "score": None if score is None or _is_dash(score) else _number(score),
+    }
+
+
+def _right_dash_count(cells: dict[str, list[str]]) -> int | None:
+    """How many "—" a sub-row prints for the 分值/执行率/得分 columns, from a sub-row that shows it.
+
+    A sub-row with three amounts followed by dashes shows the count (the seed
+    prints one "—" for the merged cell); None when no sub-row shows it.
+    """
+    counts = []
+    for key in ("appropriation", "carryover", "other"):
+        tokens = cells.get(key, [])
+        if len(tokens) >= 3 and all(_AMOUNT_RE.match(_nfkc(t)) for t in tokens[:3]) and all(map(_is_dash, tokens[3:])):
+            counts.append(len(tokens) - 3)
+    return max(set(counts), key=counts.count) if counts else None
+
+
+def _read_sub_row(key: str, tokens: list[str], right: int | None, errors: list[str]) -> dict | None:
+    """当年财政拨款 / 上年结转资金 / 其他资金: three amounts, then the dashes of the right-hand columns.
+
+    The right-hand dashes are removed first: as many as another sub-row of the
+    form shows after its three amounts, else every trailing dash. What is left:
+    three cells are the three columns ("—" is an empty cell); two amounts are
+    (null, 全年预算数, 全年执行数) — the layout of the seed's "上年结转资金 0 0 —", where
+    the 年初预算数 cell is empty; no cell at all is an empty row. Anything else
+    (one amount, two cells with a dash) is refused: it cannot be placed.
+    """
+    path = f"funds.{key}"
+    bad = [t for t in tokens if not (_AMOUNT_RE.match(_nfkc(t)) or _is_dash(t) or _PERCENT_RE.match(_nfkc(t)))]
+    if bad:
+        errors.append(f"{path}: cannot read {' '.join(bad)!r} in the {_FUNDS_LABELS[key]} row {' '.join(tokens)!r}")
+        return None
+    cells = list(tokens)
+    percent_at = next((i for i, t in enumerate(cells) if _PERCENT_RE.match(_nfkc(t))), None)
+    if percent_at is not None:  # a sub-row printing its own 分值 and 执行率: amounts are before 分值
+        cells = cells[:percent_at]
+        cells = cells[:3] if len(cells) in (3, 4) else cells
+    elif right is not None and len(cells) >= right and all(map(_is_dash, cells[len(cells) - right:])):
+        cells = cells[: len(cells) - right]
+    else:
+        while cells and _is_dash(cells[-1]):
+            cells.pop()
+    if len(cells) == 3:
+        initial, final, executed = (_amount(t) for t in cells)
+        return {"budget_initial": initial, "budget_final": final, "executed": executed}
+    if len(cells) == 2 and not any(map(_is_dash, cells)):
+        return {"budget_initial": None, "budget_final": _number(cells[0]), "executed": _number(cells[1]),
+                "_two_values": True}
+    if not cells or all(map(_is_dash, cells)):
+        return {"budget_initial": None, "budget_final": None, "executed": None}
+    errors.append(f"{path}: the amounts {' '.join(tokens)!r} of the {_FUNDS_LABELS[key]} row cannot be placed in "
+                  "the three columns (年初预算数 全年预算数 全年执行数)")
+    return None
+
+
+# --------------------------------------------------------------------------- annual goal
+
+@dataclass
+class _Paragraph:
+    """Consecutive non-blank lines of goal text; `width` is its widest line."""
+
+    lines: list[str]
+
+    @property
+    def width(self) -> float:
+        return max(_width(line.strip()) for line in self.lines)
+
+    @property
+    def one_line(self) -> bool:
+        return len(self.lines) == 1
+
+    @property
+    def text(self) -> str:
+        # Line breaks removed, nothing else changed (no-break and inner spaces stay).
+        return "".join(self.lines).strip()
+
+
+@dataclass
+class _GoalParts:
+    """The goal section split up: paragraphs under a column header, or texts under their own labels."""
+
+    mode: str  # "columns": "预期目标 实际完成情况" then paragraphs; "labelled": "预期目标：…" / "实际完成情况：…"
+    paragraphs: list[_Paragraph]
+    labelled: list[tuple[str, list[str]]]
+    unplaced: list[str]  # text before any header or label: it cannot be placed
+
+
+def _goal_parts(lines: list[_Line]) -> _GoalParts:
+    """Split the goal section (the 年度总体目标 label's pieces are dropped first)."""
+    body = [line for line in lines if line.text not in _GOAL_LABEL_PIECES]
+    head_at = next((i for i, line in enumerate(body) if _GOAL_HEADER_RE.match(_compact(line.text))), None)
+    if head_at is not None and _compact(body[head_at].text) == "预期目标" and head_at + 1 < len(body) and \
+            _compact(body[head_at + 1].text) in ("实际完成情况", "全年实际完成情况"):
+        head_at += 1  # the two column headings printed one per line
+    if head_at is not None and "实际完成情况" in body[head_at].text:
+        paragraphs: list[_Paragraph] = []
+        current: list[str] = []
+        for line in body[head_at + 1:] + [_Line(0, "")]:
+            if line.text:
+                current.append(line.raw)
+            elif current:
+                paragraphs.append(_Paragraph(current))
+                current = []
+        unplaced = [line.text for line in body[:head_at] if line.text and not _GOAL_START_RE.match(_compact(line.text))]
+        return _GoalParts("columns", paragraphs, [], unplaced)
+    labelled: list[tuple[str, list[str]]] = []
+    unplaced = []
+    for line in body:
+        m = re.match(r"^\s*(预期目标|(?:全年)?实际完成情况)\s*[：:]?\s*(.*)$", line.raw)
+        if m:
+            labelled.append((m.group(1), [m.group(2)] if m.group(2).strip() else []))
+        elif labelled and line.text:
+            labelled[-1][1].append(line.raw)
+        elif line.text:
+            unplaced.append(line.text)
+    return _GoalParts("labelled", [], labelled, unplaced)
+
+
+@dataclass
+class _GoalWidths:
+    """Typical widths of the 预期目标 and 实际完成情况 columns in this document.
+
+    Learnt from forms whose goal cell holds both texts (two paragraphs, planned
+    first); used to place a form's lone goal text by the width of its column.
+    """
+
+    planned: float | None = None
+    achieved: float | None = None
+
+    @classmethod
+    def of(cls, layouts: list[_Layout]) -> "_GoalWidths":
+        planned, achieved = [], []
+        for layout in layouts:
+            paragraphs = _goal_parts(layout.goal).paragraphs
+            if len(paragraphs) == 2 and not any(p.one_line for p in paragraphs):
+                planned.append(paragraphs[0].width)
+                achieved.append(paragraphs[1].width)
+        if not planned:
+            return cls()
+        p, a = statistics.median(planned), statistics.median(achieved)
+        return cls(p, a) if max(p, a) / min(p, a) >= _GOAL_WIDTH_RATIO else cls()
+
+    def column_of(self, paragraph: _Paragraph) -> str | None:
+        """"planned" or "achieved" by width; None when it cannot be told."""
+        if self.planned is None or self.achieved is None:
+            return None
+        wide_is_planned = self.planned > self.achieved
+        narrow, wide = sorted((self.planned, self.achieved))
+        if paragraph.one_line and paragraph.width <= narrow * 1.1:
+            return None  # a short single line fits either column
+        nearer_wide = abs(math.log(paragraph.width / wide)) < abs(math.log(paragraph.width / narrow))
+        return "planned" if nearer_wide == wide_is_planned else "achieved"
+
+
+def _read_goal(lines: list[_Line], widths: _GoalWidths, missing: list[str], notes: list[str],
+               errors: list[str]) -> dict:
+    """年度总体目标: the 预期目标 and 实际完成情况 texts (None where the cell is empty)."""
+    goal: dict[str, str | None] = {"planned": None, "achieved": None}
+    parts = _goal_parts(lines)
+    if parts.unplaced:
+        errors.append(f"annual_goal: text not under 预期目标 or 实际完成情况: {''.join(parts.unplaced)[:60]!r}")
+    if parts.mode == "labelled":
+        for label_text, texts in parts.labelled:
+            key = "planned" if label_text == "预期目标" else "achieved"
+            goal[key] = "".join(texts).strip() or None
+    else:
+        goal.update(_assign_goal_texts(parts.paragraphs, widths, notes, errors))
+    for key in ("planned", "achieved"):
+        if goal[key] is None:
+            missing.append(f"annual_goal.{key}")
+    return goal
+
+
+def _assign_goal_texts(paragraphs: list[_Paragraph], widths: _GoalWidths, notes: list[str],
+                       errors: list[str]) -> dict[str, str | None]:
+    """Which paragraph after "预期目标 实际完成情况" is which.
+
+    The two cells sit side by side; the extractor prints the left one (预期目标)
+    first, then the right one. Rules:
+
+    * two paragraphs: planned, then achieved — unless both are clearly in the same
+      column by width (the document's other forms show each column's width), in
+      which case they are one text broken by a blank line;
+    * one paragraph: placed by the width of its lines against the document's two
+      columns (the seed's form 3 prints only the narrow 实际完成情况 text). With
+      no other form to compare with, it cannot be placed: an error, not a guess;
+    * more paragraphs: each multi-line paragraph is placed by width, a one-line
+      paragraph goes with the paragraph before it; the result must read
+      planned… then achieved….
+    """
+    if not paragraphs:
+        return {}
+    if len(paragraphs) == 2:
+        first, second = (widths.column_of(p) if not p.one_line else None for p in paragraphs)
+        if first == second and first is not None:
+            notes.append(f"annual_goal: two goal paragraphs, both as wide as the document's {first} column; read as one text")
+            return {first: paragraphs[0].text + paragraphs[1].text}
+        return {"planned": paragraphs[0].text, "achieved": paragraphs[1].text}
+    if len(paragraphs) == 1:
+        column = widths.column_of(paragraphs[0])
+        if column is None:
+            errors.append(
+                "annual_goal: only one goal text and no other form in the document to compare its column width "
+                "with; cannot tell 预期目标 from 实际完成情况"
+            )
+            return {}
+        other = "achieved" if column == "planned" else "planned"
+        notes.append(
+            f"annual_goal: only one text follows the 预期目标/实际完成情况 header; its lines are "
+            f"{paragraphs[0].width:g} characters wide, like the document's {column} column "
+            f"({getattr(widths, column):g}, the {other} column is {getattr(widths, other):g}): read as "
+            f"{'预期目标' if column == 'planned' else '实际完成情况'}, the other cell empty"
+        )
+        return {column: paragraphs[0].text}
+    columns: list[str | None] = [None if p.one_line else widths.column_of(p) for p in paragraphs]
+    if all(c is None for c in columns):
+        widest = max(p.width for p in paragraphs if not p.one_line) if any(not p.one_line for p in paragraphs) else 0
+        narrowest = min((p.width for p in paragraphs if not p.one_line), default=0)
+        if narrowest and widest / narrowest >= _GOAL_WIDTH_RATIO:
+            cut = math.sqrt(widest * narrowest)
+            columns = [None if p.one_line else ("planned" if p.width >= cut else "achieved") for p in paragraphs]
+    for i, column in enumerate(columns):
+        if column is None:
+            columns[i] = columns[i - 1] if i else next((c for c in columns if c), None)
+    if None in columns or columns != sorted(columns, key=lambda c: c != "planned"):
+        errors.append(f"annual_goal: {len(paragraphs)} goal paragraphs whose columns cannot be told apart by width")
+        return {}
+    notes.append(f"annual_goal: {len(paragraphs)} goal paragraphs placed by line width: {', '.join(columns)}")
+    texts: dict[str, str | None] = {}
+    for paragraph, column in zip(paragraphs, columns):
+        texts[column] = (texts.get(column) or "") + paragraph.text
+    return texts
+
+
+# --------------------------------------------------------------------------- indicator table: events
+
+@dataclass
+class _Label:
+    level: int  # 1 or 2
+    text: str
+    no: int
+    inline: bool = False  # printed at the head of a row's line (so aligned with that row)
+
+
+@dataclass
+class _Fragment:
+    text: str
+    no: int
+
+
+@dataclass
+class _Anchor:
+    """A line ending in 分值 and 得分: the end of an indicator row."""
+
+    lead: list[str]  # the cells before 分值 on the same line (name, target, actual or fewer)
+    weight: str
+    score: str
+    note: str
+    no: int
+
+
+def _table_events(lines: list[_Line]) -> list[_Label | _Fragment | _Anchor]:
+    """Classify the table's lines (after its header) into labels, fragments and anchors."""
+    body = _join_split_labels(_skip_table_header(lines))
+    events: list[_Label | _Fragment | _Anchor] = []
+    for line in body:
+        if _compact(line.text) == _DEBRIS_WORD:
+            continue  # the table's outer label printed horizontally: not a group
+        rest = line.text
+        while m := _LABEL_PREFIX_RE.match(rest):
+            label = m.group("label")
+            rest = rest[m.end():]
+            events.append(_Label(1 if label in LEVEL1_ORDER else 2, label, line.no,
+                                 inline=bool(rest) and not _LABEL_PREFIX_RE.match(rest)))
+        if rest:
+            events.append(_split_anchor(rest, line.no) or _Fragment(rest, line.no))
+    return events
+
+
+def _skip_table_header(lines: list[_Line]) -> list[_Line]:
+    """Drop the column headings (一级指标 … 偏差原因分析及改进措施), however they are broken.
+
+    The headings open the table and may be repeated after a page break: a line
+    of heading words holding "一级指标" starts a heading block, which runs while
+    lines hold heading words only.
+    """
+    out: list[_Line] = []
+    in_heading = True
+    for line in lines:
+        if not line.text:
+            continue
+        if "一级指标" in line.text and _TABLE_HEADER_RE.fullmatch(line.text):
+            in_heading = True
+        elif not (in_heading and _TABLE_HEADER_RE.fullmatch(line.text)):
+            in_heading = False
+            out.append(line)
+    return out
+
+
+def _join_split_labels(lines: list[_Line]) -> list[_Line]:
+    """Join a label broken across two lines ("可持续影响" / "指标 …") back into one line."""
+    out: list[_Line] = []
+    i = 0
+    while i < len(lines):
+        text = _compact(lines[i].text)
+        if (i + 1 < len(lines) and not _LABEL_PREFIX_RE.match(lines[i].text)
+                and any(label.startswith(text) and label != text for label in _LABELS)):
+            joined = text + lines[i + 1].text
+            m = _LABEL_PREFIX_RE.match(joined)
+            if m and len(m.group("label")) > len(text):
+                out.append(_Line(lines[i].no, joined))
+                i += 2
+                continue
+        out.append(lines[i])
+        i += 1
+    return out
+
+
+def _split_anchor(text: str, no: int) -> _Anchor | None:
+    """The rightmost pair of bare numbers (分值 得分); what follows them is the deviation note.
+
+    A 得分 of "—" is accepted only when no pair of numbers exists on the line.
+    """
+    spans = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    tokens = [s[0] for s in spans]
+    pick = None
+    for j in range(len(tokens) - 1, 0, -1):
+        if _is_points(tokens[j - 1]) and _is_points(tokens[j]):
+            pick = j
+            break
+    if pick is None:
+        for j in range(len(tokens) - 1, 0, -1):
+            if _is_points(tokens[j - 1]) and _is_dash(tokens[j]):
+                pick = j
+                break
+    if pick is None:
+        return None
+    note = text[spans[pick][2]:].strip()
+    return _Anchor(lead=tokens[: pick - 1], weight=tokens[pick - 1], score=tokens[pick], note=note, no=no)
+
+
+def _name_wrap_width(layouts: list[_Layout]) -> float | None:
+    """The width at which the document wraps 三级指标 names, learnt from unambiguous rows.
+
+    A row whose target and actual are on its anchor line has only name text
+    before it; if that text spans several lines, every line but the last is a
+    full-width line of the name column. Text that may be the previous row's
+    deviation note (after a row with a note, or with sentence punctuation) is
+    not used. The most common such width is the wrap width; a line that wide is
+    continued by the next line.
+    """
+    widths: list[float] = []
+    for layout in layouts:
+        pending: list[_Fragment] = []
+        after_note = False  # the text follows a row with a deviation note: it may continue that note
+        for event in _table_events(layout.table):
+            if isinstance(event, _Fragment):
+                pending.append(event)
+                continue
+            if (isinstance(event, _Anchor) and len(event.lead) == 2 and len(pending) >= 2 and not after_note
+                    and not any(_SENTENCE_RE.search(f.text) for f in pending)):
+                widths.extend(_width(f.text) for f in pending[:-1])
+            pending = []
+            after_note = isinstance(event, _Anchor) and bool(event.note)
+    if not widths:
+        return None
+    counts = {w: widths.count(w) for w in widths}
+    return max(counts, key=lambda w: (counts[w], w))  # the most common; the wider on a tie
+
+
+# --------------------------------------------------------------------------- indicator table: rows
+
+@dataclass
+class _Row:
+    name: str
+    target: str
+    actual: str
+    weight: float
+    score: float | None
+    note: str | None
+    level1: str | None
+    level2: str | None
+    no: int
+    own_label: bool  # a 二级 label was printed just before this row (it starts a group)
+    run_together: bool  # name, target and actual printed on one line with 分值/得分
+
+
+class _TableReader:
+    """Turn the table's events into indicator rows, deciding which labels apply to which rows.
+
+    State: the current 一级 and 二级 labels, the fragments gathered since the last
+    row ("pending"), whether they started right after a row (they may be that
+    row's deviation note), and the rows read so far (labels may apply back to
+    them).
+    """
+
+    def __init__(self, lines: list[_Line], name_width: float | None, notes: list[str], errors: list[str]):
+        self.events = _table_events(lines)
+        self.name_width = name_width
+        self.notes = notes
+        self.errors = errors
+        self.rows: list[_Row] = []
+        self.rows_ok = True
+        self.level1: str | None = None
+        self.level2: str | None = None
+        self.block_start = 0  # index of the first row under the current 一级 label
+        self.label_before_row = False
+        self.centred: list[tuple[int, str]] = []  # (row index, label printed right after it): rule 2 below
+
+    # ---- driver
+
+    def read(self, closed: bool) -> list[dict]:
+        pending: list[_Fragment] = []
+        after_row = False  # pending started right after a row (no label since)
+        for index, event in enumerate(self.events):
+            if isinstance(event, _Fragment):
+                if _UNKNOWN_LABEL_RE.match(event.text):
+                    self._error(f"indicators: line {event.no}: {event.text!r} looks like a 二级指标 label that is not "
+                                "in the allowed list (RULES §1); cannot place the rows under it")
+                pending.append(event)
+            elif isinstance(event, _Label):
+                if after_row and pending:
+                    pending = self._take_note(pending, need=0)
+                if event.level == 1:
+                    self._on_level1(event)
+                else:
+                    self._on_level2(event, index, right_after_row=after_row and not pending)
+                after_row = False
+            else:
+                if after_row and pending:
+                    pending = self._take_note(pending, need=_cells_needed(event.lead))
+                self._add_row(pending, event)
+                pending = []
+                after_row = True
+        if after_row and pending:
+            pending = self._take_note(pending, need=0)
+        if pending:
+            text = " / ".join(f.text for f in pending)
+            if closed:
+                self._error(f"indicators: text before 总分 that belongs to no row (no 分值/得分 found): {text!r}")
+            else:
+                self.notes.append(f"indicators: the text ends inside a row; not read: {text!r}")
+        return self._finish()
+
+    def _error(self, message: str) -> None:
+        self.errors.append(message)
+        self.rows_ok = False
+
+    # ---- labels
+
+    def _on_level1(self, label: _Label) -> None:
+        """A 一级 label: rows read so far without one take it (it was centred below them)."""
+        for row in self.rows:
+            if row.level1 is None:
+                row.level1 = label.text
+        if label.text == self.level1:
+            return  # printed again (a page break, or centred after an early switch): same block
+        self.level1 = label.text
+        self.level2 = None
+        self.block_start = len(self.rows)
+
+    def _on_level2(self, label: _Label, index: int, right_after_row: bool) -> None:
+        """A 二级 label, and the rows it applies to besides the next one.
+
+        A merged 二级 cell is printed where the extractor meets it, which is not
+        always above its first row. Rules:
+
+        1. Rows of the current 一级 block read before any 二级 label have no group
+           of their own: the label printed after them is centred on a block that
+           includes them, so it applies to them (certain).
+        2. A label printed on its own line right after a row whose cells share
+           one line with its name ("评审会议召开及时性 及时 及时 3 3"), where that
+           row did not start its group, may be centred on a two-row block holding
+           that row and the next. Decided in `_settle_centred` once the whole
+           table is read. (A label printed at the head of a row's line is aligned
+           with that row: it starts there.)
+        3. A label whose 一级 is not the current one (社会效益指标 under 产出指标),
+           when the next 一级 label printed is its own, belongs to that 一级 block,
+           whose label was centred lower down (seed form 7): the block switches
+           here. If the next 一级 label is another one (or none), the label stays
+           under the printed 一级, with a note (the audit flags the pair).
+        """
+        parent = _LEVEL2_PARENT.get(label.text)
+        if parent and self.level1 is not None and parent != self.level1:
+            if self._level1_follows(index, parent):
+                self.notes.append(
+                    f"indicators: line {label.no}: 二级 {label.text} is printed before its 一级 label {parent} "
+                    f"(centred lower on the merged cell); the {parent} block starts here"
+                )
+                self.level1 = parent
+                self.level2 = None
+                self.block_start = len(self.rows)
+            else:
+                self.notes.append(f"indicators: line {label.no}: 二级 {label.text} printed under 一级 {self.level1}; "
+                                  "kept as printed")
+        if self.level1 is None and parent:
+            self.level1 = parent
+        for row in self.rows[self.block_start:]:
+            if row.level2 is None:
+                row.level2 = label.text
+                row.level1 = row.level1 or self.level1
+                self.notes.append(
+                    f"indicators: {row.name}: printed before any 二级 label of its 一级 block; takes the label "
+                    f"{label.text} printed after it (a centred merged cell)"
+                )
+        last = self.rows[-1] if self.rows else None
+        if (right_after_row and not label.inline and last is not None and last.run_together and not last.own_label
+                and len(self.rows) - 1 >= self.block_start and last.level2 not in (None, label.text)):
+            self.centred.append((len(self.rows) - 1, label.text))
+        self.level2 = label.text
+        self.label_before_row = True
+
+    def _level1_follows(self, index: int, parent: str) -> bool:
+        """Is `parent` the next 一级 label printed after this 二级 label?"""
+        for event in self.events[index + 1:]:
+            if isinstance(event, _Label) and event.level == 1:
+                return event.text == parent
+        return False
+
+    def _settle_centred(self) -> None:
+        """Rule 2 of `_on_level2`: does a row printed right before a label belong to it?
+
+        The layout cannot tell: the label may start a group at the next row, or be
+        centred on a block of this row and the next. A row whose name, target
+        and actual share one line is a single-line row in a table that otherwise
+        prints names above their values — a sign of a vertically centred layout,
+        but only when such rows are the exception (under half the rows). Then
+        the row's name decides, as a person reading the form would: it moves to
+        the new group only if its name says so (及时/时间/响应 → 时效指标 …) and
+        does not say its current group. Either way a note records the reading.
+        """
+        if 2 * sum(r.run_together for r in self.rows) >= len(self.rows):
+            for at, label in self.centred:
+                row = self.rows[at]
+                self.notes.append(
+                    f"indicators: {row.name}: the label {label} is printed between this row and the next; most rows "
+                    f"of this table print their cells on one line, so the layout gives no sign of a centred label: "
+                    f"read as starting at the next row; {row.name} kept in {row.level2}"
+                )
+            return
+        for at, label in self.centred:
+            row = self.rows[at]
+            if _hints(row.name, label) and not _hints(row.name, row.level2):
+                self.notes.append(
+                    f"indicators: {row.name}: the label {label} is printed right after this row (its cells on one "
+                    f"line), i.e. centred on a merged cell covering it and the next row; its name says {label}: "
+                    f"read as {label}, not {row.level2}"
+                )
+                row.level2 = label
+            else:
+                self.notes.append(
+                    f"indicators: {row.name}: the label {label} printed right after this row could be centred on it "
+                    f"too; its name does not say {label}: kept in {row.level2}"
+                )
+
+    # ---- rows
+
+    def _take_note(self, pending: list[_Fragment], need: int) -> list[_Fragment]:
+        """Move the leading fragments that continue the last row's deviation note onto it.
+
+        Text right after a row (before the next label or row) starts with that
+        row's note when the note's cell wraps. The note takes:
+
+        * every fragment up to the last one with sentence punctuation (，。；…),
+          as long as `need` fragments are left for the next row's own cells;
+        * when a label follows (need 0) and the note so far stops mid-sentence,
+          everything before the label;
+        * then, while the note still stops mid-sentence, a fragment narrower than
+          the document's name column (a wrapped name line is full width) that
+          is followed by the next row's name.
+
+        Names never hold ，。；, so a name is not swallowed; what is left is the
+        next row's text. Returns that rest.
+        """
+        if not self.rows:
+            return pending
+        row = self.rows[-1]
+        cut = 0
+        for i, fragment in enumerate(pending):
+            if _SENTENCE_RE.search(fragment.text) and len(pending) - (i + 1) >= need:
+                cut = i + 1
+
+        def open_note() -> bool:
+            note = (row.note or "") + "".join(f.text for f in pending[:cut])
+            return bool(note) and not note.endswith(_NOTE_CLOSED_END)
+
+        if need == 0 and open_note():
+            cut = len(pending)
+        while (open_note() and self.name_width is not None and len(pending) - cut > max(need, 1)
+               and _width(pending[cut].text) < self.name_width - 0.5 and not _value_like(pending[cut].text)):
+            cut += 1
+        if cut:
+            row.note = (row.note or "") + "".join(f.text for f in pending[:cut])
+            self.notes.append(f"indicators: {row.name}: deviation note continues over {cut} more line(s) "
+                              f"(lines {_ranges([f.no for f in pending[:cut]])})")
+        return pending[cut:]
+
+    def _add_row(self, pending: list[_Fragment], anchor: _Anchor) -> None:
+        where = f"indicators: line {anchor.no}"
+        cells = self._split_cells(pending, anchor, where)
+        if cells is None:
+            self.rows_ok = False
+            return
+        name, target, actual, run_together = cells
+        weight = _number(anchor.weight)
+        score = None if _is_dash(anchor.score) else _number(anchor.score)
+        if not 0 < weight <= 100:
+            self._error(f"{where}: {name}: 分值 {anchor.weight} is outside 0-100; the row is probably misread")
+            return
+        if score is not None and score > 100:
+            self._error(f"{where}: {name}: 得分 {anchor.score} is above 100; the row is probably misread")
+            return
+        if score is None:
+            self.notes.append(f"{where}: {name}: 得分 printed as {anchor.score!r}; read as empty")
+        note = anchor.note or None
+        if note is not None and _is_dash(note):
+            note = None
+        self.rows.append(_Row(name, target, actual, weight, score, note, self.level1, self.level2, anchor.no,
+                              own_label=self.label_before_row, run_together=run_together))
+        self.label_before_row = False
+
+    def _split_cells(self, pending: list[_Fragment], anchor: _Anchor,
+                     where: str) -> tuple[str, str, str, bool] | None:
+        """Name, target and actual of a row from its fragments and the cells on its anchor line.
+
+        Cells are in column order, so the anchor line holds the rightmost ones.
+        With two or more cells on it, they end in target and actual and the rest
+        (and every line before) is the name. With fewer, the lines before are cut:
+        the name first (a line as wide as the name column, or a lone character,
+        continues it), then the target (a unit alone, "套", continues it), then
+        the actual (the rest; a number cut by a line break is rejoined). Cells
+        that cannot be told apart are an error, never a guess.
+        """
+        lead = _merge_tokens(anchor.lead)
+        frags = [f.text for f in pending]
+        if not frags and len(lead) == 2 and (m := _SIGN_SPLIT_RE.match(lead[0])):
+            self.notes.append(f"{where}: name and target printed without a space ({lead[0]!r}); split at the sign")
+            lead = [m.group("name"), m.group("target"), lead[1]]
+        if len(lead) >= 2:
+            name_parts = frags + lead[:-2]
+            if len(lead) > 3 or (len(lead) == 3 and frags and _value_like(lead[0])):
+                self.errors.append(f"{where}: {len(lead)} cells before 分值 ({' '.join(lead)!r}); cannot tell name, "
+                                   "target and actual apart")
+                return None
+            target, actual = lead[-2], lead[-1]
+            run_together = not frags and len(lead) == 3
+        else:
+            split = self._split_fragments(frags, lead, where)
+            if split is None:
+                return None
+            name_parts, target, actual = split
+            run_together = False
+        name = "".join(name_parts).strip()
+        if not name:
+            self.errors.append(f"{where}: a row without a 三级指标 name ({' '.join(lead)!r} {anchor.weight} {anchor.score})")
+            return None
+        if any(_SIGN_START_RE.match(token) or (len(part.split()) > 1 and _value_like(token))
+               for part in name_parts for token in part.split()):
+            self.errors.append(f"{where}: the name {name!r} holds a value: the cells are out of order, or a row "
+                               "above lacks its 分值/得分")
+            return None
+        if _SENTENCE_RE.search(name):
+            self.errors.append(f"{where}: the name {name!r} reads as a sentence (a deviation note or an actual "
+                               "that could not be placed?)")
+            return None
+        return name, target, actual, run_together
+
+    def _split_fragments(self, frags: list[str], lead: list[str], where: str) -> tuple[list[str], str, str] | None:
+        """Cut the lines before an anchor with fewer than two cells into name, target and actual."""
+        frags = [piece for text in frags for piece in _cells_of(text)]
+        need = 2 - len(lead)  # cells still to find after the name: target (and actual)
+        if len(frags) < 1 + need:
+            self.errors.append(f"{where}: too few cells for name, target and actual ({' / '.join(frags + lead)!r})")
+            return None
+        end = 1
+        while len(frags) - end > need and self._continues_name(frags[end - 1], frags[end]):
+            end += 1
+        name, rest = frags[:end], frags[end:]
+        if lead:
+            actual = lead[0]
+            if len(rest) >= 2 and _number_split(rest[-1], actual):
+                actual = rest.pop() + actual
+            target_parts = rest
+        else:
+            cut = 1
+            while cut < len(rest) - 1 and _UNIT_ONLY_RE.match(rest[cut]):
+                cut += 1
+            target_parts, actual_parts = rest[:cut], rest[cut:]
+            for before, after in zip(actual_parts, actual_parts[1:]):
+                if (_value_like(before) and _value_like(after) and not _number_split(before, after)
+                        and not _UNIT_ONLY_RE.match(after)):
+                    self.errors.append(f"{where}: several values where one 实际完成值 should be "
+                                       f"({' / '.join(actual_parts)!r}); the cells are out of order")
+                    return None
+            actual = "".join(actual_parts)
+            if len(actual_parts) > 1:
+                self.notes.append(f"{where}: {''.join(name)}: 实际完成值 joined from {len(actual_parts)} lines")
+        target = target_parts[0] if target_parts else ""
+        for part in target_parts[1:]:
+            if not (_UNIT_ONLY_RE.match(part) or _number_split(target, part)):
+                self.errors.append(f"{where}: cannot tell where the target ends in {' / '.join(target_parts)!r}")
+                return None
+            target += part
+        if not target or not _plausible_target(target):
+            self.errors.append(f"{where}: {''.join(name)}: {target!r} does not read as a target (年度指标值)")
+            return None
+        if len(target_parts) > 1:
+            self.notes.append(f"{where}: {''.join(name)}: target {target!r} joined from {len(target_parts)} lines")
+        return name, target, actual
+
+    def _continues_name(self, before: str, text: str) -> bool:
+        """Is `text` the rest of a name wrapped after `before`?"""
+        if _value_like(text) or text in _QUALITATIVE_TARGETS:
+            return False
+        if len(text) == 1:
+            return True
+        return self.name_width is not None and _width(before) >= self.name_width - 0.5
+
+    # ---- end
+
+    def _finish(self) -> list[dict]:
+        self._settle_centred()
+        indicators = []
+        for row in self.rows:
+            if row.level2 is None:
+                self._error(f"indicators: {row.name}: no 二级指标 label applies to this row")
+                continue
+            level1 = row.level1 or _LEVEL2_PARENT.get(row.level2)
+            if level1 is None:
+                self._error(f"indicators: {row.name}: no 一级指标 label applies to this row")
+                continue
+            indicators.append({
+                "level1": level1,
+                "level2": row.level2,
+                "name": row.name,
+                "target": row.target,
+                "actual": row.actual,
+                "weight": row.weight,
+                "score": row.score,
+                "deviation_note": row.note,
+            })
+        return indicators
+
+
+def _cells_needed(lead: list[str]) -> int:
+    """How many fragments a row needs before an anchor with these cells: name, target, actual."""
+    lead = _merge_tokens(lead)
+    if len(lead) == 2 and _SIGN_SPLIT_RE.match(lead[0]):
+        return 0
+    return max(0, 3 - len(lead))
+
+
+def _merge_tokens(tokens: list[str]) -> list[str]:
+    """Rejoin a cell the extractor split at a space: a lone sign ("≥ 90%"), a lone unit ("38 场")."""
+    out: list[str] = []
+    for token in tokens:
+        if out and _LONE_SIGN_RE.match(out[-1]):
+            out[-1] += " " + token
+        elif out and _UNIT_ONLY_RE.match(token) and out[-1][-1:].isdigit():
+            out[-1] += " " + token
+        else:
+            out.append(token)
+    return out
+
+
+def _cells_of(text: str) -> list[str]:
+    """A line of several values ("完善 完善") is several cells; any other line is one."""
+    tokens = _merge_tokens(text.split())
+    if len(tokens) > 1 and all(_value_like(t) or t in _QUALITATIVE_TARGETS for t in tokens):
+        return tokens
+    return [text]
+
+
+# --------------------------------------------------------------------------- total and checks
+
+def _read_total(line: _Line, missing: list[str], notes: list[str], errors: list[str]) -> tuple[float | None, float | None]:
+    """总分: 100 and the total score. One number alone is refused as the total score."""
+    rest = _TOTAL_RE.match(line.text).group("rest")
+    tokens = [t for t in rest.split() if not _is_dash(t)]
+    numbers = [t for t in tokens if _AMOUNT_RE.match(_nfkc(t))]
+    if len(numbers) >= 2 and tokens[:2] == numbers[:2]:
+        return _number(numbers[0]), _number(numbers[1])
+    missing.append("total_score")
+    notes.append(f"总分 row (line {line.no}) {line.text!r}: no 分值 and 得分 pair; total score left empty")
+    return (_number(numbers[0]) if len(numbers) == 1 else None), None
+
+
+def _check_sums(data: dict, total_weight: float | None, rows_ok: bool, notes: list[str], errors: list[str]) -> None:
+    """Weights that do not add up to the 总分 row's 分值 mean a misread row (or a broken form): refuse.
+
+    Scores that do not add up to the total score are left to the audit (forms
+    round), with a note.
+    """
+    if not rows_ok or not data.get("indicators") or "funds" not in data:
+        return
+    funds_total = data["funds"]["total"]
+    weights = sum(i["weight"] for i in data["indicators"]) + funds_total["weight"]
+    if total_weight is not None and abs(weights - total_weight) > 1e-6:
+        errors.append(
+            f"weights: 分值 of the rows and the budget add up to {weights:g}, the 总分 row says {total_weight:g}; "
+            "a row may be misread (or the form's weights are wrong)"
+        )
+    scores = [i["score"] for i in data["indicators"]] + [funds_total.get("score")]
+    total_score = data.get("total_score")
+    if total_score is not None and None not in scores and abs(sum(scores) - total_score) > 0.005:
+        notes.append(f"scores: the rows and the budget score add up to {sum(scores):g}, the 总分 row says {total_score:g}")
