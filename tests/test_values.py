@@ -739,3 +739,28 @@ def test_fraction_beside_a_percentage_target_is_not_guessed(actual):
 def test_whole_number_beside_a_percentage_target_takes_the_percent():
     value = parse_value("95", role="actual", like=parse_value(">=90%"))
     assert (value.kind, value.number, value.unit) == (Kind.QUANTITATIVE, 95.0, "%")
+
+
+def _cells_2022():
+    from selfeval_kit import load
+
+    from .conftest import DATA_2022
+
+    for form in load(DATA_2022):
+        for indicator in form.indicators:
+            yield form.id, indicator
+
+
+@pytest.mark.parametrize("form_id, indicator", list(_cells_2022()), ids=lambda v: getattr(v, "name", v))
+def test_every_2022_value_is_read(form_id, indicator):
+    """Every target and actual of the bundled data reads to a usable value, and the pair compares."""
+    target = parse_value(indicator.target)
+    actual = parse_value(indicator.actual, role="actual", like=target)
+    assert target.kind is not Kind.UNREADABLE, target.reason
+    assert actual.kind is not Kind.UNREADABLE, actual.reason
+    if target.kind is Kind.QUALITATIVE:
+        assert actual.kind is Kind.QUALITATIVE
+    else:
+        result = compare(target, actual)
+        assert result.comparable, result.reason
+        assert result.met is True
