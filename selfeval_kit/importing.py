@@ -129,7 +129,7 @@ def read_source(path: str | Path) -> list[ImportedForm]:
     if suffix == ".xlsx":
         from .excel import read_workbook
 
-        return read_workbook(path)
+        return _name_after(path, read_workbook(path))
     if suffix == ".txt":
         from .pdftext import read_text
 
@@ -140,5 +140,21 @@ def read_source(path: str | Path) -> list[ImportedForm]:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise DataError.single(path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})") from None
-        return read_text(text, source=str(path))
+        return _name_after(path, read_text(text, source=str(path)))
     raise DataError.single(path, f"cannot import {suffix or 'a file without a suffix'}: expected .xlsx or .txt")
+
+
+_GENERIC_ID = re.compile(r"^form-(\d+)$")
+
+
+def _name_after(path: Path, forms: list[ImportedForm]) -> list[ImportedForm]:
+    """Generic ids (form-01, for names with no ASCII) take the source file's name, so that
+    imports of several files into one folder do not collide: sichuan_2023.txt → sichuan_2023-01."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip("-._")[:48]
+    if not stem:
+        return forms
+    for imported in forms:
+        match = _GENERIC_ID.match(imported.id)
+        if match:
+            imported.data["id"] = f"{stem}-{match.group(1)}"
+    return forms

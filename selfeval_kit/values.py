@@ -374,7 +374,7 @@ def _quantity(p: str, signed: bool) -> str:
     return (
         rf"(?:(?P<{p}num>{sign}(?:{_ARABIC}))|(?P<{p}cn>{_CN_NUM}))"
         rf"(?P<{p}more>余|多)?(?P<{p}mult>{_MULT_ALT})?(?P<{p}more2>余|多)?"
-        rf"(?P<{p}unit>(?:{_UNIT_ALT})(?:/(?:{_UNIT_ALT}))?)?"
+        rf"(?P<{p}unit>(?:{_UNIT_ALT})(?:/(?:{_UNIT_ALT}|[\u4e00-\u9fff·]{{1,6}}))?)?"
     )
 
 
@@ -455,10 +455,19 @@ def _resolve_unit(raw: str) -> _U | None:
     if "/" in raw:
         top, _, bottom = raw.partition("/")
         a, b = _lookup_unit(top), _lookup_unit(bottom)
-        if a is None or b is None:
+        if a is None:
             return None
+        if b is None:
+            # "元/餐", "元/平方米·月": the denominator names what is counted; it only has
+            # to match the other side's, so any short word will do
+            if not _PER_WORD_RE.fullmatch(bottom):
+                return None
+            b = (bottom, "count", Decimal(1))
         return (f"{a[0]}/{b[0]}", "rate", a[2] / b[2])
     return _lookup_unit(raw)
+
+
+_PER_WORD_RE = re.compile(r"[\u4e00-\u9fff·]{1,6}")
 
 
 def _read_qty(m: re.Match, p: str) -> _Qty | None:

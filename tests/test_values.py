@@ -764,3 +764,17 @@ def test_every_2022_value_is_read(form_id, indicator):
         result = compare(target, actual)
         assert result.comparable, result.reason
         assert result.met is True
+
+
+@pytest.mark.parametrize(
+    "text, number, unit",
+    [("≤3元/餐", 3.0, "元/餐"), ("<=5万元/人", 50000.0, "元/人"), ("12次/年", 12.0, "次/年"), ("2.5元/平方米·月", 2.5, "元/平方米·月")],
+)
+def test_rate_units_with_any_short_denominator(text, number, unit):
+    value = parse_value(text)
+    assert (value.kind, value.number, value.unit) == (Kind.QUANTITATIVE, number, unit)
+
+
+def test_rate_units_compare_only_with_the_same_denominator():
+    assert compare(parse_value("≤3元/餐"), parse_value("2.8元/餐", role="actual")).met is True
+    assert not compare(parse_value("≤3元/餐"), parse_value("3元/人", role="actual")).comparable
