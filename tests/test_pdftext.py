@@ -513,7 +513,7 @@ def test_cli_import_writes_eleven_valid_files(tmp_path):
     out = tmp_path / "forms"
     result = _invoke("import", str(SEED_PATH), "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.glob("*.yaml")) == [f"form-{n:02d}.yaml" for n in range(1, 12)]
+    assert sorted(p.name for p in out.glob("*.yaml")) == [f"seed_2022-{n:02d}.yaml" for n in range(1, 12)]
     check = _invoke("validate", str(out))
     assert check.exit_code == 0, check.output
 
@@ -521,18 +521,18 @@ def test_cli_import_writes_eleven_valid_files(tmp_path):
 def test_cli_import_refuses_to_overwrite_without_force(tmp_path):
     out = tmp_path / "forms"
     _invoke("import", str(SEED_PATH), "--out", str(out))
-    (out / "form-01.yaml").write_text("edited by hand\n", encoding="utf-8")
+    (out / "seed_2022-01.yaml").write_text("edited by hand\n", encoding="utf-8")
     result = _invoke("import", str(SEED_PATH), "--out", str(out))
     assert result.exit_code == 1 and "--force" in result.output
-    assert (out / "form-01.yaml").read_text(encoding="utf-8") == "edited by hand\n"
+    assert (out / "seed_2022-01.yaml").read_text(encoding="utf-8") == "edited by hand\n"
 
 
 def test_cli_import_overwrites_with_force(tmp_path):
     out = tmp_path / "forms"
     _invoke("import", str(SEED_PATH), "--out", str(out))
-    (out / "form-01.yaml").write_text("edited by hand\n", encoding="utf-8")
+    (out / "seed_2022-01.yaml").write_text("edited by hand\n", encoding="utf-8")
     assert _invoke("import", str(SEED_PATH), "--out", str(out), "--force").exit_code == 0
-    assert "上海市科技行政服务热线系统（运维）" in (out / "form-01.yaml").read_text(encoding="utf-8")
+    assert "上海市科技行政服务热线系统（运维）" in (out / "seed_2022-01.yaml").read_text(encoding="utf-8")
 
 
 def _seed_with_a_bad_form(tmp_path: Path) -> Path:
