@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .labels import FUNDS_ROW_LABELS, label
+from .labels import LEVEL1_SATISFACTION, canonical_level1, label
 from .profile import Profile
 from .scoring import HIGHER, LOWER, Attainment, FormResult, IndicatorResult
 from .values import Kind
@@ -145,7 +145,7 @@ def _weights(result: FormResult) -> Iterable[Finding]:
             f"预算执行率分值 {_num(budget_weight)} 与指标分值 {_num(form.indicator_weight)} 合计 {_num(total)} 分，应为 {_num(profile.total_points)} 分。",
             total=total, expected=profile.total_points,
         )  # fmt: skip
-    split = {name: sum(i.weight for i in form.indicators if i.level1 == name) for name in profile.level1_split}
+    split = {name: sum(i.weight for i in form.indicators if canonical_level1(i.level1) == name) for name in profile.level1_split}
     departs = abs(budget_weight - profile.budget_weight) > 1e-6 or any(
         abs(split[name] - expected) > 1e-6 for name, expected in profile.level1_split.items()
     )
@@ -167,7 +167,7 @@ def _level2(result: FormResult) -> Iterable[Finding]:
     allowed = result.profile.allowed_level2
     home = {_strip_suffix(l2): l1 for l1, names in allowed.items() for l2 in names}
     for item in result.indicators:
-        l1, l2 = item.indicator.level1, item.indicator.level2
+        l1, l2 = canonical_level1(item.indicator.level1), item.indicator.level2
         if l1 not in allowed:
             yield _finding(
                 "level2.not_allowed", result,
@@ -358,7 +358,7 @@ def audit_portfolio(results: list[FormResult], profile: Profile) -> list[Finding
     by_value: dict[str, list[FormResult]] = defaultdict(list)
     for result in results:
         for item in result.indicators:
-            if item.indicator.level1 == "满意度指标" and item.actual.kind == Kind.QUANTITATIVE:
+            if canonical_level1(item.indicator.level1) == LEVEL1_SATISFACTION and item.actual.kind == Kind.QUANTITATIVE:
                 by_value[item.indicator.actual.strip()].append(result)
     for value, forms in by_value.items():
         unique = list({r.form.id: r for r in forms}.values())

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from enum import Enum
 
+from .labels import canonical_level1
 from .model import Form, Indicator
 from .profile import Profile
 from .values import Comparison, Kind, Value, compare, parse_value
@@ -144,7 +145,7 @@ class FormResult:
         """Weight, reported and recomputed score per 一级指标, in the profile's order."""
         out: dict[str, dict[str, float]] = {}
         for result in self.indicators:
-            row = out.setdefault(result.indicator.level1, {"weight": 0.0, "reported": 0.0, "recomputed": 0.0})
+            row = out.setdefault(canonical_level1(result.indicator.level1), {"weight": 0.0, "reported": 0.0, "recomputed": 0.0})
             row["weight"] += result.weight
             row["reported"] += result.score_reported or 0
             row["recomputed"] += result.score_recomputed

@@ -393,3 +393,11 @@ def test_check_with_bad_profile_file(write_form, minimal_data, tmp_path):
     result = CliRunner().invoke(main, ["check", str(write_form(minimal_data)), "--profile", str(profile)])
     assert result.exit_code == 1
     assert "add up to 120" in result.stderr
+
+
+def test_level1_printed_without_suffix_is_recognised(minimal_data):
+    for indicator, level1 in zip(minimal_data["indicators"], ["产出", "产出", "效益", "服务对象满意度"]):
+        indicator["level1"] = level1
+    assert codes(minimal_data) == ["budget.large_cut"]  # no level2 or split findings
+    result = evaluate([Form.model_validate(minimal_data)]).forms[0]
+    assert list(result.level1_scores()) == ["产出指标", "效益指标", "满意度指标"]
