@@ -14,8 +14,11 @@ __all__ = [
     "LEVEL1_SATISFACTION",
     "LEVEL1_ORDER",
     "ALLOWED_LEVEL2",
+    "LEVEL1_COST",
+    "COST_LEVEL2",
     "MONEY_UNITS",
     "label",
+    "canonical_level1",
 ]
 
 FIELD_LABELS: dict[str, str] = {
@@ -63,9 +66,35 @@ ALLOWED_LEVEL2: dict[str, tuple[str, ...]] = {
     LEVEL1_SATISFACTION: ("服务对象满意度指标",),
 }
 
+# The 2021+ central template (财预〔2021〕101号 and the provinces copying it) adds a fourth 一级
+# 成本指标 with its own 二级 labels; RULES §1 knows 成本指标 only as a 二级 of 产出指标. Importers
+# read what a form prints; whether a pair is allowed is the audit's (profile's) decision.
+LEVEL1_COST = "成本指标"
+COST_LEVEL2: tuple[str, ...] = ("经济成本指标", "社会成本指标", "生态环境成本指标")
+
 MONEY_UNITS: tuple[str, ...] = ("元", "万元")
 
 
 def label(key: str) -> str:
     """Chinese label of an English field or funds-row name; the key itself if unknown."""
     return FIELD_LABELS.get(key) or FUNDS_ROW_LABELS.get(key) or key
+
+
+# 一级 labels as some forms print them ("产出", "服务对象满意度") → the name scoring and reports use.
+_LEVEL1_ALIASES = {
+    "产出": LEVEL1_OUTPUT,
+    "效益": LEVEL1_OUTCOME,
+    "满意度": LEVEL1_SATISFACTION,
+    "服务对象满意度": LEVEL1_SATISFACTION,
+    "服务对象满意度指标": LEVEL1_SATISFACTION,
+    "成本": "成本指标",
+}
+
+
+def canonical_level1(name: str) -> str:
+    """The standard name of a 一级指标 label ("产出" → "产出指标"); other labels unchanged.
+
+    Data keeps labels as printed; analysis groups and compares by this name.
+    """
+    text = "".join(name.split())
+    return _LEVEL1_ALIASES.get(text, text)
