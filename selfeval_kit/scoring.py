@@ -183,9 +183,11 @@ def _band(profile: Profile, tier: Attainment, weight: float) -> tuple[float, flo
 
 
 def _clamp(value: float | None, low: float, high: float) -> float:
+    """value inside [low, high]; all three rounded to two decimals first, so the order holds."""
+    low, high = _round(low), _round(high)
     if value is None:
         return high
-    return _round(min(max(value, low), high))
+    return min(max(_round(value), low), high)
 
 
 def _qualitative_tier(target: Value, actual: Value) -> Attainment:
@@ -208,7 +210,7 @@ def _unknown(position, indicator, target, actual, quantitative, problem, reason)
     weight = indicator.weight
     return IndicatorResult(
         position, indicator, target, actual, quantitative, Attainment.UNKNOWN, None,
-        0.0, weight, _clamp(indicator.score, 0.0, weight), problem, reason,
+        0.0, _round(weight), _clamp(indicator.score, 0.0, weight), problem, reason,
     )  # fmt: skip
 
 
