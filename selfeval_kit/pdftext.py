@@ -9,11 +9,23 @@ merged cells printed somewhere inside the rows they span, and page-break debris.
 
 How it reads, and why this way:
 
-* A document is cut into forms at each title line ("(财政)项目支出绩效自评表"); the
-  year comes from the title or the "(2022 年度)" line under it.
+* A document is cut into forms at each title line ("(财政)项目支出绩效自评表",
+  "青神县2023年度项目支出绩效自评表"); the year comes from the title or the
+  "(2022 年度)" line under it; a money unit may be printed on either.
 * Page-break debris is dropped first: the vertical 一级 label "绩效指标" printed one
   character per line where a page breaks ("绩", " 效\\n指\\n标 name"). It is the
   label of the whole table, never a group, so it must not end a 二级指标 group.
+  Page numbers ("第 1 页 共 2 页", "— 2 —") go too.
+* Forms of other provinces and years word things differently; what they print
+  is kept as printed, and recognised: 二级/一级 labels without "指标" (数量, 产出),
+  with points ("产出指标(50分)"), the 2021+ template's 一级 成本指标 with its own
+  二级 labels (`_settle_cost_labels`), column letters (全年预算数（A）), 预算执行率,
+  a 序号 column, 合计 for 总分. Which words are labels in context is decided in
+  `_label_at`.
+* Text extracted with its layout (`pdftotext -layout`: cells apart by runs of
+  spaces, columns lined up) is read too: goal texts side by side are split by
+  column (`_side_by_side`), a wrapped cell's next line joins the cell above it in
+  the same column (`_TableReader._layout_tails`).
 * A small state machine cuts each form into sections by their marker lines
   (header → 项目资金 → 年度总体目标 → 一级指标 table → 总分); each section has its
   own reader below. Markers are matched with optional white space between
@@ -48,7 +60,7 @@ from dataclasses import dataclass, field
 
 from .errors import DataError
 from .importing import ImportedForm, slug
-from .labels import ALLOWED_LEVEL2, LEVEL1_ORDER
+from .labels import ALLOWED_LEVEL2, COST_LEVEL2, LEVEL1_COST, LEVEL1_ORDER
 from .values import Kind, parse_value
 
 __all__ = ["read_text"]
@@ -61,40 +73,67 @@ def _spaced(word: str) -> str:
     return r"\s*".join(re.escape(ch) for ch in word)
 
 
+# The money unit may be printed at the right of the title or year line ("（2023年度） 单位：万元").
+_TITLE_UNIT = (r"(?:\s*[（(]?\s*(?:金额)?单位\s*[：:]\s*(?:人民币)?(?:万元|元)\s*[）)]?"
+               r"|\s*[（(]\s*(?:万元|元)\s*[）)])?")
 _TITLE_RE = re.compile(
-    r"^(?:附(?:件|表)\s*\d*\s*[:：]?\s*)?(?:(?P<y1>(?:19|20)\d{2})\s*年度?\s*)?(?:财政)?项目支出绩效自评表"
-    r"\s*(?:[（(]\s*(?P<y2>(?:19|20)\d{2})\s*年\s*度?\s*[）)])?$"
+    r"^(?:附(?:件|表)\s*\d*\s*[:：]?\s*)?(?:[一二三四五六七八九十]+、)?"
+    # a place or department name may lead the year: "青神县2023年度项目支出绩效自评表"
+    r"(?:(?:[\u4e00-\u9fff（）()]{2,30}?)?(?P<y1>(?:19|20)\d{2})\s*年度?\s*)?"
+    r"(?:财政|部门)?项目(?:支出)?绩效(?:目标)?自评表"
+    r"\s*(?:[（(]\s*(?P<y2>(?:19|20)\d{2})\s*(?:年\s*度?)?\s*[）)]|(?P<y3>(?:19|20)\d{2})\s*年\s*度?)?"
+    + _TITLE_UNIT + "$"
 )
-_YEAR_LINE_RE = re.compile(r"^[（(]?\s*((?:19|20)\d{2})\s*年\s*度?\s*[）)]?$")
+_YEAR_LINE_RE = re.compile(
+    r"^(?:[（(]\s*((?:19|20)\d{2})\s*(?:年\s*度?)?\s*[）)]|((?:19|20)\d{2})\s*年\s*度?)" + _TITLE_UNIT + "$"
+)
 
 # Page-break debris: the vertical 一级 label of the whole table.
 _DEBRIS_WORD = "绩效指标"
+_SPACED_CHARS_RE = re.compile(r"^(?:[\u4e00-\u9fff] )+[\u4e00-\u9fff]$")
+_OUTER_LABEL_RE = re.compile(r"^绩\s?效\s?指\s?标\s+(?=\S)")
+# Page-break debris: a page number printed at the foot or head of a page ("第 2 页 共 3 页", "— 2 —").
+_PAGE_NO_RE = re.compile(
+    r"^(?:第\s*\d+\s*页(?:\s*[,，、/]?\s*共\s*\d+\s*页)?|共\s*\d+\s*页\s*[,，]?\s*第\s*\d+\s*页"
+    r"|[-—–－]\s*\d+\s*[-—–－]|[Pp]age\s*\d+(?:\s*(?:/|of)\s*\d+)?)$"
+)
 
 # Section markers (matched on a line with its white space removed).
-_FUNDS_START_RE = re.compile(r"^(?:项目资金|年初预算数|年度资金总额)")
+_FUNDS_START_RE = re.compile(r"^(?:项目资金|年初预算数|年度资金总额|预算执行率)")
 _GOAL_START_RE = re.compile(r"^(?:年度总体目标|总体目标|预期目标)")
-_TABLE_START_RE = re.compile(r"^(?:绩效指标$|(?:绩效指标)?一级指标)")
-_TOTAL_RE = re.compile(r"^总\s*分(?=\s|$|[\d：:])\s*[：:]?\s*(?P<rest>.*)$")
+_TABLE_START_RE = re.compile(r"^(?:绩效指标$|(?:绩效指标)?(?:序号)?一级指标)")
+_TOTAL_RE = re.compile(r"^(?:总\s*分|合\s*计|总\s*计)(?=\s|$|[\d：:])\s*[：:]?\s*(?P<rest>.*)$")
+_TOTAL_SCORE_WORD_RE = re.compile(r"^总\s*分")  # 合计/总计 end the form only inside the indicator table
 
 # Header.
 _HEADER_LABEL_RE = re.compile(
-    r"(?P<label>项目名称|主管部门(?:及代码)?|实施单位|项目负责人|联系电话|项目属性|项目类型|资金用途)\s*[：:]?"
+    r"(?P<label>项目名称|主管部门(?:及代码)?|实施单位(?:及代码)?|项目负责人|联系电话|联系人|项目属性|项目类型|"
+    r"项目类别|项目编码|项目代码|项目编号|资金用途|填报单位|填报日期)\s*[：:]?"
 )
-_HEADER_KEYS = {"项目名称": "name", "主管部门": "department", "主管部门及代码": "department", "实施单位": "implementer"}
-_FUNDS_START_SPLIT_RE = re.compile(r"项目资金|年初预算数|年度资金总额")
-_UNIT_RE = re.compile(r"[（(]\s*(?P<u1>万元|元)\s*[）)]|(?:金额)?(?<!实施)单\s*位\s*[：:]\s*(?P<u2>万元|元)")
+_HEADER_KEYS = {"项目名称": "name", "主管部门": "department", "主管部门及代码": "department", "实施单位": "implementer",
+                "实施单位及代码": "implementer"}
+_FUNDS_START_SPLIT_RE = re.compile(r"项目资金|年初预算数|年度资金总额|预算执行率")
+_UNIT_RE = re.compile(
+    r"[（(]\s*(?:单位\s*[：:]\s*)?(?P<u1>万元|元)\s*[）)]|(?:金额)?(?<!实施)单\s*位\s*[：:]\s*(?:人民币)?(?P<u2>万元|元)"
+)
 
 # Funds block.
+_ROW_COLON = r"(?:\s*[：:])?"
 _FUNDS_ROW_RES = {
-    "total": re.compile(_spaced("年度资金总额")),
-    "appropriation": re.compile(r"(?:" + _spaced("其中") + r"\s*[：:]?\s*)?(?:" + _spaced("当年") + r"\s*)?" + _spaced("财政拨款")),
-    "carryover": re.compile(_spaced("上年结转") + r"(?:\s*" + _spaced("资金") + ")?"),
-    "other": re.compile(_spaced("其他资金")),
+    "total": re.compile(_spaced("年度资金总额") + _ROW_COLON),
+    "appropriation": re.compile(
+        r"(?:" + _spaced("其中") + r"\s*[：:]?\s*)?(?:(?:" + _spaced("当年") + "|" + _spaced("本年") + r")\s*)?"
+        + _spaced("财政拨款") + _ROW_COLON),
+    "carryover": re.compile(_spaced("上年结转") + r"(?:\s*" + _spaced("资金") + ")?" + _ROW_COLON),
+    "other": re.compile(_spaced("其他资金") + _ROW_COLON),
 }
+# Column letters of the 2021+ template: 全年预算数（A） 全年执行数（B） 执行率（B/A）.
+_COLUMN_LETTERS = r"[（(]\s*[A-Za-z]\s*(?:[/÷]\s*[A-Za-z]\s*)?(?:[×*xX]\s*100\s*[%％]\s*)?[）)]"
 _FUNDS_NOISE_RE = re.compile(
     "|".join(
-        [_UNIT_RE.pattern]
-        + [_spaced(w) for w in ("项目资金", "年初预算数", "全年预算数", "全年执行数", "执行率", "分值", "得分")]
+        [_UNIT_RE.pattern, _COLUMN_LETTERS]
+        + [_spaced(w) for w in ("项目资金", "年初预算数", "全年预算数", "全年执行数", "预算执行率", "执行率", "分值",
+                                "得分")]
     )
 )
 _AMOUNT_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
@@ -107,12 +146,33 @@ _GOAL_HEADER_RE = re.compile(r"^(?:年度总体目标\s*)?预期目标\s*(?:实�
 
 # Indicator table.
 _TABLE_HEADER_RE = re.compile(
-    r"(?:\s|一级指标|二级指标|三级指标|年度指标值|全年指标值|实际完成值|全年实际值|指标值|完成值|年度|实际|全年|"
-    r"分值|权重|得分|偏差原因分析及改进措施|偏差原因分析及|偏差原因分析|偏差原因|改进措施|及|绩效指标)+"
+    r"(?:\s|一级指标|二级指标|三级指标|年度指标值|全年指标值|实际完成值|全年实际值|指标值|完成值|目标值|实际值|年度|实际|全年|"
+    r"分值|权重|得分|偏差原因分析及改进措施|偏差原因分析及|偏差原因分析|偏差原因|改进措施|未完成原因分析|未完成原因|"
+    r"原因分析|分析|及|绩效指标|序号|备注|" + _COLUMN_LETTERS + r")+"
 )
+# Labels are recognised as printed and kept as printed; logic compares their canonical form.
+# The 二级 labels of the 2021+ 一级 成本指标 (labels.COST_LEVEL2) have it as parent; 成本指标 itself is
+# a 二级 of 产出指标 unless its neighbours are those labels (`_settle_cost_labels`).
 _LEVEL2_PARENT = {l2: l1 for l1, l2s in ALLOWED_LEVEL2.items() for l2 in l2s}
-_LABELS = sorted([*LEVEL1_ORDER, *_LEVEL2_PARENT], key=len, reverse=True)
-_LABEL_PREFIX_RE = re.compile(r"^(?P<label>" + "|".join(map(re.escape, _LABELS)) + r")(?=\s|$)\s*")
+_LEVEL2_PARENT.update({l2: LEVEL1_COST for l2 in COST_LEVEL2})
+
+
+def _bare(label: str) -> str:
+    """A label without its "指标" suffix, as some forms print it (数量, 社会效益, 产出, 满意度)."""
+    return label[: -len("指标")] if label.endswith("指标") else label
+
+
+# printed form -> (canonical label, level)
+_LABEL_FORMS: dict[str, tuple[str, int]] = {}
+for _l1 in LEVEL1_ORDER:
+    _LABEL_FORMS[_l1] = _LABEL_FORMS[_bare(_l1)] = (_l1, 1)
+for _l2 in _LEVEL2_PARENT:
+    _LABEL_FORMS[_l2] = _LABEL_FORMS[_bare(_l2)] = (_l2, 2)
+_LABELS = sorted([*LEVEL1_ORDER, *_LEVEL2_PARENT], key=len, reverse=True)  # full forms (vertical labels)
+_LABEL_PREFIX_RE = re.compile(
+    r"^(?P<label>" + "|".join(map(re.escape, sorted(_LABEL_FORMS, key=len, reverse=True))) + r")"
+    r"(?P<points>\s*[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)])?(?=\s|$)\s*"  # "产出指标（50分）"
+)
 _UNKNOWN_LABEL_RE = re.compile(r"^[\u4e00-\u9fff]{1,8}指标$")
 _POINTS_RE = re.compile(r"^\d{1,3}(?:\.\d+)?$")
 _SIGN_START_RE = re.compile(r"^(?:[≥≤≧≦><=＞＜＝]|不低于|不少于|不高于|不超过|不大于|不小于|大于|小于|低于|高于|达到|超过)")
@@ -141,7 +201,12 @@ _LEVEL2_HINTS = {
     "生态效益指标": ("生态", "环境", "排放", "绿化", "节能", "能耗", "减碳", "污染"),
     "可持续影响指标": ("长效", "可持续", "机制", "制度"),
     "服务对象满意度指标": ("满意",),
+    "经济成本指标": ("成本", "费用", "单价", "造价", "经费", "标准", "补助"),
+    "社会成本指标": ("社会",),
+    "生态环境成本指标": ("生态", "环境", "排放", "污染", "能耗"),
 }
+
+_CELL_NAMES = {"name": "三级指标", "target": "年度指标值", "actual": "实际完成值", "note": "偏差原因分析"}
 
 _GOAL_WIDTH_RATIO = 1.2  # planned and achieved columns must differ by this much to be told apart by width
 
@@ -306,6 +371,7 @@ class _Layout:
     table: list[_Line] = field(default_factory=list)
     total: _Line | None = None
     debris: list[int] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)  # page-number lines dropped
 
     @classmethod
     def cut(cls, chunk: list[_Line]) -> "_Layout":
@@ -322,18 +388,21 @@ class _Layout:
                 title.extend(rest[: k + 1])
                 rest = rest[k + 1:]
                 break
+        pages = [line.no for line in rest if _PAGE_NO_RE.match(line.text)]
+        rest = [line for line in rest if not _PAGE_NO_RE.match(line.text)]
         lines, debris = _drop_debris(_join_vertical_labels(rest))
-        layout = cls(title=title, debris=debris)
+        layout = cls(title=title, debris=debris, pages=pages)
         order = ("header", "funds", "goal", "table")
         state = "header"
         for i, line in enumerate(lines):
             compact = _compact(line.text)
             ahead = _compact("".join(x.text for x in lines[i:i + 3]))
-            if compact and _TOTAL_RE.match(line.text) and order.index(state) >= 1:
-                layout.total = line
+            if compact and _TOTAL_RE.match(line.text) and (
+                    state == "table" or (order.index(state) >= 1 and _TOTAL_SCORE_WORD_RE.match(line.text))):
+                layout.total = _total_line(line, lines[i + 1:])
                 break
             new = state
-            if _TABLE_START_RE.match(compact):
+            if _TABLE_START_RE.match(compact) or (compact == "序号" and re.match(r"序号(?:绩效指标)?一级指标", ahead)):
                 new = "table" if state != "table" else state
             elif state in ("header", "funds") and (
                 _GOAL_START_RE.match(compact) or (compact in _GOAL_LABEL_PIECES and _GOAL_START_RE.match(ahead))
@@ -345,6 +414,24 @@ class _Layout:
                 state = new
             getattr(layout, state).append(line)
         return layout
+
+
+def _total_line(line: _Line, after: list[_Line]) -> _Line:
+    """The 总分 row, with its 分值 and 得分 when they are printed on the next line(s) ("总分" / "100 96.5")."""
+    rest = _TOTAL_RE.match(line.text).group("rest")
+    if rest.strip():
+        return line
+    numbers: list[str] = []
+    for nxt in after:
+        if not nxt.text:
+            continue
+        tokens = nxt.text.split()
+        if not all(_AMOUNT_RE.match(_nfkc(t)) or _is_dash(t) for t in tokens):
+            break
+        numbers += tokens
+        if sum(1 for t in numbers if not _is_dash(t)) >= 2:
+            break
+    return _Line(line.no, line.text + " " + " ".join(numbers)) if numbers else line
 
 
 # --------------------------------------------------------------------------- one form
@@ -374,7 +461,7 @@ def _read_form(layout: _Layout, seq: int, source: str, goal_widths: "_GoalWidths
     else:
         data["year"] = year
 
-    unit, unit_problem = _read_unit(layout.header + layout.funds)
+    unit, unit_problem = _read_unit(layout.title + layout.header + layout.funds)
     if unit is None:
         missing.append("unit")
         errors.append(f"unit: {unit_problem}")
@@ -393,6 +480,8 @@ def _read_form(layout: _Layout, seq: int, source: str, goal_widths: "_GoalWidths
             "per line at a page break; dropped, and not read as the end of a 二级指标 group"
         )
 
+    if layout.pages:
+        notes.append(f"page numbers (lines {_ranges(layout.pages)}) dropped")
     table = _TableReader(layout.table, name_width, notes, errors)
     indicators = table.read(layout.total is not None)
     data["indicators"] = indicators
@@ -458,6 +547,8 @@ def _read_header(lines: list[_Line]) -> dict[str, str]:
         key = _HEADER_KEYS.get(mark.group("label"))
         value = text[mark.end(): nxt.start() if nxt else len(text)]
         value = _FUNDS_START_SPLIT_RE.split(value, maxsplit=1)[0].strip(" ：:\u00a0")
+        if value.count("（") > value.count("）") or value.count("(") > value.count(")"):
+            value = value.rstrip("（(")  # "某项目（项目编码：…）": the bracket opened the next label
         if key and key not in found and value:
             found[key] = value
     return found
@@ -467,11 +558,11 @@ def _read_header(lines: list[_Line]) -> dict[str, str]:
 def _read_year(title: list[_Line]) -> int | None:
     for line in title:
         m = _TITLE_RE.match(_compact(line.text))
-        if m and (m.group("y1") or m.group("y2")):
-            return int(m.group("y1") or m.group("y2"))
+        if m and (year := m.group("y1") or m.group("y2") or m.group("y3")):
+            return int(year)
         m = _YEAR_LINE_RE.match(line.text)
         if m:
-            return int(m.group(1))
+            return int(m.group(1) or m.group(2))
     return None
 
 
@@ -668,7 +759,8 @@ class _Paragraph:
 class _GoalParts:
     """The goal section split up: paragraphs under a column header, or texts under their own labels."""
 
-    mode: str  # "columns": "预期目标 实际完成情况" then paragraphs; "labelled": "预期目标：…" / "实际完成情况：…"
+    mode: str  # "columns": "预期目标 实际完成情况" then paragraphs; "labelled": "预期目标：…" / "实际完成情况：…";
+    # "side": the two cells printed side by side on the same lines (layout text), split by column
     paragraphs: list[_Paragraph]
     labelled: list[tuple[str, list[str]]]
     unplaced: list[str]  # text before any header or label: it cannot be placed
@@ -682,6 +774,10 @@ def _goal_parts(lines: list[_Line]) -> _GoalParts:
             _compact(body[head_at + 1].text) in ("实际完成情况", "全年实际完成情况"):
         head_at += 1  # the two column headings printed one per line
     if head_at is not None and "实际完成情况" in body[head_at].text:
+        unplaced = [line.text for line in body[:head_at] if line.text and not _GOAL_START_RE.match(_compact(line.text))]
+        side = _side_by_side([line for line in lines[lines.index(body[head_at]) + 1:] if line.text])
+        if side is not None:
+            return _GoalParts("side", [], [("预期目标", side[0]), ("实际完成情况", side[1])], unplaced)
         paragraphs: list[_Paragraph] = []
         current: list[str] = []
         for line in body[head_at + 1:] + [_Line(0, "")]:
@@ -703,6 +799,37 @@ def _goal_parts(lines: list[_Line]) -> _GoalParts:
         elif line.text:
             unplaced.append(line.text)
     return _GoalParts("labelled", [], labelled, unplaced)
+
+
+_SEGMENT_RE = re.compile(r"\S+(?:\s{1,2}\S+)*")  # text separated from other text by 3+ spaces
+
+
+def _side_by_side(lines: list[_Line]) -> tuple[list[str], list[str]] | None:
+    """The 预期目标 and 实际完成情况 texts when printed side by side (text extracted with its layout).
+
+    Each line then holds a left and a right segment apart by a run of spaces
+    (the 年度总体目标 label's pieces at the far left are dropped). Read so only
+    when most lines show two segments and none shows more; a line with one
+    segment goes to the column where it starts. None when the text is not laid
+    out in two columns.
+    """
+    rows = []
+    for line in lines:
+        segments = [(m.start(), m.group()) for m in _SEGMENT_RE.finditer(line.raw)]
+        rows.append([(c, t) for c, t in segments if _compact(t) not in _GOAL_LABEL_PIECES])
+    rows = [r for r in rows if r]
+    two = [r for r in rows if len(r) == 2]
+    if len(two) < 2 or 2 * len(two) < len(rows) or any(len(r) > 2 for r in rows):
+        return None
+    right_at = min(r[1][0] for r in two)
+    if any(r[0][0] >= right_at for r in two):
+        return None
+    planned: list[str] = []
+    achieved: list[str] = []
+    for r in rows:
+        for column, text in r:
+            (achieved if column >= right_at - 2 else planned).append(text)
+    return planned, achieved
 
 
 @dataclass
@@ -748,7 +875,10 @@ def _read_goal(lines: list[_Line], widths: _GoalWidths, missing: list[str], note
     parts = _goal_parts(lines)
     if parts.unplaced:
         errors.append(f"annual_goal: text not under 预期目标 or 实际完成情况: {''.join(parts.unplaced)[:60]!r}")
-    if parts.mode == "labelled":
+    if parts.mode == "side":
+        notes.append("annual_goal: the 预期目标 and 实际完成情况 texts are printed side by side on the same lines; "
+                     "split at the column where the right-hand text starts")
+    if parts.mode in ("labelled", "side"):
         for label_text, texts in parts.labelled:
             key = "planned" if label_text == "预期目标" else "achieved"
             goal[key] = "".join(texts).strip() or None
@@ -826,15 +956,27 @@ def _assign_goal_texts(paragraphs: list[_Paragraph], widths: _GoalWidths, notes:
 @dataclass
 class _Label:
     level: int  # 1 or 2
-    text: str
+    text: str  # as printed ("数量", "产出指标（50分）"): what the YAML keeps
     no: int
     inline: bool = False  # printed at the head of a row's line (so aligned with that row)
+    canon: str = ""  # the canonical label (labels.py) the logic compares; `text` when none
+    parent: str | None = None  # a 二级 label's 一级 (canonical), when not the usual one
+    settled: bool = False  # the level of an ambiguous 成本指标 is decided (not for `_settle_cost_labels`)
+
+    def __post_init__(self) -> None:
+        self.canon = self.canon or self.text
+
+    @property
+    def parent1(self) -> str | None:
+        """The canonical 一级 a 二级 label belongs to."""
+        return self.parent or _LEVEL2_PARENT.get(self.canon)
 
 
 @dataclass
 class _Fragment:
     text: str
     no: int
+    col: int = 0  # where the text starts on its line (meaningful in text extracted with its layout)
 
 
 @dataclass
@@ -846,57 +988,189 @@ class _Anchor:
     score: str
     note: str
     no: int
+    cols: list[int] = field(default_factory=list)  # where each lead cell starts on the line
+    note_col: int | None = None
+    gapped: bool = False  # cells apart by runs of spaces: text extracted with its layout (columns line up)
 
 
-def _table_events(lines: list[_Line]) -> list[_Label | _Fragment | _Anchor]:
-    """Classify the table's lines (after its header) into labels, fragments and anchors."""
-    body = _join_split_labels(_skip_table_header(lines))
+def _table_events(lines: list[_Line], notes: list[str] | None = None) -> list[_Label | _Fragment | _Anchor]:
+    """Classify the table's lines (after its header) into labels, fragments and anchors.
+
+    Labels are read at the head of a line (several in a row: 一级 then 二级); which
+    printed words are labels in context is decided by `_label_at`. With a 序号
+    column, the row number heading a row is dropped (`_strip_row_number`).
+    Those readings are noted in `notes` when given.
+    """
+    notes = [] if notes is None else notes
+    body, numbered = _skip_table_header(lines)
+    if numbered:
+        notes.append("indicators: the table has a 序号 column; the number heading each row is dropped")
+    body = _join_split_labels(body)
     events: list[_Label | _Fragment | _Anchor] = []
     for line in body:
         if _compact(line.text) == _DEBRIS_WORD:
             continue  # the table's outer label printed horizontally: not a group
-        rest = line.text
+        indent = len(line.raw) - len(line.raw.lstrip())
+        # the table's outer label printed at the head of its first row ("绩效指标 产出指标 数量指标 …")
+        text = _OUTER_LABEL_RE.sub("", line.text)
+        if _SPACED_CHARS_RE.match(text) and _compact(text) in _LABEL_FORMS:
+            text = _compact(text)  # a label printed with its characters spaced out ("产 出 指 标")
+        rest = _strip_row_number(text, events) if numbered else text
         while m := _LABEL_PREFIX_RE.match(rest):
-            label = m.group("label")
-            rest = rest[m.end():]
-            events.append(_Label(1 if label in LEVEL1_ORDER else 2, label, line.no,
-                                 inline=bool(rest) and not _LABEL_PREFIX_RE.match(rest)))
+            after = rest[m.end():]
+            label = _label_at(m, events, line.no, after, notes)
+            if label is None:
+                break  # the words are a name, not a label: the rest of the line is text
+            events.append(label)
+            rest = _strip_row_number(after, events) if numbered else after
         if rest:
-            events.append(_split_anchor(rest, line.no) or _Fragment(rest, line.no))
+            col = indent + len(line.text) - len(rest)
+            events.append(_split_anchor(rest, line.no, col) or _Fragment(rest, line.no, col))
+    _settle_cost_labels(events, notes)
     return events
 
 
-def _skip_table_header(lines: list[_Line]) -> list[_Line]:
+def _label_at(m: re.Match, events: list, no: int, after: str, notes: list[str]) -> _Label | None:
+    """The label printed at `m`, in the context of the events before it; None when it is text.
+
+    * A 一级 label printed again right after itself ("满意度指标（10分） 满意度指标")
+      is the 二级 cell written with the same words: a 二级 label under that 一级.
+    * A 二级 label printed again right after itself is the next row's name
+      ("服务对象满意度指标 / 服务对象满意度 ≥90% …"): text. Except an ambiguous 成本指标
+      printed twice: the first is the 一级, the second its 二级.
+    * A label printed without "指标" (数量, 成本, 满意度) alone on its line, right
+      after text that is a name's first line (no row, no sentence since the last
+      row or label), ends that name ("每公里养护" / "成本"): text.
+    """
+    printed = m.group(0).strip()
+    canon, level = _LABEL_FORMS[m.group("label")]
+    bare = not m.group("label").endswith("指标")
+    inline = bool(after) and not _LABEL_PREFIX_RE.match(after)
+    last = events[-1] if events else None
+    if isinstance(last, _Label) and last.canon == canon:  # the same words printed twice in a row
+        if level == 1 and last.level == 1:
+            notes.append(f"indicators: line {no}: {printed} printed again right after the 一级 label {last.text}: "
+                         "read as the 二级 cell written with the same words")
+            return _Label(2, printed, no, inline, canon=canon, parent=canon)
+        if level == 2 and last.level == 2:
+            if canon == LEVEL1_COST and not last.settled:
+                notes.append(f"indicators: line {no}: {last.text} printed twice in a row: read as the 一级 成本指标 "
+                             "and its 二级")
+                last.level, last.settled = 1, True
+                return _Label(2, printed, no, inline, canon=canon, parent=LEVEL1_COST, settled=True)
+            notes.append(f"indicators: line {no}: {printed} right after the 二级 label {last.text}: read as the "
+                         "next row's 三级 name, not a label")
+            return None
+    if bare and not after and events and isinstance(events[-1], _Fragment):
+        text: list[str] = []
+        for event in reversed(events):
+            if not isinstance(event, _Fragment):
+                opened_by_note = isinstance(event, _Anchor) and bool(event.note)
+                break
+            text.append(event.text)
+        else:
+            opened_by_note = False
+        if not opened_by_note and not any(_SENTENCE_RE.search(t) or _value_like(t) for t in text):
+            notes.append(f"indicators: line {no}: {printed!r} alone after the name line {text[0]!r}: read as the end "
+                         "of that name, not a label")
+            return None
+    return _Label(level, printed, no, inline, canon=canon)
+
+
+def _settle_cost_labels(events: list, notes: list[str]) -> None:
+    """Is an ambiguous 成本指标 the 2021+ template's 一级 label, or the 二级 of 产出指标 (RULES §1)?
+
+    一级 when a 二级 label of its own (经济成本指标, 社会成本指标, 生态环境成本指标) is
+    the next or the previous label printed; also when it is printed after the
+    效益指标 or 满意度指标 block (the 产出指标 block is over, so it cannot be one of
+    its 二级 labels) — its rows then have no 二级 label, which `_finish` refuses.
+    Otherwise the 二级 of 产出指标.
+    """
+    labels = [e for e in events if isinstance(e, _Label)]
+    for i, label in enumerate(labels):
+        if label.canon != LEVEL1_COST or label.settled or label.level != 2:
+            continue
+        neighbours = labels[i - 1: i] + labels[i + 1: i + 2]
+        before = [n for n in labels[:i] if n.level == 1]
+        after_output = any(n.level == 1 and n.canon == LEVEL1_ORDER[0] for n in labels[i + 1:])
+        if any(n.canon in COST_LEVEL2 for n in neighbours):
+            label.level = 1
+            notes.append(f"indicators: line {label.no}: {label.text} next to the 二级 labels of the 2021+ template's "
+                         "成本指标 block (经济/社会/生态环境成本指标): read as the 一级 label")
+        elif before and before[-1].canon in LEVEL1_ORDER[1:] and not after_output:
+            label.level = 1
+            notes.append(f"indicators: line {label.no}: {label.text} printed after the {before[-1].text} block: "
+                         "read as a 一级 label (the 2021+ template), not a 二级 of 产出指标")
+
+
+def _strip_row_number(text: str, events: list) -> str:
+    """Drop the 序号 heading a row ("3 并发用户数 …", or "3" alone on its line).
+
+    Only the number the next row should have (rows read + 1, also counted within
+    the 一级 block, or 1 when numbering restarts) is dropped, and only where a
+    row starts: not after a name's first line, where a lone number is a value.
+    """
+    head, _, rest = text.strip().partition(" ")
+    if not head.isdigit():
+        return text
+    rows = within = 0
+    for event in events:
+        if isinstance(event, _Anchor):
+            rows, within = rows + 1, within + 1
+        elif isinstance(event, _Label) and event.level == 1:
+            within = 0
+    if int(head) not in (rows + 1, within + 1, 1):
+        return text
+    if events and isinstance(events[-1], _Fragment):
+        since = []
+        for event in reversed(events):
+            if not isinstance(event, _Fragment):
+                break
+            since.append(event.text)
+        if not _SENTENCE_RE.search(since[0]):  # a note ending in punctuation may precede the number
+            return text
+    return rest.strip()
+
+
+def _skip_table_header(lines: list[_Line]) -> tuple[list[_Line], bool]:
     """Drop the column headings (一级指标 … 偏差原因分析及改进措施), however they are broken.
 
     The headings open the table and may be repeated after a page break: a line
     of heading words holding "一级指标" starts a heading block, which runs while
-    lines hold heading words only.
+    lines hold heading words only. Also says whether the headings have a 序号
+    (row number) column.
     """
     out: list[_Line] = []
     in_heading = True
+    numbered = False
     for line in lines:
         if not line.text:
             continue
         if "一级指标" in line.text and _TABLE_HEADER_RE.fullmatch(line.text):
             in_heading = True
+            numbered = numbered or "序号" in line.text
         elif not (in_heading and _TABLE_HEADER_RE.fullmatch(line.text)):
             in_heading = False
             out.append(line)
-    return out
+        else:
+            numbered = numbered or "序号" in line.text
+    return out, numbered
 
 
 def _join_split_labels(lines: list[_Line]) -> list[_Line]:
-    """Join a label broken across two lines ("可持续影响" / "指标 …") back into one line."""
+    """Join a label broken across two lines ("可持续影响" / "指标 …") back into one line.
+
+    Only into a label with its "指标" suffix: a name's first line followed by a
+    short line is not joined into a suffix-less label.
+    """
     out: list[_Line] = []
     i = 0
     while i < len(lines):
         text = _compact(lines[i].text)
-        if (i + 1 < len(lines) and not _LABEL_PREFIX_RE.match(lines[i].text)
-                and any(label.startswith(text) and label != text for label in _LABELS)):
+        if i + 1 < len(lines) and any(label.startswith(text) and label != text for label in _LABELS):
             joined = text + lines[i + 1].text
             m = _LABEL_PREFIX_RE.match(joined)
-            if m and len(m.group("label")) > len(text):
+            if m and len(m.group("label")) > len(text) and m.group("label").endswith("指标"):
                 out.append(_Line(lines[i].no, joined))
                 i += 2
                 continue
@@ -905,10 +1179,11 @@ def _join_split_labels(lines: list[_Line]) -> list[_Line]:
     return out
 
 
-def _split_anchor(text: str, no: int) -> _Anchor | None:
+def _split_anchor(text: str, no: int, col: int = 0) -> _Anchor | None:
     """The rightmost pair of bare numbers (分值 得分); what follows them is the deviation note.
 
     A 得分 of "—" is accepted only when no pair of numbers exists on the line.
+    `col` is where `text` starts on its line; the cells' columns are kept.
     """
     spans = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", text)]
     tokens = [s[0] for s in spans]
@@ -925,7 +1200,10 @@ def _split_anchor(text: str, no: int) -> _Anchor | None:
     if pick is None:
         return None
     note = text[spans[pick][2]:].strip()
-    return _Anchor(lead=tokens[: pick - 1], weight=tokens[pick - 1], score=tokens[pick], note=note, no=no)
+    gaps = sum(1 for a, b in zip(spans[:pick], spans[1: pick + 1]) if b[1] - a[2] >= 3)
+    return _Anchor(lead=tokens[: pick - 1], weight=tokens[pick - 1], score=tokens[pick], note=note, no=no,
+                   cols=[col + s[1] for s in spans[: pick - 1]],
+                   note_col=col + spans[pick + 1][1] if note else None, gapped=gaps >= 2)
 
 
 def _name_wrap_width(layouts: list[_Layout]) -> float | None:
@@ -967,11 +1245,13 @@ class _Row:
     weight: float
     score: float | None
     note: str | None
-    level1: str | None
+    level1: str | None  # canonical labels, for the logic
     level2: str | None
     no: int
     own_label: bool  # a 二级 label was printed just before this row (it starts a group)
     run_together: bool  # name, target and actual printed on one line with 分值/得分
+    level1_text: str | None = None  # the labels as printed, for the YAML
+    level2_text: str | None = None
 
 
 class _TableReader:
@@ -984,17 +1264,20 @@ class _TableReader:
     """
 
     def __init__(self, lines: list[_Line], name_width: float | None, notes: list[str], errors: list[str]):
-        self.events = _table_events(lines)
+        self.events = _table_events(lines, notes)
         self.name_width = name_width
         self.notes = notes
         self.errors = errors
         self.rows: list[_Row] = []
         self.rows_ok = True
-        self.level1: str | None = None
+        self.level1: str | None = None  # canonical
         self.level2: str | None = None
+        self.level1_text: str | None = None  # as printed (None: the block's 一级 label is not printed yet)
+        self.level2_text: str | None = None
         self.block_start = 0  # index of the first row under the current 一级 label
         self.label_before_row = False
-        self.centred: list[tuple[int, str]] = []  # (row index, label printed right after it): rule 2 below
+        self.centred: list[tuple[int, _Label]] = []  # (row index, label printed right after it): rule 2 below
+        self.columns: dict[str, int] = {}  # layout text: where the last row's cells start (`_layout_tails`)
 
     # ---- driver
 
@@ -1009,6 +1292,9 @@ class _TableReader:
                 pending.append(event)
             elif isinstance(event, _Label):
                 if after_row and pending:
+                    nxt = next((e for e in self.events[index + 1:] if not isinstance(e, _Label)), None)
+                    pending = self._layout_tails(pending, nxt)
+                if after_row and pending:
                     pending = self._take_note(pending, need=0)
                 if event.level == 1:
                     self._on_level1(event)
@@ -1017,10 +1303,14 @@ class _TableReader:
                 after_row = False
             else:
                 if after_row and pending:
+                    pending = self._layout_tails(pending, event)
+                if after_row and pending:
                     pending = self._take_note(pending, need=_cells_needed(event.lead))
                 self._add_row(pending, event)
                 pending = []
                 after_row = True
+        if after_row and pending:
+            pending = self._layout_tails(pending, None)
         if after_row and pending:
             pending = self._take_note(pending, need=0)
         if pending:
@@ -1038,14 +1328,19 @@ class _TableReader:
     # ---- labels
 
     def _on_level1(self, label: _Label) -> None:
-        """A 一级 label: rows read so far without one take it (it was centred below them)."""
+        """A 一级 label: rows read so far without one take it (it was centred below them).
+
+        Rows already placed in its block without its printed words (the block was
+        opened by a 二级 label printed above it, rule 3 of `_on_level2`) take them.
+        """
         for row in self.rows:
-            if row.level1 is None:
-                row.level1 = label.text
-        if label.text == self.level1:
+            if row.level1 is None or (row.level1 == label.canon and row.level1_text is None):
+                row.level1, row.level1_text = label.canon, label.text
+        if label.canon == self.level1:
+            self.level1_text = self.level1_text or label.text
             return  # printed again (a page break, or centred after an early switch): same block
-        self.level1 = label.text
-        self.level2 = None
+        self.level1, self.level1_text = label.canon, label.text
+        self.level2 = self.level2_text = None
         self.block_start = len(self.rows)
 
     def _on_level2(self, label: _Label, index: int, right_after_row: bool) -> None:
@@ -1069,41 +1364,42 @@ class _TableReader:
            here. If the next 一级 label is another one (or none), the label stays
            under the printed 一级, with a note (the audit flags the pair).
         """
-        parent = _LEVEL2_PARENT.get(label.text)
+        parent = label.parent1
         if parent and self.level1 is not None and parent != self.level1:
             if self._level1_follows(index, parent):
                 self.notes.append(
                     f"indicators: line {label.no}: 二级 {label.text} is printed before its 一级 label {parent} "
                     f"(centred lower on the merged cell); the {parent} block starts here"
                 )
-                self.level1 = parent
-                self.level2 = None
+                self.level1, self.level1_text = parent, None
+                self.level2 = self.level2_text = None
                 self.block_start = len(self.rows)
             else:
-                self.notes.append(f"indicators: line {label.no}: 二级 {label.text} printed under 一级 {self.level1}; "
-                                  "kept as printed")
+                self.notes.append(f"indicators: line {label.no}: 二级 {label.text} printed under 一级 "
+                                  f"{self.level1_text or self.level1}; kept as printed")
         if self.level1 is None and parent:
             self.level1 = parent
         for row in self.rows[self.block_start:]:
             if row.level2 is None:
-                row.level2 = label.text
-                row.level1 = row.level1 or self.level1
+                row.level2, row.level2_text = label.canon, label.text
+                if row.level1 is None:
+                    row.level1, row.level1_text = self.level1, self.level1_text
                 self.notes.append(
                     f"indicators: {row.name}: printed before any 二级 label of its 一级 block; takes the label "
                     f"{label.text} printed after it (a centred merged cell)"
                 )
         last = self.rows[-1] if self.rows else None
         if (right_after_row and not label.inline and last is not None and last.run_together and not last.own_label
-                and len(self.rows) - 1 >= self.block_start and last.level2 not in (None, label.text)):
-            self.centred.append((len(self.rows) - 1, label.text))
-        self.level2 = label.text
+                and len(self.rows) - 1 >= self.block_start and last.level2 not in (None, label.canon)):
+            self.centred.append((len(self.rows) - 1, label))
+        self.level2, self.level2_text = label.canon, label.text
         self.label_before_row = True
 
     def _level1_follows(self, index: int, parent: str) -> bool:
         """Is `parent` the next 一级 label printed after this 二级 label?"""
         for event in self.events[index + 1:]:
             if isinstance(event, _Label) and event.level == 1:
-                return event.text == parent
+                return event.canon == parent
         return False
 
     def _settle_centred(self) -> None:
@@ -1122,27 +1418,70 @@ class _TableReader:
             for at, label in self.centred:
                 row = self.rows[at]
                 self.notes.append(
-                    f"indicators: {row.name}: the label {label} is printed between this row and the next; most rows "
-                    f"of this table print their cells on one line, so the layout gives no sign of a centred label: "
-                    f"read as starting at the next row; {row.name} kept in {row.level2}"
+                    f"indicators: {row.name}: the label {label.text} is printed between this row and the next; most "
+                    f"rows of this table print their cells on one line, so the layout gives no sign of a centred "
+                    f"label: read as starting at the next row; {row.name} kept in {row.level2_text}"
                 )
             return
         for at, label in self.centred:
             row = self.rows[at]
-            if _hints(row.name, label) and not _hints(row.name, row.level2):
+            if _hints(row.name, label.canon) and not _hints(row.name, row.level2):
                 self.notes.append(
-                    f"indicators: {row.name}: the label {label} is printed right after this row (its cells on one "
-                    f"line), i.e. centred on a merged cell covering it and the next row; its name says {label}: "
-                    f"read as {label}, not {row.level2}"
+                    f"indicators: {row.name}: the label {label.text} is printed right after this row (its cells on "
+                    f"one line), i.e. centred on a merged cell covering it and the next row; its name says "
+                    f"{label.text}: read as {label.text}, not {row.level2_text}"
                 )
-                row.level2 = label
+                row.level2, row.level2_text = label.canon, label.text
             else:
                 self.notes.append(
-                    f"indicators: {row.name}: the label {label} printed right after this row could be centred on it "
-                    f"too; its name does not say {label}: kept in {row.level2}"
+                    f"indicators: {row.name}: the label {label.text} printed right after this row could be centred "
+                    f"on it too; its name does not say {label.text}: kept in {row.level2_text}"
                 )
 
     # ---- rows
+
+    def _layout_tails(self, pending: list[_Fragment], nxt: _Fragment | _Anchor | None) -> list[_Fragment]:
+        """In text extracted with its layout, lines after a row that continue its cells, by column.
+
+        There a row's cells are apart by runs of spaces and a wrapped cell's next
+        line starts in the same column. A line under the row's 年度指标值, 实际完成值
+        or deviation note continues that cell. A line under its 三级指标 name may end
+        that name or start the next row's: when the next row prints a name of its
+        own on its 分值/得分 line (`nxt`, the next event after any labels) both
+        readings give a name, and the layout cannot tell them apart: an error.
+        Other lines are left to the next row.
+        """
+        if not self.columns or not self.rows or not pending:
+            return pending
+        row = self.rows[-1]
+        rest = list(pending)
+
+        def cell_at(col: int) -> str | None:
+            return next((key for key, at in self.columns.items() if abs(col - at) <= 1), None)
+
+        while rest:
+            fragment = rest[0]
+            segments = [(fragment.col + m.start(), m.group()) for m in _SEGMENT_RE.finditer(fragment.text)]
+            cells = [cell_at(col) for col, _ in segments]
+            if cells and all(cell in ("target", "actual", "note") for cell in cells):
+                for cell, (_, text) in zip(cells, segments):
+                    if cell == "note":
+                        row.note = (row.note or "") + text
+                    else:
+                        setattr(row, cell, getattr(row, cell) + text)
+                    self.notes.append(f"indicators: {row.name}: line {fragment.no} {text!r} is printed under the "
+                                      f"row's {_CELL_NAMES[cell]} (same column): read as its continuation")
+                rest.pop(0)
+                continue
+            cell = cells[0] if len(cells) == 1 else None
+            if cell == "name" and isinstance(nxt, _Anchor) and len(_merge_tokens(nxt.lead)) >= 3:
+                self._error(f"indicators: line {fragment.no}: {fragment.text!r} is printed in the 三级指标 column "
+                            f"between the row {row.name} and the next, which has a name of its own: it may end "
+                            "the name above or begin the name below; cannot tell")
+                rest.pop(0)
+                continue
+            break
+        return rest
 
     def _take_note(self, pending: list[_Fragment], need: int) -> list[_Fragment]:
         """Move the leading fragments that continue the last row's deviation note onto it.
@@ -1205,7 +1544,18 @@ class _TableReader:
         if note is not None and _is_dash(note):
             note = None
         self.rows.append(_Row(name, target, actual, weight, score, note, self.level1, self.level2, anchor.no,
-                              own_label=self.label_before_row, run_together=run_together))
+                              own_label=self.label_before_row, run_together=run_together,
+                              level1_text=self.level1_text, level2_text=self.level2_text))
+        self.columns = {}
+        cells = _merge_cells(anchor.lead, anchor.cols)
+        if anchor.gapped and len(cells) >= 2:
+            self.columns = {"target": cells[-2][1], "actual": cells[-1][1]}
+            if len(cells) >= 3:
+                self.columns["name"] = cells[0][1]
+            elif pending:
+                self.columns["name"] = pending[0].col
+            if anchor.note_col is not None:
+                self.columns["note"] = anchor.note_col
         self.label_before_row = False
 
     def _split_cells(self, pending: list[_Fragment], anchor: _Anchor,
@@ -1312,15 +1662,17 @@ class _TableReader:
         indicators = []
         for row in self.rows:
             if row.level2 is None:
-                self._error(f"indicators: {row.name}: no 二级指标 label applies to this row")
+                under = f"under 一级 {row.level1_text or row.level1}: " if row.level1 else ""
+                self._error(f"indicators: {row.name}: no 二级指标 label applies to this row ({under}a label cell "
+                            "spanning both label columns, or a label the text lost?)")
                 continue
             level1 = row.level1 or _LEVEL2_PARENT.get(row.level2)
             if level1 is None:
                 self._error(f"indicators: {row.name}: no 一级指标 label applies to this row")
                 continue
             indicators.append({
-                "level1": level1,
-                "level2": row.level2,
+                "level1": row.level1_text or level1,
+                "level2": row.level2_text or row.level2,
                 "name": row.name,
                 "target": row.target,
                 "actual": row.actual,
@@ -1341,14 +1693,17 @@ def _cells_needed(lead: list[str]) -> int:
 
 def _merge_tokens(tokens: list[str]) -> list[str]:
     """Rejoin a cell the extractor split at a space: a lone sign ("≥ 90%"), a lone unit ("38 场")."""
-    out: list[str] = []
-    for token in tokens:
-        if out and _LONE_SIGN_RE.match(out[-1]):
-            out[-1] += " " + token
-        elif out and _UNIT_ONLY_RE.match(token) and out[-1][-1:].isdigit():
-            out[-1] += " " + token
+    return [token for token, _ in _merge_cells(tokens, [0] * len(tokens))]
+
+
+def _merge_cells(tokens: list[str], cols: list[int]) -> list[tuple[str, int]]:
+    """`_merge_tokens` keeping where each cell starts."""
+    out: list[tuple[str, int]] = []
+    for token, col in zip(tokens, cols):
+        if out and (_LONE_SIGN_RE.match(out[-1][0]) or (_UNIT_ONLY_RE.match(token) and out[-1][0][-1:].isdigit())):
+            out[-1] = (out[-1][0] + " " + token, out[-1][1])
         else:
-            out.append(token)
+            out.append((token, col))
     return out
 
 
@@ -1365,7 +1720,7 @@ def _cells_of(text: str) -> list[str]:
 def _read_total(line: _Line, missing: list[str], notes: list[str], errors: list[str]) -> tuple[float | None, float | None]:
     """总分: 100 and the total score. One number alone is refused as the total score."""
     rest = _TOTAL_RE.match(line.text).group("rest")
-    tokens = [t for t in rest.split() if not _is_dash(t)]
+    tokens = [re.sub(r"(?<=\d)分$", "", t) for t in rest.split() if not _is_dash(t)]  # "100分" is 100
     numbers = [t for t in tokens if _AMOUNT_RE.match(_nfkc(t))]
     if len(numbers) >= 2 and tokens[:2] == numbers[:2]:
         return _number(numbers[0]), _number(numbers[1])

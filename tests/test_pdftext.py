@@ -502,6 +502,232 @@ def test_notes_become_yaml_comments():
     assert "# funds: the 上年结转资金 and 其他资金 row(s) print only two amounts" in text
 
 
+# --------------------------------------------------------------------------- other provinces and years
+
+COST_BLOCK = "成本指标\n\n经济成本指标\n\n单场讲座成本\n<=5000元 4800元 10 10\n\n"
+BENEFIT_ROW = "居民科学素质提升\n持续提高 持续提高 30 30"
+
+
+def _levels(imported) -> list[tuple[str, str]]:
+    return [(i["level1"], i["level2"]) for i in imported.data["indicators"]]
+
+
+def test_cost_level1_of_the_2021_template():
+    """成本指标 followed by 经济成本指标 is the 2021+ template's 一级 label; read as printed."""
+    text = BASE.replace("\n效益指标\n", "\n" + COST_BLOCK + "效益指标\n").replace(
+        BENEFIT_ROW, BENEFIT_ROW.replace("30 30", "20 20"))
+    imported = read_one(text)
+    assert imported.ok
+    assert _levels(imported)[2:4] == [("成本指标", "经济成本指标"), ("效益指标", "社会效益指标")]
+
+
+@pytest.mark.parametrize("level2", ["社会成本指标", "生态环境成本指标", "经济成本"])
+def test_cost_level1_with_other_cost_level2(level2):
+    text = BASE.replace("\n效益指标\n", "\n" + COST_BLOCK.replace("经济成本指标", level2) + "效益指标\n").replace(
+        BENEFIT_ROW, BENEFIT_ROW.replace("30 30", "20 20"))
+    assert _levels(read_one(text))[2] == ("成本指标", level2)
+
+
+def test_cost_level1_centred_after_its_first_level2():
+    """The 一级 成本指标 printed after its first 二级 block (centred): the block starts at that 二级 label."""
+    block = "经济成本指标\n\n单场讲座成本\n<=5000元 4800元 5 5\n\n成本指标\n\n社会成本指标\n\n场地占用影响\n无 无 5 5\n\n"
+    text = BASE.replace("\n效益指标\n", "\n" + block + "效益指标\n").replace(BENEFIT_ROW, BENEFIT_ROW.replace("30 30", "20 20"))
+    imported = read_one(text)
+    assert imported.ok
+    assert _levels(imported)[1:4] == [("产出指标", "数量指标"), ("成本指标", "经济成本指标"), ("成本指标", "社会成本指标")]
+
+
+def test_cost_label_alone_stays_a_level2_of_output():
+    """Without a 二级 label of its own next to it, 成本指标 is the 二级 of 产出指标 (RULES §1)."""
+    imported = read_one(BASE.replace("受众人次\n", "成本指标\n\n受众人次\n"))
+    assert imported.ok and _levels(imported)[1] == ("产出指标", "成本指标")
+
+
+def test_cost_label_printed_twice_is_level1_and_level2():
+    text = BASE.replace("\n效益指标\n", "\n" + COST_BLOCK.replace("经济成本指标", "成本指标") + "效益指标\n").replace(
+        BENEFIT_ROW, BENEFIT_ROW.replace("30 30", "20 20"))
+    imported = read_one(text)
+    assert imported.ok and _levels(imported)[2] == ("成本指标", "成本指标")
+
+
+def test_cost_label_after_the_outcome_block_without_level2_is_refused():
+    """成本指标 after the 满意度 block is a 一级 label; its row has no 二级 label: an error, not a guess."""
+    text = BASE.replace("总分 100 100.00", "成本指标\n单场讲座成本\n<=5000元 4800元 10 10\n\n总分 100 100.00").replace(
+        BENEFIT_ROW, BENEFIT_ROW.replace("30 30", "20 20"))
+    imported = read_one(text)
+    assert any("单场讲座成本: no 二级指标 label applies" in e for e in imported.errors) and not imported.ok
+
+
+def test_labels_without_the_suffix_are_read_and_kept_as_printed():
+    text = (BASE.replace("\n产出指标\n", "\n产出\n").replace("\n数量指标\n", "\n数量\n")
+            .replace("\n效益指标\n", "\n效益\n").replace("\n社会效益指标\n", "\n社会效益\n")
+            .replace("满意度指标 服务对象满意度指标", "满意度 服务对象满意度"))
+    imported = read_one(text)
+    assert imported.ok
+    assert _levels(imported) == [("产出", "数量"), ("产出", "数量"), ("效益", "社会效益"), ("满意度", "服务对象满意度")]
+
+
+def test_suffixless_label_word_ending_a_wrapped_name_is_part_of_the_name():
+    """"科普讲座" / "数量" alone after it: the end of the name, not a label."""
+    text = BASE.replace("科普讲座场次\n", "科普讲座\n数量\n")
+    imported = read_one(text)
+    first = imported.data["indicators"][0]
+    assert (first["name"], first["level2"]) == ("科普讲座数量", "数量指标") and imported.ok
+    assert any("read as the end of that name" in note for note in imported.notes)
+
+
+def test_name_equal_to_its_level2_label_is_a_name():
+    text = BASE.replace("服务对象满意度指标\n群众满意度", "服务对象满意度指标\n服务对象满意度")
+    imported = read_one(text)
+    last = imported.data["indicators"][-1]
+    assert (last["name"], last["level2"]) == ("服务对象满意度", "服务对象满意度指标") and imported.ok
+
+
+def test_level1_words_repeated_in_the_level2_cell():
+    text = BASE.replace("满意度指标 服务对象满意度指标", "满意度指标（10分） 满意度指标")
+    imported = read_one(text)
+    assert imported.ok and _levels(imported)[-1] == ("满意度指标（10分）", "满意度指标")
+
+
+NUMBERED = (BASE.replace("一级指标 二级指标", "序号 一级指标 二级指标")
+            .replace("\n产出指标\n", "\n1\n产出指标\n").replace("受众人次\n", "2 受众人次\n")
+            .replace("\n效益指标\n", "\n3\n效益指标\n").replace("满意度指标 服务对象满意度指标", "4 满意度指标 服务对象满意度指标"))
+
+
+def test_row_numbers_of_a_numbered_table_are_dropped():
+    imported = read_one(NUMBERED)
+    assert imported.ok and imported.data == read_one(BASE).data
+    assert any("序号" in note for note in imported.notes)
+
+
+def test_a_number_that_is_not_the_next_row_number_is_not_dropped():
+    """A number out of sequence is not taken for a row number: the row cannot be read, an error."""
+    imported = read_one(NUMBERED.replace("2 受众人次", "7 受众人次"))
+    assert imported.errors and not imported.ok
+
+
+@pytest.mark.parametrize("total", ["合计 100 100.00", "总  分 100 100.00", "总分\n100 100.00", "合 计\n\n100 100.00"])
+def test_total_row_variants(total):
+    imported = read_one(BASE.replace("总分 100 100.00", total))
+    assert imported.ok and imported.data["total_score"] == 100
+
+
+@pytest.mark.parametrize("heading", [
+    "一级指标 二级指标 三级指标 年度指标值（A） 实际完成值（B） 分值 得分 偏差原因分析及改进措施",
+    "一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 未完成原因分析",
+    "一级指标\n二级指标\n三级指标\n年度指标值（A）\n实际完成值（B）\n分值\n得分\n未完成原因\n分析",
+])
+def test_indicator_heading_variants(heading):
+    text = BASE.replace("一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施", heading)
+    assert read_one(text).data == read_one(BASE).data
+
+
+def test_funds_block_of_the_2021_template():
+    """Column letters, 预算执行率, "年度资金总额：", "其中：本年财政拨款", rows in another order."""
+    funds = (
+        "预算执行率\n（万元）\n\n年初预算数 全年预算数（A） 全年执行数（B） 分值 执行率（B/A） 得分\n\n"
+        "年度资金总额： 10.00 10.00 9.50 10 95.00% 9.50\n\n其中：本年财政拨款 8.00 8.00 7.50 — — —\n\n"
+        "其他资金 2.00 2.00 2.00 — — —\n\n上年结转资金 — — — — — —\n\n"
+    )
+    start, end = BASE.index("项目资金"), BASE.index("年度\n总体")
+    imported = read_one(BASE[:start] + funds + BASE[end:])
+    data = imported.data
+    assert data["unit"] == "万元"
+    assert data["funds"] == {
+        "total": {"budget_initial": 10.0, "budget_final": 10.0, "executed": 9.5, "weight": 10,
+                  "execution_rate": "95.00%", "score": 9.5},
+        "appropriation": {"budget_initial": 8.0, "budget_final": 8.0, "executed": 7.5},
+        "carryover": {"budget_initial": None, "budget_final": None, "executed": None},
+        "other": {"budget_initial": 2.0, "budget_final": 2.0, "executed": 2.0},
+    }
+    assert imported.missing == []
+
+
+@pytest.mark.parametrize("title, unit", [
+    ("项目支出绩效自评表\n（2023年度）           单位：万元", "万元"),
+    ("项目支出绩效自评表（2023年度）\n金额单位：人民币万元", "万元"),
+    ("青神县2023年度项目支出绩效自评表\n（单位：万元）", "万元"),
+    ("项目支出绩效自评表(2023 年度)   金额单位：元", "元"),
+])
+def test_unit_printed_with_the_title(title, unit):
+    text = BASE.replace("财政项目支出绩效自评表\n(2022 年度)", title).replace("项目资金\n（元）", "项目资金")
+    imported = read_one(text)
+    assert (imported.data["year"], imported.data["unit"]) == (2023, unit) and imported.ok
+
+
+def test_cover_line_naming_the_results_is_not_a_title():
+    text = "2023年度部门整体及项目支出绩效自评结果\n\n" + BASE
+    assert len(read_text(text, source="x.txt")) == 1
+
+
+@pytest.mark.parametrize("change", [
+    ("产出指标\n\n数量指标\n\n科普讲座场次\n>=20场 22场 30 30", "绩效指标 产出指标 数量指标 科普讲座场次 >=20场 22场 30 30"),
+    ("\n产出指标\n", "\n产 出 指 标\n"),
+    ("受众人次\n", "第 1 页 共 2 页\n\f受众人次\n"),
+    ("总分 100 100.00", "总分 100分 100分"),
+    ("(2022 年度)", "（2022）"),
+])
+def test_more_printing_variants_read_the_same(change):
+    """The table's outer label at a row's head, spaced-out labels, page numbers, 分 after the total,
+    a year without 年度."""
+    assert read_one(BASE.replace(*change)).data == read_one(BASE).data
+
+
+def _laid_out(*rows: tuple[tuple[int, str], ...]) -> str:
+    """Lines as `pdftotext -layout` prints them: each text at its column (a CJK character is one column)."""
+    lines = []
+    for cells in rows:
+        line = ""
+        for col, text in cells:
+            line += " " * (col - len(line)) if len(line) < col else "  "
+            line += text
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+LAYOUT_HEAD = _laid_out(
+    ((30, "项目支出绩效自评表"),), ((32, "（2023年度）"), (70, "单位：万元")),
+    ((4, "项目名称"), (14, "社区科普讲座")),
+    ((4, "主管部门"), (14, "某市科学技术协会"), (40, "实施单位"), (50, "某市科普服务中心")),
+    ((30, "年初预算数"), (42, "全年预算数"), (54, "全年执行数"), (66, "分值"), (72, "执行率"), (80, "得分")),
+    ((4, "项目资金"), (14, "年度资金总额"), (30, "10.00"), (42, "10.00"), (54, "10.00"), (66, "10"), (72, "100.00%"), (80, "10")),
+    ((14, "其中：当年财政拨款"), (30, "10.00"), (42, "10.00"), (54, "10.00"), (66, "—"), (72, "—"), (80, "—")),
+    ((14, "上年结转资金"), (30, "—"), (42, "—"), (54, "—"), (66, "—"), (72, "—"), (80, "—")),
+    ((14, "其他资金"), (30, "—"), (42, "—"), (54, "—"), (66, "—"), (72, "—"), (80, "—")),
+    ((20, "预期目标"), (56, "实际完成情况")),
+    ((4, "年度总体"), (14, "全年举办社区科普讲座不少于20场，"), (56, "全年举办社区科普讲座22")),
+    ((6, "目标"), (14, "受众不少于2000人次。"), (56, "场，受众2350人次。")),
+    ((4, "一级指标"), (14, "二级指标"), (24, "三级指标"), (40, "年度指标值"), (52, "实际完成值"), (64, "分值"), (70, "得分"),
+     (76, "偏差原因分析及改进措施")),
+)
+LAYOUT_ROWS = [
+    ((4, "产出指标"), (14, "数量指标"), (24, "科普讲座场次"), (40, ">=20场"), (52, "22场"), (64, "30"), (70, "30")),
+    ((24, "受众人次"), (40, ">=2000人"), (52, "1800人次"), (64, "20"), (70, "18"), (76, "受天气影响两场讲")),
+    ((40, "次"), (76, "座取消。")),
+    ((4, "效益指标"), (14, "社会效益指标"), (24, "居民科学素质提升"), (40, "持续提高"), (52, "持续提高"), (64, "30"), (70, "30")),
+    ((4, "满意度指标"), (14, "服务对象满意度指标"), (24, "群众满意度"), (40, ">=90%"), (52, "95%"), (64, "10"), (70, "10")),
+    ((24, "总分"), (64, "100"), (70, "98")),
+]
+
+
+def test_layout_text_reads_goal_columns_and_wrapped_cells():
+    imported = read_one(LAYOUT_HEAD + _laid_out(*LAYOUT_ROWS))
+    assert imported.ok, imported.errors
+    assert imported.data["annual_goal"] == {"planned": "全年举办社区科普讲座不少于20场，受众不少于2000人次。",
+                                            "achieved": "全年举办社区科普讲座22场，受众2350人次。"}
+    row = imported.data["indicators"][1]
+    assert (row["name"], row["target"], row["deviation_note"]) == ("受众人次", ">=2000人次", "受天气影响两场讲座取消。")
+
+
+def test_layout_text_name_wrapping_before_a_named_row_is_refused():
+    """"场次" under the name column between two rows that print their names: above or below? An error."""
+    rows = list(LAYOUT_ROWS)
+    rows[0] = ((4, "产出指标"), (14, "数量指标"), (24, "科普讲座"), (40, ">=20场"), (52, "22场"), (64, "30"), (70, "30"))
+    rows.insert(1, ((24, "场次"),))
+    imported = read_one(LAYOUT_HEAD + _laid_out(*rows))
+    assert any("'场次' is printed in the 三级指标 column" in e for e in imported.errors) and not imported.ok
+
+
 # --------------------------------------------------------------------------- CLI end to end
 
 
