@@ -48,7 +48,8 @@ class ImportedForm:
 def slug(text: str, index: int, taken: set[str] | None = None) -> str:
     """An ASCII id for a form: the ASCII letters of its name if any, else form-NN."""
     ascii_part = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40]
-    base = ascii_part if len(ascii_part) >= 3 else f"form-{index:02d}"
+    # "VPN运维" → "vpn"; a name whose only ASCII is a year ("（2023年第二批）") is not named after it
+    base = ascii_part if len(ascii_part) >= 3 and re.search(r"[a-z]", ascii_part) else f"form-{index:02d}"
     candidate, n = base, 2
     while taken is not None and candidate in taken:
         candidate, n = f"{base}-{n}", n + 1

@@ -6,6 +6,8 @@ spelled one way everywhere.
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "FIELD_LABELS",
     "FUNDS_ROW_LABELS",
@@ -96,5 +98,8 @@ def canonical_level1(name: str) -> str:
 
     Data keeps labels as printed; analysis groups and compares by this name.
     """
-    text = "".join(name.split())
+    text = _POINTS_SUFFIX.sub("", "".join(name.split()))  # "产出指标(50分)" → "产出指标"
     return _LEVEL1_ALIASES.get(text, text)
+
+
+_POINTS_SUFFIX = re.compile(r"[（(][\d.]+分?[）)]$")

@@ -401,3 +401,9 @@ def test_level1_printed_without_suffix_is_recognised(minimal_data):
     assert codes(minimal_data) == ["budget.large_cut"]  # no level2 or split findings
     result = evaluate([Form.model_validate(minimal_data)]).forms[0]
     assert list(result.level1_scores()) == ["产出指标", "效益指标", "满意度指标"]
+
+
+def test_level1_with_points_in_the_label_is_recognised(minimal_data):
+    for indicator, level1 in zip(minimal_data["indicators"], ["产出指标(50分)", "产出指标(50分)", "效益指标（30分）", "满意度指标(10分)"]):
+        indicator["level1"] = level1
+    assert codes(minimal_data) == ["budget.large_cut"]
