@@ -245,6 +245,9 @@ def score_indicator(indicator: Indicator, profile: Profile, position: int = 0) -
             return _point(position, indicator, target, actual, Attainment.NOT_MET, None, 0.0)
         return _unknown(position, indicator, target, actual, True, "unreadable", "目标为“无”，实际完成值无法识别")
 
+    if target.kind in (Kind.DEADLINE, Kind.DATE):
+        return _score_deadline(position, indicator, target, actual, profile)
+
     if target.kind == Kind.RANKING:
         if actual.kind != Kind.RANKING or not actual.rank or not target.rank:
             return _unknown(position, indicator, target, actual, True, "unreadable", "排名类目标的实际完成值不是排名")
@@ -290,6 +293,29 @@ def score_indicator(indicator: Indicator, profile: Profile, position: int = 0) -
             score = weight * min(1.0, t / a) if a else weight
     attainment = Attainment.PARTLY if score > 0 else Attainment.NOT_MET
     return _point(position, indicator, target, actual, attainment, ratio, score)
+
+
+def _score_deadline(position, indicator, target, actual, profile) -> IndicatorResult:
+    """A deadline ("12月底前"): met by a date on or before it → full weight; a missed one has
+    no national formula, so it is scored like a qualitative indicator not reached (a band)."""
+    weight = indicator.weight
+    if actual.kind == Kind.QUALITATIVE:  # "按时完成", "提前完成", "未按期完成"
+        tier = _qualitative_tier(target, actual)
+        if tier == Attainment.UNKNOWN:
+            return _unknown(position, indicator, target, actual, False, None, "时效指标的完成情况无法从实际完成值判断")
+        low, high = _band(profile, tier, weight)
+        return IndicatorResult(position, indicator, target, actual, False, tier, None, low, high, _clamp(indicator.score, low, high))
+    check = compare(target, actual)
+    if not check.comparable:
+        return _unknown(position, indicator, target, actual, True, "unreadable", check.reason or "实际完成值不是日期")
+    if check.met is None:
+        return _unknown(position, indicator, target, actual, True, None, check.reason or "无法判断是否按期完成")
+    if check.met:
+        return _point(position, indicator, target, actual, Attainment.MET, None, weight)
+    low, high = _band(profile, Attainment.NOT_MET, weight)
+    return IndicatorResult(
+        position, indicator, target, actual, True, Attainment.NOT_MET, None, low, high, _clamp(indicator.score, low, high)
+    )
 
 
 def score_form(form: Form, profile: Profile) -> FormResult:

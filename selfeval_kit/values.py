@@ -33,10 +33,45 @@ be a guess).
 
 Zero. A bare zero ("0", "0个", "零次") means "none", like "无": ``Kind.NONE`` with
 ``number == 0.0``. With a sign ("<=0次") it is a quantity.
+
+Dates and deadlines (时效指标). A cell that names a day or a period of the calendar is
+read as a date, not as a number:
+
+* ``Kind.DEADLINE``: the period is followed by 前/之前/以前/止/为止/截止/内/之内/以内, or
+  preceded by 截止/截至/到/至: "12月底前", "2023年12月31日前", "第三季度前", "年内",
+  "截至12月31日". ``Value.date`` is the LAST day the deadline allows, and
+  ``comparison`` is LE. "X前" is read as "by the end of X", whatever X is: "6月前" is
+  by 06-30 and "第三季度前" by 09-30 (the forms write "6月前" and "6月底前" for the
+  same thing; reading "6月前" as "by 05-31" would fail actuals the writer meant to pass).
+* ``Kind.DATE``: a period without such a word: "11月20日", "2023年11月", "2023.12.28",
+  "2023-12-28", "12月底", "上半年", "第三季度", "年底". ``Value.date`` is the last day of
+  the period and ``Value.date_from`` its first ("11月" is 11-01..11-30; "12月底",
+  "年底" and a single day are one day). As a TARGET a date means "by the end of that
+  period" ("12月" = by 12-31; finishing earlier is not a failure), so a DATE target has
+  ``comparison`` LE and compares exactly like a deadline; as an actual, no comparison.
+* Periods: 上旬 1-10, 中旬 (or 中) 11-20, 下旬 21-end, 初 = 上旬; 底/末/尾 the last day;
+  上半年 01-01..06-30, 下半年 07-01..12-31; 第N季度 / N季度 (N = 1-4) the quarter;
+  年底/年末 12-31; 年中 06-30; 年内/本年度/当年 the whole year.
+* Year. "2023年…" sets the year (``year_known=True``). Without one (also 本年/当年/今年),
+  ``date`` carries the placeholder year ``PLACEHOLDER_YEAR`` (4, a leap year, so 2月29日
+  exists and 2月底 is 02-29; never show it) and ``year_known=False``. :func:`compare`
+  compares full dates only when both sides know their year, otherwise month and day
+  alone (the form's own year is implied), and says so in ``Comparability.reason``.
+* ``direction`` is LOWER for both kinds: earlier is better. ``number`` stays None.
+* Durations stay quantities: "30个工作日内", "3天内", "6个月内", "1年内".
+  Ambiguous and refused (UNREADABLE with a reason): a month or quarter number alone
+  with 内/以内/之内 ("6月内": by the end of June, or within 6 months?). A calendar year
+  alone ("2023年") stays UNREADABLE, except beside a date target (``like``), with a
+  completion verb ("2023年完成") or with 内 ("2023年内"). "2023.12" is a number except
+  beside a date target; "2023-12" and "2023/12" are months. A bare month or quarter
+  beside a duration target (">=6个月" / "5月") is read as the duration it was before.
+* Relative years ("次年3月", "明年") are not read: they need the form's year.
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as _dt
 import math
 import re
 import unicodedata
@@ -51,6 +86,7 @@ __all__ = [
     "Comparison",
     "Direction",
     "Kind",
+    "PLACEHOLDER_YEAR",
     "UNIT_ALIASES",
     "Value",
     "compare",
@@ -71,6 +107,8 @@ class Kind(str, Enum):
     RANKING = "ranking"  # "全国前3", "全国第1", "前10名", "第一名"
     NONE = "none"  # "无", "零", "0", "0个": nothing happened / none allowed
     UNREADABLE = "unreadable"  # empty, junk, or a number we cannot interpret
+    DEADLINE = "deadline"  # a date or period with 前/之前/内/止/截止...: "12月底前", "年内"
+    DATE = "date"  # a date or period without such a word: "11月20日", "2023年11月", "12月底"
 
 
 class Comparison(str, Enum):
@@ -109,6 +147,13 @@ class Value:
     low end and ``number_high`` the high end. ``written_unit`` is the suffix as
     written (``"万人次"``, ``"ms"``, ``"万"``), which an actual without a unit may
     inherit (see ``like`` in :func:`parse_value`). ``approximate`` marks 约/左右.
+
+    Dates (``Kind.DEADLINE``/``Kind.DATE``, see the module docstring): ``date`` is the
+    last day allowed (a deadline) or the last day of the period named (a date);
+    ``date_from`` is the first day of a date's period (None for a deadline, whose
+    period is open before). ``year_known`` is False when no year was written; then
+    both dates carry ``PLACEHOLDER_YEAR`` and only ``month_day`` means anything, and
+    ``reason`` says so. ``dimension`` is "date".
     """
 
     text: str
@@ -124,15 +169,23 @@ class Value:
     reason: str | None = None
     approximate: bool = False
     written_unit: str | None = None
+    date: _dt.date | None = None
+    date_from: _dt.date | None = None
+    year_known: bool = False
 
     @property
     def direction(self) -> Direction:
-        """Rankings are better when lower; otherwise the comparison decides."""
-        if self.kind is Kind.RANKING:
+        """Rankings, deadlines and dates are better when lower (earlier); otherwise the comparison decides."""
+        if self.kind in (Kind.RANKING, Kind.DEADLINE, Kind.DATE):
             return Direction.LOWER
         if self.kind is not Kind.QUANTITATIVE or self.comparison is None:
             return Direction.NEUTRAL
         return _DIRECTION_OF[self.comparison]
+
+    @property
+    def month_day(self) -> tuple[int, int] | None:
+        """(month, day) of ``date``: what a date without a year is compared by."""
+        return None if self.date is None else (self.date.month, self.date.day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +196,8 @@ class Comparability:
     only a bound such as ``">99%"`` that straddles the target). ``ratio`` is
     actual/target for quantities in either direction (so for lower-is-better
     targets a ratio below 1 is good), and target_rank/actual_rank for rankings
-    (above 1 is good). ``reason`` explains a non-comparable pair or an undecided one.
+    (above 1 is good). ``reason`` explains a non-comparable pair or an undecided one,
+    and for dates also says when they were compared by month and day only.
     """
 
     comparable: bool
@@ -560,6 +614,208 @@ def _read_ranking(text: str, s: str) -> Value | None:
     )
 
 
+# --------------------------------------------------------------------------- dates
+
+#: The year a date carries when none was written (a leap year, so 2月29日 exists).
+#: Never show it: check ``Value.year_known``, or use ``Value.month_day``.
+PLACEHOLDER_YEAR = 4
+
+_DATE_KINDS = (Kind.DEADLINE, Kind.DATE)
+# Read in this order from the ends of a cell: [prefix] core [deadline word] [verb].
+_DATE_PREFIX_RE = re.compile(r"截止到|截止至|截至到|截至|截止|到|至|于|在")
+_DEADLINE_PREFIXES = frozenset({"截止到", "截止至", "截至到", "截至", "截止", "到", "至"})
+_DATE_VERB_RE = re.compile(r"(?:已经|已|全部|均)?(?:完成|完工|竣工|建成|办结|结束|到位|交付|验收|上线)$")
+_DEADLINE_WORD_RE = re.compile(r"(?:之前|以前|前|为止|止|截止|之内|以内|内)$")
+_WITHIN_WORDS = frozenset({"内", "之内", "以内"})
+_CN_YEAR_DIGITS = "〇零一二三四五六七八九"
+_CN_MD = "一二三四五六七八九十"  # months and days: 十二月, 三十一日
+_DATE_YEAR_RE = re.compile(
+    rf"(?:(?P<year>[0-9]{{4}}|[{_CN_YEAR_DIGITS}]{{4}})年|(?P<this>本|当|今)年)度?"
+)
+_DATE_MONTH_RE = re.compile(
+    rf"(?P<month>[0-9]{{1,2}}|[{_CN_MD}]{{1,3}})月份?"
+    rf"(?:(?P<day>[0-9]{{1,2}}|[{_CN_MD}]{{1,4}})[日号]?|(?P<part>底|末|尾|初|上旬|中旬|下旬|中))?"
+)
+_DATE_HALF_RE = re.compile(
+    rf"(?:(?P<half>上|下)半年度?|(?P<nth>第)?(?P<quarter>[1-4一二三四])季度)(?P<end>底|末)?"
+)
+_DATE_YEAR_PART_RE = re.compile(r"(?P<nian>年度?)?(?P<part>底|末|尾|中)")
+_DATE_NUMERIC_RE = re.compile(r"(?P<year>[0-9]{4})(?P<sep>[-/.])(?P<month>[0-9]{1,2})(?:(?P=sep)(?P<day>[0-9]{1,2}))?")
+_QUARTERS = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
+
+
+def _small_int(raw: str) -> int | None:
+    """A month, day or year written in Arabic digits or Chinese numerals (十二, 三十一, 二〇二三)."""
+    if raw.isascii():
+        return int(raw)
+    n = _cn_to_decimal(raw)
+    if n is None or n != n.to_integral_value() or not 0 <= n <= 9999:
+        return None
+    return int(n)
+
+
+def _last_day(year: int | None, month: int) -> int:
+    return calendar.monthrange(year if year is not None else PLACEHOLDER_YEAR, month)[1]
+
+
+def _read_date(text: str, s: str, role: str, like: Value | None) -> Value | None:
+    """Read a date or a deadline ("12月底前", "2023.12.28", "第三季度"); None if `s` is not one.
+
+    None lets the other readers try, so "30个工作日内" stays a duration.
+    """
+    core = s
+    m = _DATE_PREFIX_RE.match(core)
+    prefix = m.group(0) if m else None
+    if m:
+        core = core[m.end():]
+    m = _DATE_VERB_RE.search(core)
+    verb = m is not None
+    if m:
+        core = core[: m.start()]
+    m = _deadline_word(core)
+    word = m.group(0) if m else None
+    if m:
+        core = core[: m.start()]
+    if not core:
+        return None
+    deadline = word is not None or prefix in _DEADLINE_PREFIXES
+    beside_date = like is not None and like.kind in _DATE_KINDS
+
+    span = _read_date_core(text, core, word, verb, deadline, beside_date, like)
+    if span is None or isinstance(span, Value):
+        return span
+    year, (m1, d1), (m2, d2) = span
+    y = year if year is not None else PLACEHOLDER_YEAR
+    try:
+        first, last = _dt.date(y, m1, d1), _dt.date(y, m2, d2)
+    except ValueError:  # pragma: no cover - days are checked before
+        return _unreadable(text, "no such date")
+    kind = Kind.DEADLINE if deadline else Kind.DATE
+    return Value(
+        text=text,
+        kind=kind,
+        comparison=Comparison.LE if deadline or role == "target" else None,
+        dimension="date",
+        reason=None if year is not None else "year not written: compared by month and day",
+        date=last,
+        date_from=None if deadline else first,
+        year_known=year is not None,
+    )
+
+
+def _deadline_word(core: str) -> re.Match | None:
+    """The deadline word ending `core`, if anything stands before it."""
+    m = _DEADLINE_WORD_RE.search(core)
+    return m if m is not None and m.start() > 0 else None
+
+
+_DaySpan = tuple[int | None, tuple[int, int], tuple[int, int]]
+
+
+def _read_date_core(text: str, core: str, word: str | None, verb: bool, deadline: bool,
+                    beside_date: bool, like: Value | None) -> _DaySpan | Value | None:
+    """(year or None, (month, day) first, (month, day) last) of the period `core` names."""
+    m = _DATE_NUMERIC_RE.fullmatch(core)
+    if m is not None:
+        # "2023.12" is also a decimal number: a month only beside a date target
+        if m.group("sep") == "." and m.group("day") is None and not beside_date:
+            return None
+        year, month = int(m.group("year")), int(m.group("month"))
+        if not (1 <= month <= 12 and 1900 <= year <= 2100):
+            return None
+        return _month_span(text, year, month, m.group("day"), None)
+
+    m = _DATE_YEAR_RE.match(core)
+    if m is None:
+        return _period_span(text, core, None, False, word, verb, deadline, beside_date, like)
+    rest = core[m.end():]
+    if m.group("year") is None:  # 本年/当年/今年: the form's year, not written
+        return _period_span(text, rest, None, True, word, verb, deadline, beside_date, like)
+    year = _small_int(m.group("year"))
+    if year is not None and 1900 <= year <= 2100:
+        return _period_span(text, rest, year, True, word, verb, deadline, beside_date, like)
+    # "1000年", "5000年内" are durations; "1000年12月" is a date with a year we refuse
+    if not rest:
+        return None
+    probe = _period_span(text, rest, PLACEHOLDER_YEAR, True, word, verb, deadline, beside_date, like)
+    return None if probe is None else _unreadable(text, f"year out of range: {m.group('year')}")
+
+
+def _period_span(text: str, core: str, year: int | None, has_year: bool, word: str | None, verb: bool,
+                 deadline: bool, beside_date: bool, like: Value | None) -> _DaySpan | Value | None:
+    """The span of `core` once a year ("2023年", "本年度") is read off: `has_year` says one was written."""
+    if not core:  # a year alone: "2023年", "本年度", "当年"
+        if year is None:  # 本年/当年/今年
+            return None if word is not None and word not in _WITHIN_WORDS else (None, (1, 1), (12, 31))
+        if word in _WITHIN_WORDS or verb or beside_date or (deadline and word is None):
+            return (year, (1, 1), (12, 31))
+        return None  # "2023年" (a calendar year, see _looks_like_year), "2023年前" (ambiguous)
+    if not has_year and core in ("年", "年度"):
+        return (None, (1, 1), (12, 31)) if word in _WITHIN_WORDS else None
+
+    m = _DATE_MONTH_RE.fullmatch(core)
+    if m is not None:
+        month = _small_int(m.group("month"))
+        bare = m.group("day") is None and m.group("part") is None
+        if month is None or not 1 <= month <= 12:
+            if bare and not has_year:
+                return None  # "13月": a duration, as before
+            return _unreadable(text, f"no such month: {m.group('month')}月")
+        if bare and not has_year:
+            if word in _WITHIN_WORDS:
+                return _unreadable(text, f"ambiguous: {core}{word} may mean by the end of {month}月 "
+                                         f"or within {month} months; write {month}月底前 or {month}个月内")
+            if not deadline and _is_duration(like):
+                return None  # "5月" beside ">=6个月" is 5 months
+        return _month_span(text, year, month, m.group("day"), m.group("part"))
+
+    m = _DATE_HALF_RE.fullmatch(core)
+    if m is not None:
+        if m.group("half") is not None:
+            first, last = ((1, 1), (6, 30)) if m.group("half") == "上" else ((7, 1), (12, 31))
+        else:
+            q = _QUARTERS[m.group("quarter")]
+            if not has_year and m.group("nth") is None and m.group("end") is None:
+                if word in _WITHIN_WORDS:
+                    return _unreadable(text, f"ambiguous: {core}{word} may mean by the end of quarter {q} "
+                                             f"or within {q} quarters; write 第{q}季度末前 or {q}个季度内")
+                if not deadline and _is_duration(like):
+                    return None
+            first, last = (3 * q - 2, 1), (3 * q, _last_day(year, 3 * q))
+        return (year, last, last) if m.group("end") else (year, first, last)
+
+    m = _DATE_YEAR_PART_RE.fullmatch(core)
+    if m is not None and (has_year or m.group("nian")):
+        point = (6, 30) if m.group("part") == "中" else (12, 31)
+        return (year, point, point)
+    return None
+
+
+def _is_duration(like: Value | None) -> bool:
+    """Is the row's target a duration ("<=6个月", "3天内")? Then a bare "5月" beside it is one too."""
+    return like is not None and like.kind is Kind.QUANTITATIVE and like.dimension == "days"
+
+
+def _month_span(text: str, year: int | None, month: int, day_raw: str | None,
+                part: str | None) -> _DaySpan | Value:
+    last = _last_day(year, month)
+    if day_raw is not None:
+        day = _small_int(day_raw)
+        if day is None or not 1 <= day <= last:
+            return _unreadable(text, f"no such day: {month}月{day_raw}日")
+        return (year, (month, day), (month, day))
+    match part:
+        case "底" | "末" | "尾":
+            return (year, (month, last), (month, last))
+        case "初" | "上旬":
+            return (year, (month, 1), (month, 10))
+        case "中" | "中旬":
+            return (year, (month, 11), (month, 20))
+        case "下旬":
+            return (year, (month, 21), (month, last))
+    return (year, (month, 1), (month, last))
+
+
 def _read_core(text: str, rest: str) -> tuple[_Qty, _Qty | None] | Value | None:
     """Read "number[unit]" or "number[unit]-number[unit]" once signs are stripped.
 
@@ -696,6 +952,8 @@ def parse_value(
     ``like``: the row's parsed target; an actual written without a unit takes the
     target's unit as written ("95" with target ">=90%" is 95 %; "9.5" with target
     ">=10万元" is 95000 元), and a bare whole number with a ranking target is a rank.
+    Beside a date or deadline target, "2023年" and "2023.12" are read as dates;
+    beside a duration target (">=6个月"), a bare "5月" is 5 months, not May.
     Raises ValueError only for a ``role`` other than "target"/"actual".
     """
     if role not in ("target", "actual"):
@@ -728,6 +986,9 @@ def _parse(text: str, role: str, like: Value | None) -> Value:
     if s in _NONE_WORDS:
         return Value(text=text, kind=Kind.NONE, number=0.0)
 
+    date = _read_date(text, s, role, like)
+    if date is not None:
+        return date
     ranking = _read_ranking(text, s)
     if ranking is not None:
         return ranking
@@ -865,7 +1126,11 @@ def compare(target: Value, actual: Value) -> Comparability:
     the boundary. A range target ("1-2篇") is met from its low end; an "=" range
     needs the actual inside it. "无"/"0" counts as the number 0. Rankings: met if
     actual rank <= target rank. Qualitative pairs are never comparable, but
-    ``met`` is True when the actual restates the target's words.
+    ``met`` is True when the actual restates the target's words. Deadlines and dates
+    (a date target means "by the end of it"): met if the actual's date is on or
+    before the target's ``date``, by full date when both years are known, else by
+    month and day (``reason`` says so); ``ratio`` None; an actual that is not a date
+    ("按时完成", "无", "30天") is not comparable.
     """
     try:
         return _compare(target, actual)
@@ -883,11 +1148,48 @@ def _compare(t: Value, a: Value) -> Comparability:
             same = _words_key(t.words or t.text) == _words_key(a.words or a.text)
             return Comparability(comparable=False, met=True if same else None, reason="qualitative")
         return _not_comparable("target qualitative")
+    if t.kind in _DATE_KINDS or a.kind in _DATE_KINDS:
+        return _compare_dates(t, a)
     if a.kind is Kind.QUALITATIVE:
         return _not_comparable("actual qualitative")
     if t.kind is Kind.RANKING or a.kind is Kind.RANKING:
         return _compare_ranks(t, a)
     return _compare_quantities(t, a)
+
+
+def _compare_dates(t: Value, a: Value) -> Comparability:
+    """A deadline or date target (by the end of it) against a date or deadline actual.
+
+    The actual stands for a span: a DATE from ``date_from`` to ``date``, a DEADLINE
+    anything up to ``date``. Met when all of it is on or before the target's ``date``;
+    not met when all of it is after; else undecided. Full dates when both years are
+    known, else month and day. No ratio: days late are not a share of anything.
+    """
+    if t.kind not in _DATE_KINDS:
+        return _not_comparable("actual is a date, target is not")
+    what = "deadline" if t.kind is Kind.DEADLINE else "date"
+    if a.kind is Kind.QUALITATIVE:
+        return _not_comparable(f"target is a {what}, actual qualitative")
+    if a.kind not in _DATE_KINDS or a.date is None or t.date is None:
+        return _not_comparable(f"target is a {what}, actual is not a date")
+    by_year = t.year_known and a.year_known
+
+    def key(d: _dt.date) -> tuple[int, ...]:
+        return (d.year, d.month, d.day) if by_year else (d.month, d.day)
+
+    limit = key(t.date)
+    earliest = key(a.date_from) if a.kind is Kind.DATE and a.date_from is not None else None
+    if key(a.date) <= limit:
+        met, reasons = True, []
+    elif earliest is not None and earliest > limit:
+        met, reasons = False, []
+    else:
+        met = None
+        reasons = ["actual is only a deadline; cannot decide" if earliest is None
+                   else "actual names a period that straddles the target; cannot decide"]
+    if not by_year:
+        reasons.append("compared by month and day (the year is not written on both sides)")
+    return Comparability(comparable=True, met=met, ratio=None, reason="; ".join(reasons) or None)
 
 
 def _compare_ranks(t: Value, a: Value) -> Comparability:

@@ -185,3 +185,26 @@ def test_level1_scores(minimal_data):
         "效益指标": {"weight": 30, "reported": 30, "recomputed": 30},
         "满意度指标": {"weight": 10, "reported": 10, "recomputed": 10},
     }
+
+
+@pytest.mark.parametrize(
+    "target, actual, attainment, low, high",
+    [
+        ("12月底前", "11月20日", "met", 5, 5),
+        ("2023年12月31日前", "2023年12月28日", "met", 5, 5),
+        ("11月底前", "12月10日", "not_met", 0, 3),  # missed: the not-reached band, 0–60% of 5
+        ("12月底前", "按时完成", "met", 4, 5),  # qualitative evidence: the reached tier
+        ("12月底前", "未按期完成", "not_met", 0, 3),
+    ],
+)
+def test_deadlines(target, actual, attainment, low, high):
+    result = score_indicator(indicator(target, actual, 5), NATIONAL)
+    assert result.attainment.value == attainment
+    assert (result.score_low, result.score_high) == (low, high)
+
+
+@pytest.mark.parametrize("actual", ["无", "0", "0个", "3次"])
+def test_deadline_with_a_non_date_actual_cannot_be_scored(actual):
+    result = score_indicator(indicator("12月底前", actual, 5, 5), NATIONAL)
+    assert result.attainment == Attainment.UNKNOWN
+    assert result.problem == "unreadable"

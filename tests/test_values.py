@@ -5,7 +5,9 @@ Expected numbers are computed by hand from the text, not from the code.
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
+import datetime
 import math
 
 import pytest
@@ -13,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from selfeval_kit.values import (
+    PLACEHOLDER_YEAR,
     UNIT_ALIASES,
     Comparability,
     Comparison,
@@ -778,3 +781,320 @@ def test_rate_units_with_any_short_denominator(text, number, unit):
 def test_rate_units_compare_only_with_the_same_denominator():
     assert compare(parse_value("≤3元/餐"), parse_value("2.8元/餐", role="actual")).met is True
     assert not compare(parse_value("≤3元/餐"), parse_value("3元/人", role="actual")).comparable
+
+
+# --------------------------------------------------------------------------- dates and deadlines (时效指标)
+
+D, DT = Kind.DEADLINE, Kind.DATE
+
+# (text, year or None, (month, day) of the last day allowed)
+DEADLINE_TARGETS = [
+    ("12月底前", None, (12, 31)),
+    ("2023年12月31日前", 2023, (12, 31)),
+    ("11月底前完成", None, (11, 30)),
+    ("2022年6月30日之前", 2022, (6, 30)),
+    ("6月前", None, (6, 30)),  # "X前" is by the end of X
+    ("年底前", None, (12, 31)),
+    ("第三季度前", None, (9, 30)),
+    ("十二月底前", None, (12, 31)),
+    ("十二月三十一日前", None, (12, 31)),
+    ("二〇二三年十二月底前", 2023, (12, 31)),
+    ("11月中旬前", None, (11, 20)),
+    ("12月31日以前", None, (12, 31)),
+    ("12月31日止", None, (12, 31)),
+    ("12月31日为止", None, (12, 31)),
+    ("截至12月31日", None, (12, 31)),
+    ("截止2023年12月31日", 2023, (12, 31)),
+    ("于12月底前完成", None, (12, 31)),
+    ("12月底之前全部完成", None, (12, 31)),
+    ("年内", None, (12, 31)),
+    ("本年度内", None, (12, 31)),
+    ("2023年内", 2023, (12, 31)),
+    ("上半年内", None, (6, 30)),
+    ("2023年上半年前", 2023, (6, 30)),
+    ("2022年11月底前", 2022, (11, 30)),
+    ("2024年10月31日前", 2024, (10, 31)),
+    ("2023年2月底前", 2023, (2, 28)),
+    ("年中前", None, (6, 30)),
+]
+
+
+@pytest.mark.parametrize(("text", "year", "month_day"), DEADLINE_TARGETS)
+def test_deadlines_read_with_their_last_day(text, year, month_day):
+    v = parse_value(text, role="target")
+    assert (v.kind, v.comparison, v.month_day, v.year_known) == (D, LE, month_day, year is not None), v
+    assert v.date.year == (year if year is not None else PLACEHOLDER_YEAR)
+
+
+@pytest.mark.parametrize(("text", "year", "month_day"), DEADLINE_TARGETS)
+def test_a_deadline_has_no_first_day(text, year, month_day):
+    assert parse_value(text).date_from is None
+
+
+# (text, year or None, first (month, day), last (month, day))
+DATES = [
+    ("11月20日", None, (11, 20), (11, 20)),
+    ("2023年11月完成", 2023, (11, 1), (11, 30)),
+    ("12月25日已完成", None, (12, 25), (12, 25)),
+    ("2023.12.28", 2023, (12, 28), (12, 28)),
+    ("2023-12-28", 2023, (12, 28), (12, 28)),
+    ("2023/12/28", 2023, (12, 28), (12, 28)),
+    ("2023-12", 2023, (12, 1), (12, 31)),
+    ("12月底", None, (12, 31), (12, 31)),
+    ("12月末", None, (12, 31), (12, 31)),
+    ("11月", None, (11, 1), (11, 30)),
+    ("11月份", None, (11, 1), (11, 30)),
+    ("2022年11月", 2022, (11, 1), (11, 30)),
+    ("11月初", None, (11, 1), (11, 10)),
+    ("11月上旬", None, (11, 1), (11, 10)),
+    ("11月中旬", None, (11, 11), (11, 20)),
+    ("11月下旬", None, (11, 21), (11, 30)),
+    ("上半年", None, (1, 1), (6, 30)),
+    ("下半年", None, (7, 1), (12, 31)),
+    ("第三季度", None, (7, 1), (9, 30)),
+    ("一季度", None, (1, 1), (3, 31)),
+    ("第4季度末", None, (12, 31), (12, 31)),
+    ("年底", None, (12, 31), (12, 31)),
+    ("2023年底", 2023, (12, 31), (12, 31)),
+    ("当年", None, (1, 1), (12, 31)),
+    ("2023年完成", 2023, (1, 1), (12, 31)),
+    ("十二月三十一日", None, (12, 31), (12, 31)),
+    ("2024年10月31", 2024, (10, 31), (10, 31)),  # a 日 lost to a line break
+    ("在10月完工", None, (10, 1), (10, 31)),
+    ("2月底", None, (2, 29), (2, 29)),  # no year: the last day February can have
+]
+
+
+@pytest.mark.parametrize(("text", "year", "first", "last"), DATES)
+def test_dates_read_with_their_period(text, year, first, last):
+    v = parse_value(text, role="actual")
+    assert (v.kind, v.comparison, v.year_known) == (DT, None, year is not None), v
+    assert ((v.date_from.month, v.date_from.day), v.month_day) == (first, last)
+    assert v.date.year == v.date_from.year == (year if year is not None else PLACEHOLDER_YEAR)
+
+
+def test_date_without_a_year_says_how_it_compares():
+    assert "month and day" in parse_value("11月20日", role="actual").reason
+
+
+def test_date_with_a_year_has_no_reason():
+    assert parse_value("2023年11月20日", role="actual").reason is None
+
+
+def test_placeholder_year_is_a_leap_year_that_no_form_uses():
+    assert calendar.isleap(PLACEHOLDER_YEAR) and PLACEHOLDER_YEAR < 1900
+
+
+def test_date_target_is_by_the_end_of_its_period():
+    v = parse_value("12月", role="target")
+    assert (v.kind, v.comparison, v.month_day) == (DT, LE, (12, 31))
+
+
+@pytest.mark.parametrize("role", ["target", "actual"])
+def test_deadline_is_a_bound_in_either_role(role):
+    assert parse_value("12月底前", role=role).comparison is LE
+
+
+@pytest.mark.parametrize("text", ["12月底前", "11月20日", "12月"])
+def test_dates_are_lower_is_better(text):
+    assert parse_value(text).direction is Direction.LOWER
+
+
+@pytest.mark.parametrize("text", ["12月底前", "11月20日"])
+def test_dates_carry_no_number(text):
+    v = parse_value(text)
+    assert (v.number, v.unit, v.dimension, is_quantitative(v)) == (None, None, "date", False)
+
+
+@pytest.mark.parametrize("text", ["按期", "按时完成", "提前完成", "及时", "按季度拨付", "月底前"])
+def test_timeliness_words_stay_qualitative(text):
+    assert parse_value(text).kind is L
+
+
+@pytest.mark.parametrize(("text", "comparison", "number", "unit"), [
+    ("30个工作日内", LE, 30.0, "工作日"),
+    ("3天内", LE, 3.0, "d"),
+    ("30日内", LE, 30.0, "d"),
+    ("6个月内", LE, 6.0, "月"),
+    ("1年内", LE, 1.0, "年"),
+    ("5000年内", LE, 5000.0, "年"),
+    ("13月", GE, 13.0, "月"),  # not a month of the year
+    ("1000年", GE, 1000.0, "年"),
+    ("不超过3月", LE, 3.0, "月"),  # a sign makes it a quantity
+])
+def test_durations_stay_quantities(text, comparison, number, unit):
+    _check(parse_value(text), Q, comparison, number, unit)
+
+
+def test_month_beside_a_duration_target_is_a_duration():
+    v = parse_value("5月", role="actual", like=parse_value(">=6个月"))
+    assert (v.kind, v.number, v.unit) == (Q, 5.0, "月")
+
+
+def test_calendar_year_alone_stays_unreadable():
+    v = parse_value("2023年", role="actual")
+    assert v.kind is U and "calendar year" in v.reason
+
+
+def test_calendar_year_beside_a_date_target_is_that_year():
+    v = parse_value("2023年", role="actual", like=parse_value("2023年12月31日前"))
+    assert (v.kind, v.date_from, v.date) == (DT, datetime.date(2023, 1, 1), datetime.date(2023, 12, 31))
+
+
+def test_year_dot_month_is_a_number_alone():
+    _check(parse_value("2023.12", role="actual"), Q, None, 2023.12, None)
+
+
+def test_year_dot_month_beside_a_date_target_is_a_month():
+    v = parse_value("2023.12", role="actual", like=parse_value("12月底前"))
+    assert (v.kind, v.date_from, v.date) == (DT, datetime.date(2023, 12, 1), datetime.date(2023, 12, 31))
+
+
+@pytest.mark.parametrize(("text", "reason_part"), [
+    ("6月内", "ambiguous"),  # by the end of June, or within 6 months?
+    ("12月以内", "ambiguous"),
+    ("3季度内", "ambiguous"),
+    ("2月30日", "no such day"),
+    ("2023年2月29日", "no such day"),
+    ("2023-02-29", "no such day"),
+    ("13月底前", "no such month"),
+    ("1000年12月", "year out of range"),
+    ("2023年前", "unknown unit"),  # before 2023, or by its end? refused as before
+    ("次年3月底前", "not understood"),  # needs the form's year
+])
+def test_unreadable_dates_say_why(text, reason_part):
+    v = parse_value(text)
+    assert v.kind is U and reason_part in v.reason, v
+
+
+def test_leap_day_with_a_leap_year_reads():
+    assert parse_value("2024-02-29", role="actual").date == datetime.date(2024, 2, 29)
+
+
+@pytest.mark.parametrize(("text", "kind"), [("第三季度内", D), ("2023年6月内", D), ("12月前后", U)])
+def test_date_words_that_are_not_ambiguous(text, kind):
+    assert parse_value(text).kind is kind
+
+
+@pytest.mark.parametrize(("target", "actual", "met"), [
+    # the forms' own pairs
+    ("12月底前", "11月30日", True),
+    ("11月底前", "11月25日", True),
+    ("12月31日前", "12月20日", True),
+    ("2024年10月31日前", "2024年10月28日", True),
+    ("2022年11月底前", "2022年11月", True),
+    ("2022年10月底前", "2022年10月", True),
+    # the examples
+    ("12月底前", "11月20日", True),
+    ("2023年12月31日前", "2023年11月完成", True),
+    ("11月底前完成", "12月25日已完成", False),
+    ("2022年6月30日之前", "2022.6.30", True),
+    ("2022年6月30日之前", "2022-07-01", False),
+    ("6月前", "6月15日", True),
+    ("6月前", "7月1日", False),
+    ("年底前", "12月底", True),
+    ("第三季度前", "9月30日", True),
+    ("第三季度前", "10月1日", False),
+    ("十二月底前", "12月28日", True),
+    ("十一月底前", "十二月一日", False),
+    ("11月中旬前", "11月20日", True),
+    ("11月中旬前", "11月21日", False),
+    ("上半年", "6月30日", True),
+    ("12月", "11月20日", True),  # a date target: by the end of December
+    ("11月", "12月1日", False),
+    ("2023年12月", "2024年1月5日", False),
+])
+def test_compare_deadlines(target, actual, met):
+    c = _cmp(target, actual)
+    assert (c.comparable, c.met, c.ratio) == (True, met, None), c
+
+
+@pytest.mark.parametrize(("target", "actual", "met"), [
+    ("2023年12月31日前", "2023年12月31日", True),
+    ("2023年12月31日前", "2024年1月1日", False),
+    ("2023年12月31日前", "2022年12月31日", True),
+])
+def test_compare_full_dates_when_both_years_are_known(target, actual, met):
+    c = _cmp(target, actual)
+    assert (c.met, c.reason) == (met, None)
+
+
+@pytest.mark.parametrize(("target", "actual", "met"), [
+    ("12月31日前", "2024年1月5日", True),  # 01-05 <= 12-31: the year on one side is ignored
+    ("2023年12月31日前", "1月5日", True),
+    ("2023年6月30日前", "2022年7月1日", True),  # full dates: a year earlier is on time
+])
+def test_compare_by_month_and_day_unless_both_years_are_known(target, actual, met):
+    c = _cmp(target, actual)
+    assert c.met is met
+    assert (c.reason is None) == (target[:4].isdigit() and actual[:4].isdigit())
+
+
+def test_month_and_day_comparison_says_so():
+    assert "month and day" in _cmp("12月底前", "11月20日").reason
+
+
+@pytest.mark.parametrize(("target", "actual", "met", "reason_part"), [
+    ("11月20日前", "11月", None, "straddles"),
+    ("11月20日前", "11月中旬", True, None),
+    ("11月15日前", "11月中旬", None, "straddles"),
+    ("11月10日前", "11月中旬", False, None),
+    ("12月底前", "12月底前完成", True, None),  # an actual deadline is a bound
+    ("11月底前", "12月底前完成", None, "only a deadline"),
+    ("2023年12月31日前", "2023年", True, None),
+])
+def test_compare_periods_as_spans(target, actual, met, reason_part):
+    c = _cmp(target, actual)
+    assert (c.comparable, c.met) == (True, met)
+    if reason_part:
+        assert reason_part in c.reason
+
+
+@pytest.mark.parametrize(("target", "actual", "reason"), [
+    ("12月底前", "按时完成", "target is a deadline, actual qualitative"),
+    ("12月底前", "提前完成", "target is a deadline, actual qualitative"),
+    ("12月", "按时完成", "target is a date, actual qualitative"),
+    ("12月底前", "无", "target is a deadline, actual is not a date"),
+    ("12月底前", "30天", "target is a deadline, actual is not a date"),
+    ("12月底前", "全国第1", "target is a deadline, actual is not a date"),
+    (">=5个", "11月20日", "actual is a date, target is not"),
+    ("无", "11月20日", "actual is a date, target is not"),
+    ("全国前3", "11月20日", "actual is a date, target is not"),
+    ("30个工作日内", "11月20日", "actual is a date, target is not"),
+    ("按期", "11月20日", "target qualitative"),
+    ("12月底前", "2月30日", "actual unreadable: no such day: 2月30日"),
+])
+def test_dates_not_comparable_with_other_kinds(target, actual, reason):
+    c = _cmp(target, actual)
+    assert (c.comparable, c.met, c.ratio, c.reason) == (False, None, None, reason)
+
+
+@given(st.integers(min_value=-5, max_value=40), st.integers(min_value=-5, max_value=40),
+       st.sampled_from(["", "2023年", "2024年"]), st.sampled_from(["前", "", "之前", "已完成"]))
+@settings(max_examples=300, deadline=None)
+def test_any_month_and_day_reads_or_says_why(month, day, year, suffix):
+    v = parse_value(f"{year}{month}月{day}日{suffix}")
+    y = int(year[:4]) if year else PLACEHOLDER_YEAR
+    try:
+        expected = datetime.date(y, month, day)
+    except ValueError:
+        assert v.kind is U and v.reason, v
+    else:
+        assert v.kind in (D, DT) and v.date == expected, v
+
+
+@given(st.lists(st.sampled_from([
+    "2023年", "12月", "十二月", "31日", "底", "末", "中旬", "上半年", "第三季度", "季度", "前", "之前", "内",
+    "止", "截至", "于", "完成", "已完成", "年底", "年", "月", ".", "-", "/", "2023", "12", "28", "0", "13",
+]), max_size=6).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_date_like_text_never_raises_and_compares(text):
+    t = parse_value("12月底前")
+    for v in (parse_value(text), parse_value(text, role="actual", like=t)):
+        assert v.kind is not U or (v.reason and not v.reason.startswith("internal error"))
+        if v.kind in (D, DT):
+            assert v.date is not None and v.number is None
+            assert (v.date_from is None) == (v.kind is D)
+            assert v.date_from is None or v.date_from <= v.date
+        c = compare(t, v)
+        assert c.comparable == (v.kind in (D, DT)) and c.ratio is None
