@@ -256,7 +256,7 @@ def _value_like(text: str) -> bool:
     """Does `text` read as a target or actual value (a sign, a number, a rank, "无")?"""
     if _SIGN_START_RE.match(text):
         return True
-    return parse_value(text, role="target").kind in (Kind.QUANTITATIVE, Kind.RANKING, Kind.NONE)
+    return parse_value(text, role="target").kind in (Kind.QUANTITATIVE, Kind.RANKING, Kind.NONE, Kind.DEADLINE, Kind.DATE)
 
 
 def _plausible_target(text: str) -> bool:
