@@ -10,11 +10,29 @@ import click
 
 from . import __version__
 from .errors import DataError, SelfEvalError
-from .export import to_csv, to_json
 from .files import atomic_write_bytes
-from .loading import load
 
 __all__ = ["main"]
+
+
+# The form model (pydantic) and the exporters are imported on first use, not with the CLI:
+# `selfeval build` with nothing to rebuild must answer before they would have loaded.
+def load(path):
+    from .loading import load as _load
+
+    return _load(path)
+
+
+def to_json(portfolio) -> str:
+    from .export import to_json as _to_json
+
+    return _to_json(portfolio)
+
+
+def to_csv(portfolio) -> str:
+    from .export import to_csv as _to_csv
+
+    return _to_csv(portfolio)
 
 
 def _reports_errors(command):
@@ -167,24 +185,63 @@ def import_(source: Path, out_dir: Path, force: bool, partial: bool) -> None:
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the HTML reports (default: reports/<name of DATA>, e.g. reports/2022).")
 @click.option("--profile", default="national", show_default=True, help="Rules profile: a built-in name or a .yaml file.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes running notebooks  [default: the number of cores]")
+@click.option("--force", is_flag=True, help="Rebuild every report, not only those whose inputs changed.")
+@click.option("--timeout", type=click.IntRange(min=1), default=600, show_default=True,
+              help="Seconds one notebook cell may run before its report fails.")
+@click.option("--start-timeout", type=click.IntRange(min=1), default=60, show_default=True,
+              help="Seconds a kernel may take to start.")
 @click.option("--keep-notebooks", is_flag=True, help="Also keep each executed notebook (<id>.ipynb) beside its HTML.")
+@click.option("--dry-run", is_flag=True, help="List the reports that are out of date; run and write nothing.")
 @_reports_errors
-def build(data: Path, out_dir: Path | None, profile: str, keep_notebooks: bool) -> None:
+def build(data: Path, out_dir: Path | None, profile: str, jobs: int | None, force: bool, timeout: int,
+          start_timeout: int, keep_notebooks: bool, dry_run: bool) -> None:
     """Build the HTML reports of DATA (default data/2022): one per project, the annual report, index.html.
 
-    A report that fails does not stop the others; it is listed in index.html with its error,
-    and the command exits 1.
+    Only the reports whose inputs changed since the last build into the same folder are run
+    (the form, the notebook, the profile, the package; --force runs all), in parallel. A report
+    that fails does not stop the others and keeps its previous page; it is listed in
+    index.html with its error, and the command exits 1.
     """
-    from .build import build as build_reports
+    from . import build as build_module  # light: heavy libraries load only when something must run
 
     out_dir = out_dir or Path("reports") / (data.stem if data.is_file() else data.resolve().name)
+    bar = sys.stderr.isatty()
+
+    def say(message: str) -> None:
+        if bar:
+            from tqdm.auto import tqdm
+
+            tqdm.write(message, file=sys.stderr)
+        else:
+            click.echo(message, err=True)
 
     def progress(outcome) -> None:
+        if outcome.ok and bar:
+            return  # the bar shows it
         state = "ok    " if outcome.ok else "FAILED"
-        click.echo(f"{state} {outcome.key} ({outcome.seconds:.1f} s)" + (f": {outcome.error}" if outcome.error else ""), err=True)
+        say(f"{state} {outcome.key} ({outcome.seconds:.1f} s)" + (f": {outcome.error}" if outcome.error else ""))
 
-    result = build_reports(data, out_dir, profile=profile, keep_notebooks=keep_notebooks, progress=progress)
-    click.echo(f"wrote {result.index} ({len(result.reports) - len(result.failed)} of {len(result.reports)} reports, {result.seconds:.0f} s)")
+    result = build_module.build(
+        data, out_dir, profile=profile, jobs=jobs, force=force, timeout=timeout, start_timeout=start_timeout,
+        keep_notebooks=keep_notebooks, progress=progress, progress_bar=None, dry_run=dry_run,
+    )  # fmt: skip
+    total = len(result.reports)
+    if result.dry_run:
+        stale = [r.key for r in result.executed]
+        click.echo(f"{len(stale)} of {total} reports would run" + (f": {', '.join(stale)}" if stale else ""))
+        return
+    if result.up_to_date:
+        click.echo(f"{result.out_dir}: up to date ({total} reports; nothing changed since the last build, --force rebuilds)")
+        return
+    ran = len(result.executed)
+    click.echo(
+        f"wrote {result.index} ({total - len(result.failed)} of {total} reports, {ran} run, {total - ran} up to date, {result.seconds:.0f} s)"
+    )
     if result.failed:
+        for outcome in result.failed:
+            if outcome.previous is not None:
+                click.echo(f"kept the earlier page of {outcome.key}: {outcome.previous}", err=True)
         click.echo(f"{len(result.failed)} report(s) failed: {', '.join(r.key for r in result.failed)}", err=True)
         sys.exit(1)

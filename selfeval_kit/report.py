@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 import jinja2
 from markupsafe import Markup
 
-from . import plots
 from .labels import FUNDS_ROW_LABELS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,6 +53,20 @@ __all__ = [
     "official_form",
     "render_index",
 ]
+
+class _LazyPlots:
+    """`selfeval_kit.plots`, imported on first use: matplotlib takes a second to import, and what
+    the build needs from this module in its own process (titles, the index page) draws no chart."""
+
+    def __getattr__(self, name: str):
+        import importlib
+
+        module = importlib.import_module(".plots", __package__)
+        globals()["plots"] = module  # from now on the module itself
+        return getattr(module, name)
+
+
+plots = _LazyPlots()
 
 # Status and severity: a colour (CSS class), a symbol and a word, always together.
 STATUS_ORDER = ("met", "partly", "not_met", "unknown")
@@ -223,6 +236,45 @@ def _profile_arg(profile: str | Path) -> str | Path:
     return profile
 
 
+# One report needs the evaluation of the whole portfolio (a form's findings are scored against
+# the profile, the annual report covers every form). `selfeval build` runs report after report in
+# one kernel and sets SELFEVAL_SHARE_EVALUATION=1 there: the evaluation is then kept for the next
+# report while the files it was made from are unchanged (same names, sizes and modification
+# times). With hundreds of forms this is most of a report's time. The reports only read it.
+SHARE_EVALUATION_ENV = "SELFEVAL_SHARE_EVALUATION"
+_SHARED: dict = {}
+
+
+def _files_signature(data: Path, profile) -> tuple | None:
+    try:
+        files = sorted(p for p in data.iterdir() if p.is_file()) if data.is_dir() else [data]
+        stamp = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files]
+        profile_path = Path(str(profile))
+        if profile_path.suffix in (".yaml", ".yml") and profile_path.is_file():
+            stamp.append((str(profile_path.resolve()), profile_path.stat().st_size, profile_path.stat().st_mtime_ns))
+    except OSError:
+        return None
+    return (str(data.resolve()), str(profile), tuple(stamp))
+
+
+def _evaluate(data_path: str | Path, profile: str | Path):
+    import os
+
+    import selfeval_kit as sk
+
+    data, rules = resolve_data_path(data_path), _profile_arg(profile)
+    if os.environ.get(SHARE_EVALUATION_ENV) != "1":
+        return sk.evaluate(sk.load(data), profile=rules)
+    key = _files_signature(data, rules)
+    if key is None or key not in _SHARED:
+        evaluation = sk.evaluate(sk.load(data), profile=rules)
+        _SHARED.clear()
+        if key is None:
+            return evaluation
+        _SHARED[key] = evaluation
+    return _SHARED[key]
+
+
 # ------------------------------------------------------------------ templates and figures
 
 _ENV = jinja2.Environment(
@@ -363,10 +415,7 @@ class ProjectReport:
     @classmethod
     def open(cls, data_path: str | Path, form_id: str, profile: str | Path = "national") -> "ProjectReport":
         """Load the forms at data_path, evaluate them with the profile, pick one form."""
-        import selfeval_kit as sk
-
-        portfolio = sk.load(resolve_data_path(data_path))
-        return cls(sk.evaluate(portfolio, profile=_profile_arg(profile)), form_id)
+        return cls(_evaluate(data_path, profile), form_id)
 
     @property
     def title(self) -> str:
@@ -685,6 +734,37 @@ def _theme(name: str) -> str:
     return re.sub(r"[（(].*?[)）]", "", name).strip()
 
 
+# A per-project bar chart lists at most this many projects (half from each end of the order);
+# above it the chart shows those and a distribution chart shows them all. Tables list every project.
+CHART_PROJECTS = 30
+# A table of one shared indicator lists at most this many rows (half from each end by ratio).
+SHARED_ROWS = 20
+
+
+def _extremes(results: Sequence, key, n: int = CHART_PROJECTS) -> list:
+    """All results when there are at most n; else the n/2 highest and the n/2 lowest by key, highest first."""
+    if len(results) <= n:
+        return list(results)
+    ordered = sorted(results, key=key, reverse=True)
+    return ordered[: n // 2] + ordered[-(n - n // 2):]
+
+
+def _distribution_figure(values: Sequence[float], xlabel: str, title: str, lines: Sequence[tuple[float, str]] = ()) -> "Figure":
+    """A histogram of one figure per project (for portfolios too large for one bar per project)."""
+    with plots.chart_style():
+        fig = plots._figure(2.4)
+        ax = fig.add_subplot()
+        finite = [v for v in values if v is not None and math.isfinite(v)]
+        ax.hist(finite, bins=min(40, max(5, len(set(round(v, 2) for v in finite)))), color=plots.COLORS["final"])
+        for x, style in lines:
+            ax.axvline(x, color="#424242", linewidth=1, linestyle=style)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("项目数")
+        ax.set_title(title)
+        ax.grid(axis="x", visible=False)
+        return fig
+
+
 class AnnualReport:
     """The sections of the annual report for one year (REPORTS.md, annual)."""
 
@@ -701,10 +781,7 @@ class AnnualReport:
 
     @classmethod
     def open(cls, data_path: str | Path, year: int | None = None, profile: str | Path = "national") -> "AnnualReport":
-        import selfeval_kit as sk
-
-        portfolio = sk.load(resolve_data_path(data_path))
-        return cls(sk.evaluate(portfolio, profile=_profile_arg(profile)), year)
+        return cls(_evaluate(data_path, profile), year)
 
     @cached_property
     def implementer(self) -> str | None:
@@ -785,24 +862,43 @@ class AnnualReport:
                     "big_cut": cut is not None and cut >= self.profile.large_cut_share,
                 }
             )
-        names = [r.form.name for r in self.results]
-        rates = [r.execution_rate for r in self.results]
+        shown = _extremes(self.results, key=lambda r: -1e9 if r.execution_rate is None else r.execution_rate)
+        names = [r.form.name for r in shown]
+        rates = [r.execution_rate for r in shown]
         high = [r for r in self.results if r.execution_rate is not None and r.execution_rate > 100 + 1e-9]
         under = [r for r in self.results if r.execution_rate is not None and r.execution_rate < low]
         reading = f"读图：{len(self.results)} 个项目中，{len(high)} 个执行率超过 100%"
         if high:
             reading += "（" + "、".join(f"{r.form.name} {pct(r.execution_rate)}" for r in high) + "）"
         reading += f"，{len(under)} 个低于 {low:g}%。"
+        rate_dist = None
+        if len(shown) < len(self.results):
+            reading += f"图中列出执行率最高和最低的各 {len(shown) // 2} 个项目，全部 {len(self.results)} 个项目见上表和下面的分布图。"
+            rate_dist = _figure(
+                _distribution_figure([r.execution_rate for r in self.results], f"执行率（%；虚线 = 100%，点线 = {low:g}%）",
+                                     "各项目预算执行率分布", [(100, "--"), (low, ":")]),
+                "执行率分布图",
+                f"读图：{len(self.results)} 个项目执行率的分布（每个柱为一个区间内的项目数）。",
+            )  # fmt: skip
         rate_chart = _figure(plots.execution_rate_chart(names, rates, low), "各项目执行率图", reading)
         cuts = [r for r in self.results if r.cut_share is not None and r.cut_share >= self.profile.large_cut_share]
         initial = [self._amount(r, "budget_initial") for r in self.results]
         final = [self._amount(r, "budget_final") for r in self.results]
         total_cut = sum(i or 0 for i in initial) - sum(f or 0 for f in final)
+        def change(r) -> float:
+            return abs((self._amount(r, "budget_final") or 0) - (self._amount(r, "budget_initial") or 0))
+
+        changed = self.results if len(self.results) <= CHART_PROJECTS else sorted(self.results, key=change, reverse=True)[:CHART_PROJECTS]
+        change_names = [r.form.name for r in changed]
+        change_initial = [self._amount(r, "budget_initial") for r in changed]
+        change_final = [self._amount(r, "budget_final") for r in changed]
         reading2 = f"读图：全年预算数合计比年初预算数{'减少' if total_cut >= 0 else '增加'} {money(abs(total_cut), self.unit)}；{len(cuts)} 个项目调减超过 {self.profile.large_cut_share * 100:g}%"
         if cuts:
             reading2 += "（" + "、".join(f"{r.form.name} {r.cut_share * 100:.2f}%" for r in cuts) + "）"
-        change_chart = _figure(plots.budget_change_chart(names, initial, final, self.unit), "年中预算调整图", reading2 + "。")
-        return _render("annual_execution.html.j2", rows=rows, low=f"{low:g}", cut_line=f"{self.profile.large_cut_share * 100:g}", rate_chart=rate_chart, change_chart=change_chart)
+        if len(changed) < len(self.results):
+            reading2 += f"；图中列出调整金额最大的 {len(changed)} 个项目，全部项目见上表"
+        change_chart = _figure(plots.budget_change_chart(change_names, change_initial, change_final, self.unit), "年中预算调整图", reading2 + "。")
+        return _render("annual_execution.html.j2", rows=rows, low=f"{low:g}", cut_line=f"{self.profile.large_cut_share * 100:g}", rate_chart=rate_chart, rate_dist=rate_dist, change_chart=change_chart)
 
     def attainment(self) -> Html:
         levels: dict[str, dict[str, int]] = {}
@@ -836,13 +932,27 @@ class AnnualReport:
                     "grade_reported": r.grade_reported or "—",
                 }
             )
-        names = [r.form.name for r in self.results]
         differing = [r for r in self.results if _differs(r.score_reported, r.score_recomputed)]
         reading = f"读图：{len(differing)} 个项目的自评总分与复核总分不同" + (
             "，差距最大的是 " + max(differing, key=lambda r: abs((r.score_reported or 0) - r.score_recomputed)).form.name if differing else ""
         ) + "。"
-        score_chart = _figure(plots.score_comparison_chart(names, [r.score_reported for r in self.results], [r.score_recomputed for r in self.results]), "自评总分与复核总分图", reading)
-        return _render("annual_attainment.html.j2", level_rows=level_rows, chart=chart, rows=rows, score_chart=score_chart)
+
+        def gap(r) -> float:
+            return abs((r.score_reported if r.score_reported is not None else r.score_recomputed) - r.score_recomputed)
+
+        shown = self.results if len(self.results) <= CHART_PROJECTS else sorted(self.results, key=gap, reverse=True)[:CHART_PROJECTS]
+        score_dist = None
+        if len(shown) < len(self.results):
+            reading += f"图中列出差值最大的 {len(shown)} 个项目，全部项目见上表和下面的分布图。"
+            score_dist = _figure(
+                _distribution_figure([r.score_recomputed for r in self.results], "复核总分（分；竖线为等级界线 90 / 80 / 60）",
+                                     "各项目复核总分分布", [(90, "--"), (80, "--"), (60, "--")]),
+                "复核总分分布图",
+                f"读图：{len(self.results)} 个项目复核总分的分布（每个柱为一个区间内的项目数）。",
+            )  # fmt: skip
+        names = [r.form.name for r in shown]
+        score_chart = _figure(plots.score_comparison_chart(names, [r.score_reported for r in shown], [r.score_recomputed for r in shown]), "自评总分与复核总分图", reading)
+        return _render("annual_attainment.html.j2", level_rows=level_rows, chart=chart, rows=rows, score_chart=score_chart, score_dist=score_dist)
 
     def quality(self) -> Html:
         profile = self.profile
@@ -877,11 +987,15 @@ class AnnualReport:
         off = sum(1 for row in split_rows if any(row["differs"]))
         split_chart = None
         if self.results:
-            split_chart = _figure(
-                plots.weight_split_chart([r.form.name for r in self.results], splits, parts, default),
-                "分值结构图",
-                f"读图：{len(self.results)} 个项目中 {off} 个的分值结构偏离默认的 {'/'.join(_weight(v) for v in default)}。",
-            )
+            chart_names, chart_splits = [r.form.name for r in self.results], splits
+            reading = f"读图：{len(self.results)} 个项目中 {off} 个的分值结构偏离默认的 {'/'.join(_weight(v) for v in default)}。"
+            if len(self.results) > CHART_PROJECTS:  # the projects furthest from the default split
+                distance = [sum(abs(a - b) for a, b in zip(split, default)) for split in splits]
+                keep = sorted(range(len(splits)), key=lambda k: -distance[k])[:CHART_PROJECTS]
+                keep = sorted(k for k in keep if distance[k] > 1e-9)
+                chart_names, chart_splits = [chart_names[k] for k in keep], [splits[k] for k in keep]
+                reading += f"图中列出偏离默认最多的 {len(keep)} 个项目，全部项目见上表。"
+            split_chart = _figure(plots.weight_split_chart(chart_names, chart_splits, parts, default), "分值结构图", reading)
         # ambition
         quant = [(r, i) for r in self.results for i in r.indicators if i.ratio is not None and i.ratio > 0 and math.isfinite(i.ratio)]
         dist_chart = None
@@ -908,8 +1022,21 @@ class AnnualReport:
         shared = []
         for theme, members in themes.items():
             if len({r.form.id for r, _ in members}) >= 2:
-                shared.append({"theme": theme, "rows": [self._indicator_row(r, i) for r, i in members]})
-        shared.sort(key=lambda s: -len(s["rows"]))
+                note = ""
+                if len(members) > SHARED_ROWS:  # a large portfolio: the extremes, and how the rest are spread
+                    ratios = [i.ratio for _, i in members if i.ratio is not None and math.isfinite(i.ratio)]
+                    counts = {k: sum(1 for _, i in members if _key(i.attainment) == k) for k in STATUS_ORDER}
+                    marks = _status_marks()
+                    note = f"共 {len(members)} 个指标（{len({r.form.id for r, _ in members})} 个项目）：" + "、".join(
+                        f"{marks[k].label} {n}" for k, n in counts.items() if n
+                    )
+                    if ratios:
+                        ratios.sort()
+                        note += f"；倍数中位数 {ratio_text(ratios[len(ratios) // 2])}，最低 {ratio_text(ratios[0])}，最高 {ratio_text(ratios[-1])}"
+                    note += f"。下表列出倍数最高和最低的各 {SHARED_ROWS // 2} 个。"
+                    members = _extremes(members, key=lambda m: m[1].ratio if m[1].ratio is not None and math.isfinite(m[1].ratio) else -1e9, n=SHARED_ROWS)
+                shared.append({"theme": theme, "rows": [self._indicator_row(r, i) for r, i in members], "note": note, "n": len(themes[theme])})
+        shared.sort(key=lambda s: -s["n"])
         return _render(
             "annual_quality.html.j2",
             count_rows=count_rows,
@@ -999,6 +1126,7 @@ def render_index(title: str, entries: Sequence[dict], annual: Sequence[dict], su
 
     entries: dicts with id, name, href (None when the report failed), error, score_reported,
     score_recomputed, grade, rate, findings (counts text); annual: dicts with name, href, error.
+    Optional `earlier` (a date): the report failed and href is its page from an earlier build.
     """
     return _ENV.get_template("index.html.j2").render(
         title=title, entries=entries, annual=annual, summary=summary, css=Markup(_css()), today=chinese_date(),

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import signal
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -27,13 +34,17 @@ def built(tmp_path_factory):
 
 def test_cli_build_writes_every_report_and_the_index(built):
     assert built.exit_code == 0, built.output
-    names = sorted(p.name for p in built.out.iterdir())
+    names = sorted(p.name for p in built.out.iterdir() if not p.name.startswith("."))
     assert names == sorted([*(f"{i}.html" for i in FORM_IDS), "annual.html", "index.html"])
     assert "wrote" in built.output and "3 of 3 reports" in built.output
     for path in built.out.iterdir():
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode & stat.S_IRUSR and mode & stat.S_IRGRP, oct(mode)  # publishable, not 0600
-    assert not list(built.out.glob(".*.tmp"))
+    hidden = sorted(p.name for p in built.out.iterdir() if p.name.startswith("."))
+    assert hidden == sorted([build_mod.MANIFEST_NAME, build_mod.LOCK_NAME])  # no temporary file left
+    manifest = json.loads((built.out / build_mod.MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert sorted(manifest["reports"]) == sorted([*(f"{i}.html" for i in FORM_IDS), "annual.html"])
+    assert manifest["fingerprint"] and not manifest["failed"]
 
 
 def _tiny_notebook(path: Path, source: str) -> Path:
@@ -46,27 +57,50 @@ def _tiny_notebook(path: Path, source: str) -> Path:
     return path
 
 
-def test_a_failing_report_does_not_stop_the_others(tmp_path):
+def test_a_failing_report_does_not_stop_the_others_and_keeps_its_earlier_page(tmp_path):
+    good = _tiny_notebook(tmp_path / "good.ipynb", 'print("项目", form_id)')
     bad = _tiny_notebook(tmp_path / "bad.ipynb", 'if form_id == "xss-demo":\n    raise ValueError("示例失败")\nprint("项目", form_id)')
     annual = _tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
     out = tmp_path / "out"
-    (out).mkdir()
-    (out / "xss-demo.html").write_text("stale", encoding="utf-8")  # an older report must not survive
+    first = build_mod.build(FIXTURE_DATA, out, project_notebook=good, annual_notebook=annual, jobs=1)
+    assert first.ok
+    earlier = (out / "xss-demo.html").read_bytes()
+
     seen = []
     result = build_mod.build(FIXTURE_DATA, out, project_notebook=bad, annual_notebook=annual, progress=seen.append)
-    assert [o.key for o in seen] == [*FORM_IDS, "annual"]
+    assert sorted(o.key for o in seen) == sorted(["hotline-system-ops", "xss-demo"])  # the annual one is up to date
     assert not result.ok
     assert [o.key for o in result.failed] == ["xss-demo"]
     failed = result.failed[0]
     assert failed.path is None and "ValueError" in failed.error and "示例失败" in failed.error
+    assert failed.previous == out / "xss-demo.html"
+    assert (out / "xss-demo.html").read_bytes() == earlier  # the good page of the first build, untouched
     assert (out / "hotline-system-ops.html").is_file() and (out / "annual.html").is_file()
-    assert not (out / "xss-demo.html").exists()
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "示例失败" in index and "✗ 失败" in index and "1 份报告生成失败" in index
-    assert 'href="hotline-system-ops.html"' in index and 'href="xss-demo.html"' not in index
+    assert 'href="hotline-system-ops.html"' in index
+    assert 'href="xss-demo.html"' in index and "来自较早一次生成" in index  # linked, and said to be older
     page = (out / "hotline-system-ops.html").read_text(encoding="utf-8")
     assert "项目 hotline-system-ops" in page  # stdout is kept; the parameter cell is not
     assert 'form_id = ""' not in page
+
+    manifest = json.loads((out / build_mod.MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert list(manifest["failed"]) == ["xss-demo.html"] and manifest["fingerprint"] is None
+    # the manifest still describes the page on disk (built from the good notebook), not the failed inputs
+    assert manifest["reports"]["xss-demo.html"]["outputs"]["xss-demo.html"]["sha256"] == build_mod._sha(earlier)
+    assert manifest["failed"]["xss-demo.html"]["digest"] != manifest["reports"]["xss-demo.html"]["digest"]
+
+    again = build_mod.build(FIXTURE_DATA, out, project_notebook=bad, annual_notebook=annual, dry_run=True)
+    assert [o.key for o in again.executed] == ["xss-demo"]  # a failed report is tried again, nothing else
+
+
+def test_a_notebook_that_never_ends_times_out_and_the_kernel_is_replaced(tmp_path):
+    slow = _tiny_notebook(tmp_path / "slow.ipynb", 'import time, os\nif form_id == "hotline-system-ops":\n    time.sleep(60)\nprint("项目", form_id)')
+    annual = _tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
+    result = build_mod.build(FIXTURE_DATA, tmp_path / "out", project_notebook=slow, annual_notebook=annual, jobs=1, timeout=1)
+    assert [o.key for o in result.failed] == ["hotline-system-ops"]
+    assert "Timeout" in result.failed[0].error or "timed out" in result.failed[0].error
+    assert "项目 xss-demo" in (tmp_path / "out" / "xss-demo.html").read_text(encoding="utf-8")  # ran after it, in a new kernel
 
 
 def test_cli_exits_non_zero_when_a_report_fails(monkeypatch, tmp_path):
@@ -141,3 +175,276 @@ def test_css_string_cannot_break_out():
     assert text.startswith('"') and text.endswith('"')
     inner = text[1:-1]
     assert '"' not in inner and "<" not in inner and ">" not in inner and "\\5c " in inner
+
+
+# ------------------------------------------------------------------ incremental, atomic, warm kernels
+
+
+def _portfolio(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_DATA, data)
+    return data
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _executed(result) -> list[str]:
+    return sorted(o.key for o in result.executed)
+
+
+def test_rebuild_runs_only_what_changed(tmp_path, monkeypatch):
+    data = _portfolio(tmp_path)
+    project = _tiny_notebook(tmp_path / "project.ipynb", 'print("项目", form_id)')
+    annual = _tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
+    out = tmp_path / "out"
+
+    def again(**kwargs):
+        return build_mod.build(data, out, project_notebook=project, annual_notebook=annual, jobs=1, **kwargs)
+
+    assert _executed(again()) == ["annual", "hotline-system-ops", "xss-demo"]
+    pages = {p.name: p.read_bytes() for p in out.glob("*.html")}
+
+    nothing = again()  # nothing changed: answered from the manifest, nothing run or written
+    assert nothing.up_to_date and nothing.ok and _executed(nothing) == []
+    assert {p.name: p.read_bytes() for p in out.glob("*.html")} == pages
+
+    # a comment is no change to the form; a new day is no change to a report
+    _edit(data / "xss-demo.yaml", "id: xss-demo", "# reviewed\nid: xss-demo")
+    from selfeval_kit import report
+
+    monkeypatch.setattr(report, "chinese_date", lambda day=None: "2099年1月1日")
+    result = again()
+    assert not result.up_to_date and _executed(result) == []
+    assert {p.name: p.read_bytes() for p in out.glob("*.html")} == pages  # index.html included
+    monkeypatch.undo()
+
+    # a changed form: its report and the annual one, nothing else
+    _edit(data / "xss-demo.yaml", "示范项目", "示范项目（修订）")
+    result = again()
+    assert _executed(result) == ["annual", "xss-demo"]
+    assert (out / "hotline-system-ops.html").read_bytes() == pages["hotline-system-ops.html"]
+    assert (out / "xss-demo.html").read_bytes() != pages["xss-demo.html"]
+    assert _executed(again()) == []
+
+    # what would run (a dry run runs and writes nothing) when ...
+    everything = ["annual", "hotline-system-ops", "xss-demo"]
+    page = out / "hotline-system-ops.html"
+    page.write_text(page.read_text(encoding="utf-8") + "<!-- edited -->", encoding="utf-8")
+    assert _executed(again(dry_run=True)) == ["hotline-system-ops"]  # ... a report was edited by hand
+    page.unlink()
+    assert _executed(again(dry_run=True)) == ["hotline-system-ops"]  # ... or deleted
+    assert not page.exists()  # a dry run writes nothing
+    project.write_text(project.read_text(encoding="utf-8").replace("项目", "项目报告"), encoding="utf-8")
+    assert _executed(again(dry_run=True)) == ["hotline-system-ops", "xss-demo"]  # ... the project notebook changed
+    assert _executed(again(dry_run=True, profile="hubei-2020")) == everything  # ... another profile
+    profile = tmp_path / "my.yaml"
+    rules = "name: mine\nlabel: {}\nbudget_weight: 20\nlevel1_split: {{产出指标: 40, 效益指标: 30, 满意度指标: 10}}\n"
+    profile.write_text(rules.format("我的规则"), encoding="utf-8")
+    digest = build_mod._profile_digest(str(profile))
+    profile.write_text(rules.format("我的规则（修订）"), encoding="utf-8")
+    assert build_mod._profile_digest(str(profile)) != digest  # ... the profile file changed
+    monkeypatch.setattr(build_mod, "package_digest", lambda: "a developer edited the package")
+    assert _executed(again(dry_run=True)) == everything  # ... the package changed
+    monkeypatch.undo()
+    assert _executed(again(dry_run=True, force=True)) == everything  # ... --force
+
+    # a form removed: its page goes too
+    (data / "xss-demo.yaml").unlink()
+    result = again()
+    assert _executed(result) == ["annual", "hotline-system-ops"] and result.ok
+    assert not (out / "xss-demo.html").exists() and "xss-demo" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_package_digest_covers_code_templates_and_profiles():
+    digest = build_mod.package_digest()
+    assert len(digest) == 64
+    files = {p.relative_to(build_mod.PACKAGE_DIR).as_posix() for p in build_mod.PACKAGE_DIR.rglob("*") if p.is_file()}
+    assert {"build.py", "profiles/national.yaml", "templates/selfeval/report.css"} <= files
+
+
+def test_form_files_rule_matches_the_loader(tmp_path):
+    from selfeval_kit.loading import form_files
+
+    for name in ("a.yaml", "b.yml", "c.json", ".hidden.yaml", "notes.txt"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "sub.yaml").mkdir()
+    assert build_mod._data_files(tmp_path) == form_files(tmp_path)
+    assert build_mod._data_files(tmp_path / "a.yaml") == form_files(tmp_path / "a.yaml")
+    assert build_mod._data_files(tmp_path / "missing") is None
+
+
+NOOP = """
+import sys
+from selfeval_kit.cli import main
+try:
+    main(["build", sys.argv[1], "--out", sys.argv[2]])
+except SystemExit as exc:
+    assert not exc.code, exc.code
+heavy = sorted(m for m in ("pandas", "matplotlib", "pydantic", "papermill", "nbconvert", "nbclient", "yaml") if m in sys.modules)
+print("HEAVY", ",".join(heavy))
+"""
+
+
+def test_a_no_op_rebuild_imports_nothing_heavy(built):
+    build_mod.build(FIXTURE_DATA, built.out)  # up to date (unless the package was edited since the fixture was built)
+    proc = subprocess.run(
+        [sys.executable, "-c", NOOP, str(FIXTURE_DATA), str(built.out)], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "up to date" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1] == "HEAVY"  # none of them
+
+
+def test_reports_in_one_warm_kernel_are_isolated(tmp_path):
+    probe = _tiny_notebook(
+        tmp_path / "probe.ipynb",
+        "import os\n"
+        "try:\n    leftover = previous_form\nexcept NameError:\n    leftover = None\n"
+        "previous_form = form_id\n"
+        'print("form", form_id, "leftover", leftover, "kernel", os.getpid(), "count", get_ipython().execution_count, "cwd", os.getcwd())',
+    )
+    annual = _tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
+    out = tmp_path / "out"
+    result = build_mod.build(FIXTURE_DATA, out, project_notebook=probe, annual_notebook=annual, jobs=1, keep_notebooks=True)
+    assert result.ok
+    lines = {}
+    for form_id in FORM_IDS:
+        text = (out / f"{form_id}.html").read_text(encoding="utf-8")
+        line = next(x for x in text.splitlines() if x.startswith("form ") or "form " + form_id in x)
+        lines[form_id] = line
+        assert f"form {form_id} leftover None" in line  # nothing of the report before
+        assert f"cwd {tmp_path}" in line
+    kernels = {line.split(" kernel ")[1].split()[0] for line in lines.values()}
+    assert len(kernels) == 1  # one kernel ran both: the warm path was taken
+    counts = {line.split(" count ")[1].split()[0] for line in lines.values()}
+    assert len(counts) == 1  # the execution count starts again for each report
+    # papermill semantics: the parameters are injected in their own cell, after the defaults
+    nb = nbformat.read(out / "xss-demo.ipynb", as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and 'form_id = "xss-demo"' in injected[0].source
+    assert nb.metadata.papermill.parameters["form_id"] == "xss-demo"
+
+
+KILLED_BUILD = """
+import sys
+from selfeval_kit.build import build
+build(sys.argv[1], sys.argv[2], project_notebook=sys.argv[3], annual_notebook=sys.argv[4], jobs=1)
+"""
+
+
+def test_a_killed_build_leaves_every_page_whole(tmp_path):
+    data = _portfolio(tmp_path)
+    out = tmp_path / "out"
+    annual = _tiny_notebook(tmp_path / "annual.ipynb", 'print("年度 v1", year)')
+    v1 = _tiny_notebook(tmp_path / "v1.ipynb", 'print("版本 v1", form_id)')
+    assert build_mod.build(data, out, project_notebook=v1, annual_notebook=annual, jobs=1).ok
+    before = {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
+
+    # v2 hangs on the second project, after the first one's page is written; then the build is killed
+    marker = tmp_path / "hang"
+    marker.write_text("", encoding="utf-8")
+    v2 = _tiny_notebook(
+        tmp_path / "v2.ipynb",
+        f'import os, time\nif form_id == "xss-demo" and os.path.exists({str(marker)!r}):\n    time.sleep(120)\nprint("版本 v2", form_id)',
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_BUILD, str(data), str(out), str(v2), str(annual)], cwd=ROOT, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while "版本 v2" not in (out / "hotline-system-ops.html").read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline and proc.poll() is None, "the build did not get to its first report"
+            time.sleep(0.1)
+        time.sleep(0.5)  # well into the hanging report
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+
+    after = {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
+    assert sorted(after) == sorted(before)  # no temporary file among the reports
+    assert after["xss-demo.html"] == before["xss-demo.html"]  # the page being made when killed: as it was
+    assert after["index.html"] == before["index.html"]
+    assert after["annual.html"] == before["annual.html"]  # its inputs did not change: not run
+    assert "版本 v2" in after["hotline-system-ops.html"].decode("utf-8")  # replaced whole
+    for page in after.values():
+        assert page.rstrip().endswith(b"</html>")
+
+    # the worker of the killed build stops by itself (and with it its kernel)
+    deadline = time.monotonic() + 15
+    while _processes_mentioning(str(v2.parent)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _processes_mentioning(str(v2.parent))
+
+    # the report being made when killed was not recorded as built: the next build makes it
+    marker.unlink()
+    todo = [o.key for o in build_mod.build(data, out, project_notebook=v2, annual_notebook=annual, dry_run=True).executed]
+    assert "xss-demo" in todo and "annual" not in todo
+
+
+def _processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                if text.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+def test_atomic_writes_respect_the_umask(tmp_path):
+    from selfeval_kit.files import atomic_write_bytes, atomic_write_text
+
+    old = os.umask(0o027)
+    try:
+        atomic_write_bytes(tmp_path / "a.bin", b"x")
+        atomic_write_text(tmp_path / "b.txt", "y")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a.bin").stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "b.txt").stat().st_mode) == 0o640
+    old = os.umask(0o022)
+    try:
+        atomic_write_bytes(tmp_path / "a.bin", b"z")  # replacing a file
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "a.bin").stat().st_mode) == 0o644
+    assert (tmp_path / "a.bin").read_bytes() == b"z"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.bin", "b.txt"]
+
+
+def test_a_second_build_into_the_same_folder_is_refused(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    with build_mod._Lock(out):
+        with pytest.raises(build_mod.BuildError, match="another build"):
+            with build_mod._Lock(out):
+                pass
+
+
+def test_a_build_kernel_shares_one_evaluation_between_reports(tmp_path, monkeypatch):
+    from selfeval_kit import report
+
+    data = _portfolio(tmp_path)
+    first = report.ProjectReport.open(data, "hotline-system-ops")
+    assert report.ProjectReport.open(data, "xss-demo").ev is not first.ev  # by default: each report its own
+
+    monkeypatch.setenv(report.SHARE_EVALUATION_ENV, "1")  # as in the kernels of `selfeval build`
+    a = report.ProjectReport.open(data, "hotline-system-ops")
+    b = report.ProjectReport.open(data, "xss-demo")
+    annual = report.AnnualReport.open(data, 2022)
+    assert a.ev is b.ev is annual.ev
+    assert (a.form.id, b.form.id) == ("hotline-system-ops", "xss-demo")  # each its own form
+    _edit(data / "xss-demo.yaml", "示范项目", "示范项目（修订）")
+    os.utime(data / "xss-demo.yaml", ns=(1, 1))  # a different modification time, whatever the clock
+    c = report.ProjectReport.open(data, "xss-demo")
+    assert c.ev is not a.ev and "修订" in c.form.name
+    assert report.ProjectReport.open(data, "xss-demo", profile="hubei-2020").ev is not c.ev
