@@ -94,14 +94,19 @@ def builtin_profiles() -> list[str]:
 
 
 def load_profile(name_or_path: "str | Path | Profile" = "national") -> Profile:
-    """A built-in profile by name, or a profile YAML file by path."""
+    """A built-in profile by name, or a profile YAML file by path (re-read when the file changes)."""
     if isinstance(name_or_path, Profile):
         return name_or_path
-    return _load_profile(str(name_or_path))
+    key = str(name_or_path)
+    try:
+        stamp = Path(key).stat().st_mtime_ns if key not in builtin_profiles() else 0
+    except OSError:
+        stamp = 0
+    return _load_profile(key, stamp)
 
 
 @lru_cache(maxsize=32)
-def _load_profile(name_or_path: str) -> Profile:
+def _load_profile(name_or_path: str, _stamp: int = 0) -> Profile:
     path = Path(name_or_path)
     if name_or_path in builtin_profiles():
         text = (resources.files("selfeval_kit") / "profiles" / f"{name_or_path}.yaml").read_text(encoding="utf-8")

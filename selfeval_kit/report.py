@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 import jinja2
 from markupsafe import Markup
 
-from .labels import FUNDS_ROW_LABELS
+from .labels import FUNDS_ROW_LABELS, canonical_level1
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -618,7 +618,7 @@ class ProjectReport:
         groups = []
         by_level: dict[str, list] = {}
         for item in r.indicators:
-            by_level.setdefault(item.indicator.level1, []).append(item)
+            by_level.setdefault(canonical_level1(item.indicator.level1), []).append(item)
         order = [k for k in (*self.profile.level1_order, *by_level) if k in by_level]
         for n, level in enumerate(dict.fromkeys(order)):
             rows = []
@@ -904,7 +904,7 @@ class AnnualReport:
         levels: dict[str, dict[str, int]] = {}
         for r in self.results:
             for item in r.indicators:
-                row = levels.setdefault(item.indicator.level1, {k: 0 for k in STATUS_ORDER})
+                row = levels.setdefault(canonical_level1(item.indicator.level1), {k: 0 for k in STATUS_ORDER})
                 row[_key(item.attainment)] = row.get(_key(item.attainment), 0) + 1
         order = [k for k in dict.fromkeys((*self.profile.level1_order, *levels)) if k in levels]
         level_rows = [{"name": k, "counts": levels[k], "total": sum(levels[k].values())} for k in order]
@@ -963,7 +963,8 @@ class AnnualReport:
         total = 0
         for r in self.results:
             for item in r.indicators:
-                counts[(item.indicator.level1, item.indicator.level2)] = counts.get((item.indicator.level1, item.indicator.level2), 0) + 1
+                key = (canonical_level1(item.indicator.level1), item.indicator.level2)
+                counts[key] = counts.get(key, 0) + 1
                 total += 1
                 qualitative += 0 if item.quantitative else 1
         level_keys = [k for k in dict.fromkeys((*order, *(k[0] for k in counts)))]

@@ -45,3 +45,14 @@ def test_bad_profile_files(tmp_path, text, message):
 def test_unknown_profile_name():
     with pytest.raises(ProfileError, match="national"):
         load_profile("no-such-profile")
+
+
+def test_edited_profile_file_is_read_again(tmp_path):
+    import os
+
+    path = tmp_path / "p.yaml"
+    path.write_text("name: p\nlabel: 甲\n", encoding="utf-8")
+    assert load_profile(str(path)).label == "甲"
+    path.write_text("name: p\nlabel: 乙\n", encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert load_profile(str(path)).label == "乙"
