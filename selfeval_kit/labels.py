@@ -7,6 +7,7 @@ spelled one way everywhere.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = [
     "FIELD_LABELS",
@@ -93,6 +94,7 @@ _LEVEL1_ALIASES = {
 }
 
 
+@lru_cache(maxsize=256)
 def canonical_level1(name: str) -> str:
     """The standard name of a 一级指标 label ("产出" → "产出指标"); other labels unchanged.
 
