@@ -255,7 +255,7 @@ def _budget(result: FormResult) -> Iterable[Finding]:
         )  # fmt: skip
     if rate < profile.low_execution_rate:
         texts = [form.annual_goal.achieved or ""] + [i.deviation_note or "" for i in form.indicators]
-        if not any(_BUDGET_REASON.search(t) for t in texts):
+        if not (total.reason or "").strip() and not any(_BUDGET_REASON.search(t) for t in texts):
             yield _finding(
                 "budget.low_execution_no_reason", result,
                 f"执行率 {_pct(rate)} 低于 {profile.low_execution_rate:g}%，表中未说明原因。",

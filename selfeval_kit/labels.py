@@ -36,6 +36,7 @@ FIELD_LABELS: dict[str, str] = {
     "budget_final": "全年预算数",
     "executed": "全年执行数",
     "execution_rate": "执行率",
+    "reason": "执行偏差原因",
     "weight": "分值",
     "score": "得分",
     "annual_goal": "年度总体目标",

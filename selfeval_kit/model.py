@@ -41,6 +41,7 @@ class TotalFundsRow(FundsRow):
     weight: Points
     execution_rate: str | None = None  # as written, e.g. "99.97%"
     score: Points | None = None
+    reason: str | None = None  # the form's explanation of the execution (a 原因 column some templates have)
 
 
 class Funds(_Strict):

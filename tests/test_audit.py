@@ -145,6 +145,13 @@ def test_low_execution_with_a_reason_in_the_narrative(minimal_data):
     assert "budget.low_execution_no_reason" not in codes(minimal_data)
 
 
+def test_low_execution_with_a_reason_on_the_funds_row(minimal_data):
+    minimal_data["funds"]["total"].update(executed=64.0, execution_rate="80.00%", score=8, reason="部分合同尾款次年支付。")
+    minimal_data["funds"]["appropriation"]["executed"] = 54.0
+    minimal_data["total_score"] = 92
+    assert "budget.low_execution_no_reason" not in codes(minimal_data)
+
+
 def test_low_execution_threshold_is_a_setting(minimal_data):
     from selfeval_kit import load_profile
 

@@ -46,6 +46,7 @@ def test_json_total_row_of_the_over_executed_form(exported):
         "weight": 10,
         "execution_rate": "118.91%",
         "score": 10,
+        "reason": None,
     }
     assert form["funds"]["carryover"] == {"budget_initial": None, "budget_final": 0, "executed": 0}
 
