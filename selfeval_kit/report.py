@@ -568,6 +568,7 @@ class ProjectReport:
             score_check=check(r.budget_score_reported, r.budget_score, self.profile.score_tolerance),
             chart=self.funds_chart(),
             change_sentence=self.change_sentence(),
+            reason=self.form.funds.total.reason,
             findings=budget_findings,
         )
 

@@ -126,3 +126,14 @@ def test_official_form_from_form_data_alone():
 def test_sections_are_html_for_jupyter():
     section = report.Html("<p>x</p>")
     assert section._repr_html_() == "<p>x</p>" and str(section) == "<p>x</p>"
+
+
+def test_budget_section_shows_the_forms_execution_reason_escaped(tmp_path, minimal_data):
+    import yaml
+
+    from selfeval_kit.report import ProjectReport
+
+    minimal_data["funds"]["total"]["reason"] = "合同尾款<b>次年</b>支付"
+    (tmp_path / "minimal.yaml").write_text(yaml.safe_dump(minimal_data, allow_unicode=True), encoding="utf-8")
+    html = str(ProjectReport.open(str(tmp_path), "minimal", "national").budget())
+    assert "表中执行情况说明：</strong>合同尾款&lt;b&gt;次年&lt;/b&gt;支付" in html
