@@ -43,7 +43,7 @@ _REL = 1e-9
 # Qualitative evidence: words that deny or limit achievement, and words that report it.
 _NEGATIVE = re.compile(r"未(?!来)|没有|不够|不足|较差|滞后|延迟|延期|推迟")
 _PARTIAL = re.compile(r"部分|基本|初步")
-_ACHIEVED = re.compile(r"制定|完成|建立|建成|形成|实现|达到|出台|印发|健全|完善|及时|提高|提升|扩大|规范")
+_ACHIEVED = re.compile(r"制定|完成|建立|建成|形成|实现|达到|达成|出台|印发|健全|完善|及时|提高|提升|扩大|规范|明显|显著|良好|按时|按期|提前")
 
 
 def _round(value: float | None) -> float | None:

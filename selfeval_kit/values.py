@@ -256,6 +256,7 @@ _UNITS.update(
         "元": ("元", "money", Decimal(1)),
         # percent
         "%": ("%", "percent", Decimal(1)),
+        "百分比": ("%", "percent", Decimal(1)),  # "≥100百分比", as some 2022 forms write it
         "‰": ("‰", "percent", Decimal(1)),
         "百分点": ("百分点", "percent_point", Decimal(1)),
         "个百分点": ("百分点", "percent_point", Decimal(1)),

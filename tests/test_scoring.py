@@ -208,3 +208,16 @@ def test_deadline_with_a_non_date_actual_cannot_be_scored(actual):
     result = score_indicator(indicator("12月底前", actual, 5, 5), NATIONAL)
     assert result.attainment == Attainment.UNKNOWN
     assert result.problem == "unreadable"
+
+
+@pytest.mark.parametrize(
+    "target, actual",
+    [("效果明显", "达成预期指标"), ("严格执行相关制度规定", "达成预期指标"), ("及时", "按期完成"), ("完善", "效果显著")],
+)
+def test_qualitative_actuals_that_report_achievement(target, actual):
+    assert score_indicator(indicator(target, actual, 10), NATIONAL).attainment == Attainment.MET
+
+
+def test_percent_written_as_a_word():
+    result = score_indicator(indicator("≥100百分比", "100", 8), NATIONAL)
+    assert (result.attainment, result.score_recomputed) == (Attainment.MET, 8)
