@@ -124,7 +124,7 @@ def check(path: Path, profile: str, as_json: bool, strict: bool) -> None:
             groups.setdefault(finding.form_id, []).append(finding)
         for result in evaluation.forms:
             head = (
-                f"{result.form.id}  {result.form.name}  自评 {result.score_reported if result.score_reported is not None else '—'}"
+                f"{result.form.id}  {result.form.name}  自评 {'—' if result.score_reported is None else f'{result.score_reported:.2f}'}"
                 f" / 复核 {result.score_recomputed:.2f} ({result.grade})"
             )
             click.secho(head, bold=True)
