@@ -248,9 +248,10 @@ def _write_form_sheet(sheet, form: Form, styles: _Styles) -> list[tuple[str, Any
     _fit_row(sheet, 3, [(form.name, sum(COLUMN_WIDTHS[2:]))])
     _fit_row(sheet, 4, [(form.department, sum(COLUMN_WIDTHS[2:4])), (form.implementer, sum(COLUMN_WIDTHS[5:]))])
 
-    # Funds block: label column A over five rows, row labels in B, amounts C..E, 分值 执行率 得分 F..H.
+    # Funds block: label column A over six rows, row labels in B, amounts C..E, 分值 执行率 得分 F..H,
+    # then the 执行偏差原因 row (funds.total.reason: label in B, the text over C..H).
     top = 5
-    w.put(top, 1, f"{label('funds')}（{form.unit}）", font=s.bold, end_row=top + len(FUNDS_ROWS))
+    w.put(top, 1, f"{label('funds')}（{form.unit}）", font=s.bold, end_row=top + len(FUNDS_ROWS) + 1)
     w.put(top, 2, None)
     heads = (*AMOUNTS, "weight", "execution_rate", "score")
     for offset, key in enumerate(heads):
@@ -271,9 +272,13 @@ def _write_form_sheet(sheet, form: Form, styles: _Styles) -> list[tuple[str, Any
             w.put(row, 6, DASH)
             w.put(row, 7, None)
             w.put(row, 8, DASH)
+    reason_row = top + len(FUNDS_ROWS) + 1
+    w.put(reason_row, 2, label("reason"), font=s.bold)
+    w.text(reason_row, 3, form.funds.total.reason, "funds.total.reason", align=s.left, end_col=NCOLS)
+    _fit_row(sheet, reason_row, [(form.funds.total.reason, sum(COLUMN_WIDTHS[2:]))])
 
     # 年度总体目标: 预期目标 (B..D) and 实际完成情况 (E..H) side by side.
-    goal = top + len(FUNDS_ROWS) + 1
+    goal = reason_row + 1
     w.put(goal, 1, label("annual_goal"), font=s.bold, end_row=goal + 1)
     w.put(goal, 2, label("goal_planned"), font=s.bold, end_col=4)
     w.put(goal, 5, label("goal_achieved"), font=s.bold, end_col=NCOLS)
@@ -751,7 +756,7 @@ _LAYOUT_LABELS = {
         *(FIELD_LABELS[k] for k in ("name", "department", "implementer", "annual_goal", "goal_planned",
                                     "goal_achieved", "level1", "level2", "indicator", "target", "actual",
                                     "weight", "score", "deviation_note", "total_score", "budget_initial",
-                                    "budget_final", "executed", "execution_rate")),
+                                    "budget_final", "executed", "execution_rate", "reason")),
         *FUNDS_ROW_LABELS.values(),
     )
 }
@@ -873,7 +878,26 @@ def _read_funds(grid: _Grid, rd: _Reader, table_row: int | None) -> dict:
                 continue  # required: leave it out so that validation names it
             values[key] = value
         funds[row_key] = values
+    _read_reason(grid, rd, funds, head_row if head_at else None, table_row)
     return funds
+
+
+def _read_reason(grid: _Grid, rd: _Reader, funds: dict, head_row: int | None, table_row: int | None) -> None:
+    """funds.total.reason: the text right of the 执行偏差原因 label below the funds rows.
+
+    A sheet without the label (written before it existed, or typed by hand from a template
+    that has no such cell) has no reason: None, with a note; a label with nothing right of it
+    is an empty reason.
+    """
+    if head_row is None or "total" not in funds:
+        return
+    at = grid.find(lambda t: t == label("reason"), min_row=head_row + 1, max_row=table_row)
+    if at is None:
+        funds["total"]["reason"] = None
+        rd.notes.append(f"funds.total.reason: no {label('reason')} cell in the funds block; left empty")
+        return
+    spot = _right_of(grid, *at)
+    funds["total"]["reason"] = rd.text(*spot, "funds.total.reason") if spot else None
 
 
 def _read_goal(grid: _Grid, rd: _Reader, table_row: int | None) -> dict:

@@ -52,6 +52,7 @@ over lines or run together).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import statistics
@@ -80,7 +81,7 @@ _TITLE_RE = re.compile(
     r"^(?:附(?:件|表)\s*\d*\s*[:：]?\s*)?(?:[一二三四五六七八九十]+、)?"
     # a place or department name may lead the year: "青神县2023年度项目支出绩效自评表"
     r"(?:(?:[\u4e00-\u9fff（）()]{2,30}?)?(?P<y1>(?:19|20)\d{2})\s*年度?\s*)?"
-    r"(?:财政|部门)?项目(?:支出)?绩效(?:目标)?自评表"
+    r"(?:财政|部门)?(?:预算)?项目(?:支出)?绩效(?:目标)?自评表"  # 四川: 部门预算项目支出绩效自评表
     r"\s*(?:[（(]\s*(?P<y2>(?:19|20)\d{2})\s*(?:年\s*度?)?\s*[）)]|(?P<y3>(?:19|20)\d{2})\s*年\s*度?)?"
     + _TITLE_UNIT + "$"
 )
@@ -288,13 +289,16 @@ def read_text(text: str, source: str) -> list[ImportedForm]:
     chunks = _split_forms(lines)
     if not chunks:
         raise DataError.single(source, "no form title (财政项目支出绩效自评表 / 项目支出绩效自评表) found in the text")
-    layouts = [_Layout.cut(chunk) for chunk in chunks]
-    goal_widths = _GoalWidths.of(layouts)
-    name_width = _name_wrap_width(layouts)
+    sichuan = [_is_sichuan(chunk) for chunk in chunks]
+    layouts = [None if sc else _Layout.cut(chunk) for chunk, sc in zip(chunks, sichuan)]
+    national = [layout for layout in layouts if layout is not None]
+    goal_widths = _GoalWidths.of(national)
+    name_width = _name_wrap_width(national)
     taken: set[str] = set()
     return [
-        _read_form(layout, seq, source, goal_widths, name_width, taken)
-        for seq, layout in enumerate(layouts, 1)
+        _read_sichuan_form(chunk, seq, source, taken) if layout is None
+        else _read_form(layout, seq, source, goal_widths, name_width, taken)
+        for seq, (chunk, layout) in enumerate(zip(chunks, layouts), 1)
     ]
 
 
@@ -1748,3 +1752,534 @@ def _check_sums(data: dict, total_weight: float | None, rows_ok: bool, notes: li
     total_score = data.get("total_score")
     if total_score is not None and None not in scores and abs(sum(scores) - total_score) > 0.005:
         notes.append(f"scores: the rows and the budget score add up to {sum(scores):g}, the 总分 row says {total_score:g}")
+
+
+# --------------------------------------------------------------------------- the 四川 template
+#
+# 四川 "部门预算项目支出绩效自评表" (大英县, 青神县 … 2022-2024) is laid out differently from the
+# national form: 项目基本情况 (年度目标 / 完成情况 / 实施内容及过程概述), 预算执行情况 with 年初预算 /
+# 调整后预算数 / 预算执行数 / 预算执行率 / 权重 / 得分 / 原因 and the rows 总额, 财政资金, 财政专户管理资金,
+# 单位资金, 其他资金; an indicator table with 指标性质 / 指标值 / 度量单位 / 完成值 / 权重 / 得分 /
+# 未完成原因分析; 合计; then 评价结论 / 存在问题 / 改进措施 and the signatures. It is recognised by
+# its funds headings and read by its own reader; every mapping decision is a note (a YAML comment).
+
+_SC_MARK_RE = re.compile(r"预算执行情况|调整后预算数")
+_SC_BASIC_RE = re.compile(r"^项目基本情况")
+_SC_FUNDS_RE = re.compile(r"^预算执行情况")
+_SC_TABLE_RE = re.compile(r"^(?:(?:绩效指标(?:[（(]\d+分[）)])?)?一级指标|绩效指标(?:[（(]\d+分[）)])?$)")
+_SC_TOTAL_RE = re.compile(r"^合\s*计(?=\s|$|\d)\s*(?P<rest>.*)$")
+_SC_CODE_NAME_RE = re.compile(r"^(?P<code>\d{6,}[A-Z]\d{6,})\s*[-－—]\s*(?P<rest>\S.*)$")
+_SC_GOAL_LABEL_RE = re.compile(r"项目基本情况|1\s*[.．、]\s*项目年度目标完成情况|项目年度目标|年度目标完成情况")
+_SC_OVERVIEW_RE = re.compile(r"2\s*[.．、]\s*项目实施内容及过程概述")
+_SC_SUBROWS = (
+    ("appropriation", "财政资金", re.compile(r"其\s*中\s*[:：]?\s*财\s*政\s*资\s*金|财\s*政\s*资\s*金(?=\s+[\d/／—-])")),
+    ("special", "财政专户管理资金", re.compile(_spaced("财政专户管理资金"))),
+    ("unit_funds", "单位资金", re.compile(_spaced("单位资金"))),
+    ("other", "其他资金", re.compile(_spaced("其他资金") + r"(?!\s*包括)")),
+)
+# The template's help text in the 原因 cell ("1.预算执行率=预算执行数/调整后预算数,…银行贷款."): not a reason.
+_SC_HELP_RE = re.compile(r"1\s*[.．、]\s*预算执行率\s*[=＝].*?(?:银行贷款\s*[。.．]?|$)", re.S)
+_SC_HEADER_WORDS_RE = re.compile(
+    r"^(?:\s|绩效指标(?:[（(]\d+分[）)])?|一级指标|二级指标|三级指标|指标性质|指标值|度量单位|完成值|权重|得分|"
+    r"未完成原因分析|未完成原因|原因分析|分析)+$"
+)
+_SC_NATURE = frozenset({"=", "＝", "≥", "≤", ">", "<", "≧", "≦", "＞", "＜", ">=", "<=", "定性"})
+_SC_GLUED_SIGN_RE = re.compile(r"^(?P<sign>[≥≤≧≦><=＞＜＝])(?P<rest>\d.*)$")
+_SC_LABEL_RE = re.compile(
+    r"^(?P<label>" + "|".join(map(re.escape, sorted(
+        [l for l in (*LEVEL1_ORDER, LEVEL1_COST, *_LEVEL2_PARENT) if l.endswith("指标")], key=len, reverse=True)))
+    + r")(?:[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)])?$"
+)
+_SC_LEVEL1 = frozenset((*LEVEL1_ORDER,))
+_SC_AFTER_RE = re.compile(r"(评价结论|存在问题|改进措施|项目负责人|财务负责人|填报人|联系电话|填报日期)\s*[:：]?")
+
+
+def _is_sichuan(chunk: list[_Line]) -> bool:
+    """The 四川 template: its funds block is headed 预算执行情况 / 调整后预算数 (the national one never is)."""
+    return any(_SC_MARK_RE.search(_compact(line.text)) for line in chunk[:80])
+
+
+def _sc_join(lines: list[_Line]) -> str:
+    """A cell's lines joined without a separator (Chinese wraps without spaces); inner spaces kept."""
+    return "".join(line.text for line in lines).strip()
+
+
+def _read_sichuan_form(chunk: list[_Line], seq: int, source: str, taken: set[str]) -> ImportedForm:
+    missing: list[str] = []
+    notes: list[str] = ["template: 四川 部门预算项目支出绩效自评表 (项目基本情况 / 预算执行情况 / 指标性质 layout)"]
+    errors: list[str] = []
+    data: dict = {}
+
+    title = chunk[:1]
+    rest = chunk[1:]
+    if rest and _YEAR_LINE_RE.match(rest[0].text):
+        title, rest = chunk[:2], chunk[2:]
+    pages = [line.no for line in rest if _PAGE_NO_RE.match(line.text)]
+    rest = [line for line in rest if not _PAGE_NO_RE.match(line.text)]
+    lines, debris = _drop_debris(rest)
+    if pages:
+        notes.append(f"page numbers (lines {_ranges(pages)}) dropped")
+    if debris:
+        notes.append(f"page-break debris (lines {_ranges(debris)}): 绩效指标 printed one character per line; dropped")
+
+    # Cut into sections by their marker lines: header → basic → funds → table → 合计 → after.
+    sections: dict[str, list[_Line]] = {"header": [], "basic": [], "funds": [], "table": [], "after": []}
+    state, total_line = "header", None
+    for i, line in enumerate(lines):
+        compact = _compact(line.text)
+        if state == "table" and _SC_TOTAL_RE.match(line.text):
+            total_line = _total_line(line, lines[i + 1:]) if not _SC_TOTAL_RE.match(line.text).group("rest") else line
+            sections["after"] = [x for x in lines[i + 1:] if x.no > total_line.no or x is not line]
+            break
+        if state == "header" and _SC_BASIC_RE.match(compact):
+            state = "basic"
+        elif state in ("header", "basic") and _SC_FUNDS_RE.match(compact):
+            state = "funds"
+        elif state in ("header", "basic", "funds") and _SC_TABLE_RE.match(compact):
+            state = "table"
+        sections[state].append(line)
+
+    # Header.
+    header = _read_header(sections["header"])
+    name = header.get("name")
+    code = _SC_CODE_NAME_RE.match(name) if name else None
+    if code:
+        data["id"] = slug(code.group("code"), seq, taken)
+        notes.append(f"name: printed with the project code {code.group('code')} in front; kept as printed (the model "
+                     "has no code field, and the code is what identifies the project); the id is made from the code")
+    else:
+        data["id"] = slug(name or "", seq, taken)
+    data["seq"] = seq
+    for key in ("name", "department", "implementer"):
+        if header.get(key):
+            data[key] = header[key]
+        else:
+            missing.append(key)
+            errors.append(f"{key}: {_HEADER_LABEL_NAMES[key]} not found in the header")
+    year = _read_year(title) or _read_year([line for line in chunk[1:3] if _YEAR_LINE_RE.match(line.text)])
+    if year is None:
+        missing.append("year")
+        errors.append("year: no (YYYY年度) in or under the title")
+    else:
+        data["year"] = year
+    funds_head = list(itertools.takewhile(lambda x: not _compact(x.text).startswith("总额"), sections["funds"]))
+    unit, unit_problem = _read_unit(title + sections["header"] + funds_head)
+    if unit is None:
+        missing.append("unit")
+        errors.append(f"unit: {unit_problem} (年度预算数(万元))")
+    else:
+        data["unit"] = unit
+
+    funds = _sc_funds(sections["funds"], missing, notes, errors)
+    if funds is not None:
+        data["funds"] = funds
+    data["annual_goal"] = _sc_goal(sections["basic"], missing, notes, errors)
+
+    if not sections["table"]:
+        missing.append("indicators")
+        errors.append("indicators: the 一级指标 table header was not found")
+        data["indicators"] = []
+    else:
+        data["indicators"] = _sc_table(sections["table"][1:], total_line is not None, notes, errors)
+
+    complete = total_line is not None
+    if complete:
+        data["total_score"] = _sc_total(total_line, data, missing, notes, errors)
+        _sc_after(sections["after"], notes)
+    else:
+        missing.append("total_score")
+        data["total_score"] = None
+        notes.append("the text ends before the 合计 row: the form is incomplete")
+
+    ordered = {key: data[key] for key in _FORM_KEYS if key in data}
+    return ImportedForm(data=ordered, source=f"{source}: form {seq} (line {chunk[0].no})", missing=missing,
+                        notes=notes, complete=complete, errors=errors)
+
+
+def _sc_goal(lines: list[_Line], missing: list[str], notes: list[str], errors: list[str]) -> dict:
+    """项目年度目标 → planned, 年度目标完成情况 → achieved; 项目实施内容及过程概述 kept in a note.
+
+    After the labels are removed, the goal part holds the two cells, one paragraph each
+    (blank line between). One paragraph is split only where a sentence ends and a space
+    follows ("…资金支付。 完成": the cells on one line); otherwise it cannot be placed.
+    """
+    goal: dict[str, str | None] = {"planned": None, "achieved": None}
+    goal_part: list[_Line] = []
+    overview: list[_Line] = []
+    target = goal_part
+    for line in lines:
+        text = line.text
+        m = _SC_OVERVIEW_RE.search(text)
+        if m:
+            goal_part_text = text[: m.start()]
+            if goal_part_text.strip():
+                target.append(_Line(line.no, goal_part_text))
+            target = overview
+            text = text[m.end():]
+        text = _SC_GOAL_LABEL_RE.sub(" ", text) if target is goal_part else text
+        target.append(_Line(line.no, text))
+    paragraphs: list[list[_Line]] = [[]]
+    for line in goal_part:
+        if line.text:
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    paragraphs = [p for p in paragraphs if p]
+    if len(paragraphs) == 2:
+        goal["planned"], goal["achieved"] = _sc_join(paragraphs[0]), _sc_join(paragraphs[1])
+    elif len(paragraphs) == 1:
+        text = _sc_join(paragraphs[0])
+        m = re.search(r"[。；！？.;]\s+(?=\S)", text)
+        if m:
+            goal["planned"], goal["achieved"] = text[: m.start() + 1].strip(), text[m.end():].strip()
+            notes.append("annual_goal: 项目年度目标 and 年度目标完成情况 printed on one line; split where the first "
+                         "sentence ends and a space follows")
+        else:
+            errors.append(f"annual_goal: one text {text[:40]!r} under 项目年度目标 / 年度目标完成情况; cannot tell "
+                          "which cell it is")
+    elif paragraphs:
+        errors.append(f"annual_goal: {len(paragraphs)} texts under 项目年度目标 / 年度目标完成情况; cannot tell "
+                      "which belong to which cell")
+    for key in ("planned", "achieved"):
+        if goal[key] is None:
+            missing.append(f"annual_goal.{key}")
+    text = _sc_join([line for line in overview if line.text])
+    if text:
+        notes.append(f"annual_goal: 项目实施内容及过程概述 (not a field of the model; not appended to achieved, which "
+                     f"is the 年度目标完成情况 cell as printed): {text}")
+    return goal
+
+
+def _sc_is_amount(token: str) -> bool:
+    return bool(_AMOUNT_RE.match(_nfkc(token))) or _is_dash(token)
+
+
+def _sc_funds(lines: list[_Line], missing: list[str], notes: list[str], errors: list[str]) -> dict | None:
+    """预算执行情况: 总额 → total (原因 → reason), 财政资金 → appropriation, 其他资金 (+ 财政专户管理资金
+    + 单位资金 when not zero) → other, carryover not in the template (null, listed missing)."""
+    if not lines:
+        missing.append("funds")
+        errors.append("funds: the 预算执行情况 block was not found")
+        return None
+    text = "\n".join(line.text for line in lines)
+    start = re.search(_spaced("总额"), text)
+    if start is None:
+        missing.append("funds.total")
+        errors.append("funds.total: no 总额 row in the 预算执行情况 block")
+        return None
+    tokens = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", text[start.end():])]
+    cells = []
+    for token, _, end in tokens:
+        if len(cells) == 6 or not (_sc_is_amount(token) or _PERCENT_RE.match(_nfkc(token))):
+            break
+        cells.append((token, end))
+    printed = [c for c, _ in cells]
+    if len(cells) != 6 or not _PERCENT_RE.match(_nfkc(printed[3])) and not _is_dash(printed[3]):
+        errors.append(f"funds.total: the 总额 row {' '.join(printed)!r} is not 年初预算 调整后预算数 预算执行数 "
+                      "预算执行率 权重 得分")
+        return None
+    if _is_dash(printed[4]) or not _is_points(printed[4]):
+        errors.append(f"funds.total.weight: {printed[4]!r} is not a 权重")
+        return None
+    initial, final, executed = (_amount(t) for t in printed[:3])
+    total = {"budget_initial": initial, "budget_final": final, "executed": executed,
+             "weight": _number(printed[4]), "execution_rate": None if _is_dash(printed[3]) else printed[3],
+             "score": None if _is_dash(printed[5]) else _number(printed[5]), "reason": None}
+    body_at = start.end() + cells[-1][1]
+    body = text[body_at:]
+
+    rows: dict[str, str] = {}
+    reason_parts = []
+    pos = 0
+    marks = []
+    for key, label_text, rx in _SC_SUBROWS:
+        m = rx.search(body, pos)
+        if m is None:
+            continue
+        marks.append((key, label_text, m))
+        pos = m.end()
+    if marks:
+        reason_parts.append(body[: marks[0][2].start()])
+    else:
+        reason_parts.append(body)
+    for (key, label_text, m), nxt in zip(marks, marks[1:] + [None]):
+        segment = body[m.end(): nxt[2].start() if nxt else len(body)]
+        seg_tokens = segment.split()
+        k = 0
+        while k < len(seg_tokens) and (_sc_is_amount(seg_tokens[k]) or _PERCENT_RE.match(_nfkc(seg_tokens[k]))):
+            k += 1
+        rows[key] = " ".join(seg_tokens[:k])
+        if k < len(seg_tokens):
+            if nxt is not None:
+                errors.append(f"funds: text {' '.join(seg_tokens[k:])[:40]!r} inside the {label_text} row")
+                return None
+            tail = segment
+            for token in seg_tokens[:k]:
+                tail = tail[tail.index(token) + len(token):]
+            reason_parts.append(tail)
+            notes.append("funds.total.reason: part of the 原因 cell is printed after the 其他资金 row (a merged cell); "
+                         "joined")
+
+    reason = "".join(re.sub(r"\s*\n\s*", "", part).strip() for part in reason_parts if part.strip()) or None
+    if reason and _SC_HELP_RE.search(reason):
+        help_text = _SC_HELP_RE.search(reason).group()
+        reason = (reason[: reason.index(help_text)] + reason[reason.index(help_text) + len(help_text):]).strip() or None
+        notes.append("funds.total.reason: the 原因 cell prints the template's help text (1.预算执行率=预算执行数/调整后预算数"
+                     "…) — instructions, not a reason: dropped" + ("" if reason is None else "; the rest kept as the reason"))
+    total["reason"] = reason
+
+    funds: dict = {"total": total}
+    amounts: dict[str, dict | None] = {}
+    for key, label_text, _ in _SC_SUBROWS:
+        if key not in rows:
+            amounts[key] = None
+            continue
+        row = _sc_sub_row(label_text, rows[key].split(), errors)
+        if row is None:
+            return None
+        amounts[key] = row
+    empty = {"budget_initial": None, "budget_final": None, "executed": None}
+    if amounts["appropriation"] is None:
+        missing.append("funds.appropriation")
+    funds["appropriation"] = amounts["appropriation"] or dict(empty)
+    funds["carryover"] = dict(empty)
+    missing.append("funds.carryover")
+    notes.append("funds.carryover: the template has no 上年结转资金 row; left empty (null)")
+    if amounts["other"] is None:
+        missing.append("funds.other")
+    other = dict(amounts["other"] or empty)
+    extra = [(label_text, amounts[key]) for key, label_text, _ in _SC_SUBROWS[1:3] if amounts[key] is not None]
+    nonzero = [(label_text, row) for label_text, row in extra if any(v for v in row.values())]
+    if nonzero:
+        for column in other:
+            values = [row[column] for row in [other] + [r for _, r in nonzero] if row[column] is not None]
+            other[column] = _tidy_sum(values) if values else None
+        shown = "; ".join(f"{label_text} {_amounts_text(row)}" for label_text, row in nonzero)
+        notes.append(f"funds.other: 其他资金 {_amounts_text(amounts['other'] or empty)} plus {shown}: the model has "
+                     "one row for money other than the year's appropriation (the national 其他资金), so these rows are "
+                     "added into it, column by column")
+    elif extra:
+        notes.append("funds.other: " + " and ".join(label_text for label_text, _ in extra) + " print no money (0 or "
+                     "empty); not added; funds.other is the 其他资金 row as printed")
+    notes.append("funds: 年初预算 → budget_initial, 调整后预算数 → budget_final, 预算执行数 → executed, 预算执行率 → "
+                 "execution_rate (as printed), 权重 → weight, 得分 → score, 原因 → reason; 财政资金 → appropriation")
+    funds["other"] = other
+    return funds
+
+
+def _tidy_sum(values: list) -> int | float:
+    total = round(sum(values), 6)
+    return int(total) if all(isinstance(v, int) for v in values) else total
+
+
+def _amounts_text(row: dict) -> str:
+    return "/".join("—" if v is None else f"{v:g}" for v in row.values())
+
+
+def _sc_sub_row(label_text: str, tokens: list[str], errors: list[str]) -> dict | None:
+    """A sub-row: 年初预算 调整后预算数 预算执行数 [预算执行率] and "/" for 权重 and 得分.
+
+    The trailing dashes of the merged 权重/得分 cells go first; then three amounts (a rate
+    may follow: it is the row's own, derived, and not kept) or none at all (an empty row).
+    """
+    cells = list(tokens)
+    while cells and _is_dash(cells[-1]):
+        cells.pop()
+    if cells and _PERCENT_RE.match(_nfkc(cells[-1])):
+        cells.pop()
+    if len(cells) == 3 and not any(_PERCENT_RE.match(_nfkc(c)) for c in cells):
+        return dict(zip(("budget_initial", "budget_final", "executed"), (_amount(c) for c in cells)))
+    if not cells:
+        return {"budget_initial": None, "budget_final": None, "executed": None}
+    errors.append(f"funds: the {label_text} row {' '.join(tokens)!r} cannot be placed in the columns "
+                  "年初预算 调整后预算数 预算执行数")
+    return None
+
+
+@dataclass
+class _ScToken:
+    text: str
+    no: int
+
+
+def _sc_table(lines: list[_Line], closed: bool, notes: list[str], errors: list[str]) -> list[dict]:
+    """The indicator table, read as a token stream anchored on each row's 指标性质 (≥ ≤ = 定性 …).
+
+    Before an anchor: the previous row's 未完成原因分析, the labels, the row's name (lines
+    joined). After it: 指标值, 度量单位 (absent when empty), 完成值, 权重, 得分.
+    """
+    tokens: list[_ScToken] = []
+    for line in lines:
+        if _SC_HEADER_WORDS_RE.match(line.text):
+            continue  # the table header, or its repetition after a page break
+        for word in line.text.split():
+            m = _SC_GLUED_SIGN_RE.match(word)
+            if m:
+                tokens += [_ScToken(m.group("sign"), line.no), _ScToken(m.group("rest"), line.no)]
+            else:
+                tokens.append(_ScToken(word, line.no))
+    merged: list[_ScToken] = []
+    for token in tokens:  # a label broken across lines ("服务对象满意度" / "指标")
+        if merged and not _SC_LABEL_RE.match(merged[-1].text) and _SC_LABEL_RE.match(merged[-1].text + token.text) \
+                and len(merged[-1].text) >= 2:
+            merged[-1] = _ScToken(merged[-1].text + token.text, merged[-1].no)
+        else:
+            merged.append(token)
+    tokens = merged
+    anchors = [i for i, t in enumerate(tokens) if t.text in _SC_NATURE]
+    if not anchors:
+        if tokens:
+            errors.append("indicators: no row with a 指标性质 (≥ ≤ = 定性) could be read")
+        return []
+    rows: list[dict] = []
+    level1 = level2 = None
+    cursor = 0
+    for anchor in anchors:
+        if anchor < cursor:
+            errors.append(f"indicators: line {tokens[anchor].no}: {tokens[anchor].text!r} inside the cells of the "
+                          "row above; the rows are out of order")
+            return []
+        before = tokens[cursor:anchor]
+        note, labels, name_tokens, problem = _sc_before(before, rows)
+        if problem:
+            errors.append(f"indicators: line {tokens[anchor].no}: {problem}")
+            return []
+        if note is not None:
+            rows[-1]["deviation_note"] = note
+        for label_text in labels:
+            if label_text in _SC_LEVEL1 or _compact(_SC_LABEL_RE.match(label_text).group("label")) in _SC_LEVEL1:
+                level1, level2 = label_text, None
+            else:
+                level2 = label_text
+        name = "".join(t.text for t in name_tokens)
+        row, used = _sc_row(tokens, anchor, name, errors)
+        if row is None:
+            return []
+        if level2 is None:
+            errors.append(f"indicators: {name}: no 二级指标 label applies to this row")
+            return []
+        canon2 = _SC_LABEL_RE.match(level2).group("label")
+        row_level1 = level1 or _LEVEL2_PARENT.get(canon2)
+        if row_level1 is None:
+            errors.append(f"indicators: {name}: no 一级指标 label applies to this row")
+            return []
+        rows.append({"level1": row_level1, "level2": level2, **row})
+        cursor = used
+    tail = tokens[cursor:]
+    if tail:
+        note = "".join(t.text for t in tail)
+        if _SC_LABEL_RE.match(tail[0].text) or any(_SC_LABEL_RE.match(t.text) for t in tail):
+            (errors if closed else notes).append(f"indicators: text after the last row that belongs to no row: {note!r}")
+        else:
+            rows[-1]["deviation_note"] = None if _is_dash(note) else note
+    for row in rows:
+        if row["deviation_note"] is not None and _is_dash(row["deviation_note"]):
+            row["deviation_note"] = None
+    notes.append("indicators: target = 指标性质 + 指标值 + 度量单位 joined (\"≥90%\"); 指标性质 定性 → target = 指标值; "
+                 "actual = 完成值 as printed; 权重 → weight; 未完成原因分析 → deviation_note (empty → null)")
+    return rows
+
+
+def _sc_before(before: list[_ScToken], rows: list[dict]) -> tuple[str | None, list[str], list[_ScToken], str | None]:
+    """Split the tokens before a row's 指标性质 into (previous row's note, labels, name tokens, problem)."""
+    label_at = [i for i, t in enumerate(before) if _SC_LABEL_RE.match(t.text)]
+    if label_at:
+        head, name = before[: label_at[0]], before[label_at[-1] + 1:]
+        between = [t for t in before[label_at[0]: label_at[-1] + 1] if not _SC_LABEL_RE.match(t.text)]
+        if between:
+            return None, [], [], f"text {''.join(t.text for t in between)!r} between the labels"
+        labels = [before[i].text for i in label_at]
+    else:
+        lines: dict[int, list[_ScToken]] = {}
+        for t in before:
+            lines.setdefault(t.no, []).append(t)
+        groups = list(lines.values())
+        # the note ends at the last line with sentence punctuation (names have none), or is "无" / "/"
+        cut = 0
+        for k, group in enumerate(groups):
+            text = "".join(t.text for t in group)
+            if _SENTENCE_RE.search(text) or (k == 0 and (text in ("无", "") or _is_dash(text))):
+                cut = k + 1
+        head = [t for g in groups[:cut] for t in g]
+        name = [t for g in groups[cut:] for t in g]
+        labels = []
+    note = "".join(t.text for t in head) or None
+    if note is not None and not rows:
+        return None, [], [], f"text {note!r} before the first row"
+    if not name:
+        return None, [], [], "a row without a 三级指标 name"
+    if any(_SENTENCE_RE.search(t.text) for t in name):
+        return None, [], [], f"the name {''.join(t.text for t in name)!r} reads as a sentence"
+    return note, labels, name, None
+
+
+def _sc_row(tokens: list[_ScToken], anchor: int, name: str, errors: list[str]) -> tuple[dict | None, int]:
+    """指标值 [度量单位] 完成值 权重 得分 after the 指标性质 at `anchor`; returns the row and the next index."""
+    nature = tokens[anchor].text
+    after = [t.text for t in tokens[anchor + 1: anchor + 6]]
+
+    def points(*ks: int) -> bool:
+        return all(k < len(after) and (_is_points(after[k]) or (k == ks[-1] and _is_dash(after[k]))) for k in ks)
+
+    unit_like = len(after) > 1 and not _is_points(after[1]) and (
+        bool(_UNIT_ONLY_RE.match(after[1])) or (len(after[1]) <= 4 and not re.search(r"\d", after[1])
+                                                 and after[1] not in _QUALITATIVE_TARGETS and nature != "定性")
+        or _is_dash(after[1]))
+    if unit_like and points(3, 4):
+        value, unit, actual, weight, score, used = after[0], after[1], after[2], after[3], after[4], 5
+    elif points(2, 3):
+        value, unit, actual, weight, score, used = after[0], "", after[1], after[2], after[3], 4
+    else:
+        errors.append(f"indicators: line {tokens[anchor].no}: {name}: cannot read 指标值 度量单位 完成值 权重 得分 "
+                      f"from {' '.join(after)!r}")
+        return None, anchor
+    if _is_dash(unit):
+        unit = ""
+    if _UNIT_ONLY_RE.match(actual) or not actual:
+        errors.append(f"indicators: line {tokens[anchor].no}: {name}: 完成值 read as {actual!r}, a unit: the cell is "
+                      f"empty or the cells are out of order ({' '.join(after)!r})")
+        return None, anchor
+    target = value if nature == "定性" else f"{_nfkc(nature) if nature in ('＝',) else nature}{value}{unit}"
+    weight_n = _number(weight)
+    if not 0 < weight_n <= 100:
+        errors.append(f"indicators: {name}: 权重 {weight} is outside 0-100")
+        return None, anchor
+    return {"name": name, "target": target, "actual": actual, "weight": weight_n,
+            "score": None if _is_dash(score) else _number(score), "deviation_note": None}, anchor + 1 + used
+
+
+def _sc_total(line: _Line, data: dict, missing: list[str], notes: list[str], errors: list[str]) -> float | None:
+    """合计: "合计 100 98" is 权重 total and 得分 total; "合计 100" alone is the weights' total only."""
+    rest = _SC_TOTAL_RE.match(line.text).group("rest")
+    numbers = [t for t in rest.split() if _AMOUNT_RE.match(_nfkc(t))]
+    total_weight = _number(numbers[0]) if numbers else None
+    total_score = _number(numbers[1]) if len(numbers) >= 2 else None
+    if total_score is None:
+        missing.append("total_score")
+        notes.append(f"total_score: the 合计 row (line {line.no}) {line.text!r} prints only the weights' total; the "
+                     "total score is not printed: left empty (not summed from the rows)")
+    if data.get("indicators") and "funds" in data:
+        weights = sum(i["weight"] for i in data["indicators"]) + data["funds"]["total"]["weight"]
+        if total_weight is not None and abs(weights - total_weight) > 1e-6:
+            errors.append(f"weights: 权重 of the rows and the budget add up to {weights:g}, the 合计 row says "
+                          f"{total_weight:g}; a row may be misread")
+        scores = [i["score"] for i in data["indicators"]] + [data["funds"]["total"]["score"]]
+        if total_score is not None and None not in scores and abs(sum(scores) - total_score) > 0.005:
+            notes.append(f"scores: the rows and the budget score add up to {sum(scores):g}, the 合计 row says "
+                         f"{total_score:g}")
+    return total_score
+
+
+def _sc_after(lines: list[_Line], notes: list[str]) -> None:
+    """评价结论 / 存在问题 / 改进措施 / signatures: not fields of the model; kept in notes, as printed."""
+    text = "".join(line.text for line in lines if line.text)
+    marks = list(_SC_AFTER_RE.finditer(text))
+    if not marks:
+        if text:
+            notes.append(f"after 合计 (not a field of the model): {text}")
+        return
+    if text[: marks[0].start()].strip():
+        notes.append(f"after 合计 (not a field of the model): {text[: marks[0].start()].strip()}")
+    for mark, nxt in zip(marks, marks[1:] + [None]):
+        value = text[mark.end(): nxt.start() if nxt else len(text)].strip(" ：:")
+        notes.append(f"{mark.group(1)} (not a field of the model): {value or '(empty)'}")

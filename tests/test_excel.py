@@ -160,7 +160,7 @@ def test_sheet_is_printable_a4_portrait_fit_to_width():
     assert sheet.page_setup.orientation == "portrait"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
     assert sheet["C3"].font.name == "宋体" and sheet["C3"].alignment.wrap_text
-    assert sheet["A13"].border.left.style == "thin"
+    assert sheet["A14"].border.left.style == "thin"
 
 
 def test_ids_and_seq_travel_in_a_hidden_metadata_sheet():
@@ -246,7 +246,7 @@ def test_empty_level_cells_without_merges_are_carried_down_with_a_note(tmp_path)
         sheet.unmerge_cells(str(rng))
     (form,) = read_workbook(save(workbook, tmp_path / "hand.xlsx"))
     assert Form.model_validate(form.data) == HOTLINE
-    assert any(n.startswith("indicators[1].level1: cell A14 is empty; taken as '产出指标'") for n in form.notes)
+    assert any(n.startswith("indicators[1].level1: cell A15 is empty; taken as '产出指标'") for n in form.notes)
 
 
 def test_a_missing_funds_row_is_listed_not_guessed(tmp_path):
@@ -507,3 +507,45 @@ def test_minimal_fixture_in_ten_thousand_yuan_round_trips(tmp_path):
     assert Form.model_validate(form.data) == original
     sheet = openpyxl.load_workbook(tmp_path / "m.xlsx")["minimal"]
     assert find(sheet, "项目资金（万元）")
+
+
+# --------------------------------------------------------------------------- funds.total.reason
+
+
+def _with_reason(reason: str | None) -> Form:
+    total = HOTLINE.funds.total.model_copy(update={"reason": reason})
+    return HOTLINE.model_copy(update={"id": "reason", "funds": HOTLINE.funds.model_copy(update={"total": total})})
+
+
+@pytest.mark.parametrize("reason", [
+    "项目实施进度滞后，部分合同款项未到支付节点，执行率未达90%。",
+    "=年中追加20万元\n用于设备采购",  # a leading "=" stays text; a line break survives
+])
+def test_round_trip_keeps_the_execution_reason(tmp_path, reason):
+    """funds.total.reason has its own labelled cell (执行偏差原因) below the funds rows and comes back."""
+    original = _with_reason(reason)
+    path = write_workbook_file([original], tmp_path / "r.xlsx")
+    sheet = openpyxl.load_workbook(path)["reason"]
+    row, col = find(sheet, label("reason"))
+    assert (col, sheet.cell(row=row, column=3).value) == (2, reason)
+    assert row == find(sheet, "其他资金")[0] + 1
+    (form,) = read_workbook(path)
+    assert form.ok and not form.notes
+    assert Form.model_validate(form.data) == original
+
+
+def test_an_empty_reason_cell_reads_as_none(tmp_path):
+    (form,) = read_workbook(write_workbook_file([_with_reason(None)], tmp_path / "r.xlsx"))
+    assert form.data["funds"]["total"]["reason"] is None and not form.notes
+
+
+def test_a_sheet_without_the_reason_cell_reads_reason_as_none_with_a_note(tmp_path):
+    """A hand-typed sheet of a template without the cell: reason None, noted (not silently)."""
+    workbook = sheet_of(_with_reason("原因"))
+    sheet = workbook["reason"]
+    row, _ = find(sheet, label("reason"))
+    for col in (2, 3):  # the label and the (merged) text cell
+        sheet.cell(row=row, column=col).value = None
+    (form,) = read_workbook(save(workbook, tmp_path / "hand.xlsx"))
+    assert form.data["funds"]["total"]["reason"] is None
+    assert any(n.startswith("funds.total.reason: no 执行偏差原因 cell") for n in form.notes)

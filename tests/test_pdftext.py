@@ -780,3 +780,55 @@ def test_cli_import_partial_writes_the_good_forms(tmp_path):
     result = _invoke("import", str(_seed_with_a_bad_form(tmp_path)), "--out", str(out), "--partial")
     assert result.exit_code == 1
     assert len(list(out.glob("*.yaml"))) == 11
+
+
+# --------------------------------------------------------------------------- the 四川 template
+
+
+def _sichuan(name: str):
+    forms, _ = _fixture(name)
+    return forms
+
+
+def test_sichuan_help_text_is_not_a_reason():
+    [form] = _sichuan("sichuan_daying_2023")
+    assert form.data["funds"]["total"]["reason"] is None
+    assert any("help text" in note for note in form.notes)
+
+
+def test_sichuan_real_reason_is_kept_and_round_trips_through_yaml():
+    first, second = _sichuan("sichuan_multi_qingshen_2024")
+    assert first.data["funds"]["total"]["reason"].startswith("因部分工程款")
+    assert Form.model_validate(yaml.safe_load(form_to_yaml(first))).funds.total.reason == first.data["funds"]["total"]["reason"]
+
+
+def test_sichuan_single_number_total_is_not_a_score():
+    [form] = _sichuan("sichuan_daying_2023")
+    assert form.data["total_score"] is None and "total_score" in form.missing
+    assert any("weights' total" in note for note in form.notes)
+
+
+def test_sichuan_unit_funds_are_added_into_other_with_a_note():
+    _, second = _sichuan("sichuan_multi_qingshen_2024")
+    assert any(n.startswith("funds.other: 其他资金") and "单位资金 100000" in n for n in second.notes)
+
+
+def test_sichuan_overview_and_conclusion_are_kept_in_notes():
+    [form] = _sichuan("sichuan_daying_2023")
+    assert any("项目实施内容及过程概述" in n and "13台安可电脑" in n for n in form.notes)
+    assert any(n.startswith("评价结论") for n in form.notes)
+    assert any(n.startswith("项目负责人") and "查小兵" in n for n in form.notes)
+
+
+def test_sichuan_weights_not_adding_up_are_refused():
+    text = (TEXT_FIXTURES / "sichuan_daying_2023.txt").read_text(encoding="utf-8").replace("合计 100", "合计 95")
+    [form] = read_text(text, source="x.txt")
+    assert any("合计 row says 95" in error for error in form.errors) and not form.ok
+
+
+def test_sichuan_writes_with_the_cli(tmp_path):
+    result = CliRunner().invoke(main, ["import", str(TEXT_FIXTURES / "sichuan_multi_qingshen_2024.txt"),
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in (tmp_path / "out").glob("*.yaml"))
+    assert len(written) == 2
