@@ -26,6 +26,10 @@ How it reads, and why this way:
   spaces, columns lined up) is read too: goal texts side by side are split by
   column (`_side_by_side`), a wrapped cell's next line joins the cell above it in
   the same column (`_TableReader._layout_tails`).
+* The Sichuan template (部门预算项目支出绩效自评表: 预算执行情况 with 年初预算 / 调整后预算数 /
+  预算执行数 / 原因, indicators as 指标性质 + 指标值 + 度量单位 / 完成值 / 权重, 合计) has a
+  reader of its own (the `_sc_*` functions), chosen when a form mentions 预算执行情况 or
+  调整后预算数; its mapping onto the national fields is written into each form's notes.
 * A small state machine cuts each form into sections by their marker lines
   (header → 项目资金 → 年度总体目标 → 一级指标 table → 总分); each section has its
   own reader below. Markers are matched with optional white space between
