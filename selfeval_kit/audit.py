@@ -17,7 +17,17 @@ from .profile import Profile
 from .scoring import HIGHER, LOWER, Attainment, FormResult, IndicatorResult
 from .values import Kind
 
-__all__ = ["Finding", "CHECKS", "SEVERITIES", "SEVERITY_LABELS", "audit_form", "audit_portfolio"]
+__all__ = [
+    "Finding",
+    "CHECKS",
+    "SEVERITIES",
+    "SEVERITY_LABELS",
+    "PortfolioFacts",
+    "audit_form",
+    "audit_portfolio",
+    "audit_portfolio_facts",
+    "portfolio_facts",
+]
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -350,39 +360,67 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 # --- portfolio checks -------------------------------------------------------
 
+@dataclass(frozen=True)
+class PortfolioFacts:
+    """What the portfolio checks need of one scored form: small and cheap to pickle,
+    so that worker processes (see `bulk`) can send it instead of the FormResult."""
+
+    form_id: str
+    form_name: str
+    score_reported: float | None
+    satisfaction_values: tuple[str, ...]  # stripped actual of each quantitative 满意度 indicator
+    higher_ratios: tuple[float, ...]  # ratio of each quantitative "higher is better" indicator
+
+
+def portfolio_facts(result: FormResult) -> PortfolioFacts:
+    return PortfolioFacts(
+        form_id=result.form.id,
+        form_name=result.form.name,
+        score_reported=result.score_reported,
+        satisfaction_values=tuple(
+            item.indicator.actual.strip()
+            for item in result.indicators
+            if canonical_level1(item.indicator.level1) == LEVEL1_SATISFACTION and item.actual.kind == Kind.QUANTITATIVE
+        ),
+        higher_ratios=tuple(
+            item.ratio
+            for item in result.indicators
+            if item.ratio is not None and item.target.kind == Kind.QUANTITATIVE and item.target.comparison in HIGHER
+        ),
+    )
+
+
 def audit_portfolio(results: list[FormResult], profile: Profile) -> list[Finding]:
+    return audit_portfolio_facts([portfolio_facts(r) for r in results], profile)
+
+
+def audit_portfolio_facts(facts: list[PortfolioFacts], profile: Profile) -> list[Finding]:
     findings: list[Finding] = []
-    if len(results) < profile.min_forms_for_patterns:
+    if len(facts) < profile.min_forms_for_patterns:
         return findings
 
-    by_value: dict[str, list[FormResult]] = defaultdict(list)
-    for result in results:
-        for item in result.indicators:
-            if canonical_level1(item.indicator.level1) == LEVEL1_SATISFACTION and item.actual.kind == Kind.QUANTITATIVE:
-                by_value[item.indicator.actual.strip()].append(result)
+    by_value: dict[str, list[PortfolioFacts]] = defaultdict(list)
+    for fact in facts:
+        for value in fact.satisfaction_values:
+            by_value[value].append(fact)
     for value, forms in by_value.items():
-        unique = list({r.form.id: r for r in forms}.values())
+        unique = list({r.form_id: r for r in forms}.values())
         if len(unique) >= profile.repeated_value_min_forms:
-            names = "、".join(f"“{r.form.name}”" for r in unique)
+            names = "、".join(f"“{r.form_name}”" for r in unique)
             findings.append(_finding(
                 "portfolio.repeated_satisfaction", None,
                 f"{len(unique)} 个项目的满意度实际值均为 {value}：{names}。",
-                value=value, form_ids=[r.form.id for r in unique],
+                value=value, form_ids=[r.form_id for r in unique],
             ))  # fmt: skip
 
-    reported = [r.score_reported for r in results]
+    reported = [r.score_reported for r in facts]
     if all(s is not None and abs(s - profile.total_points) < 1e-6 for s in reported):
         findings.append(_finding(
-            "portfolio.all_full_marks", None, f"全部 {len(results)} 个项目自评总分均为 {profile.total_points:g} 分。",
-            forms=len(results),
+            "portfolio.all_full_marks", None, f"全部 {len(facts)} 个项目自评总分均为 {profile.total_points:g} 分。",
+            forms=len(facts),
         ))  # fmt: skip
 
-    ratios = [
-        item.ratio
-        for r in results
-        for item in r.indicators
-        if item.ratio is not None and item.target.kind == Kind.QUANTITATIVE and item.target.comparison in HIGHER
-    ]
+    ratios = [x for r in facts for x in r.higher_ratios]
     if ratios:
         high = sum(1 for x in ratios if x >= profile.overachievement_note_ratio)
         share = high / len(ratios)

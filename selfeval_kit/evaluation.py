@@ -12,9 +12,9 @@ from .audit import SEVERITIES, Finding, audit_form, audit_portfolio
 from .loading import Portfolio, load
 from .model import Form
 from .profile import Profile, load_profile
-from .scoring import FormResult, score_form
+from .scoring import FormResult, form_dict, score_form
 
-__all__ = ["Evaluation", "evaluate", "summary_sentence"]
+__all__ = ["Evaluation", "evaluate", "form_dict", "summary_sentence"]
 
 
 @dataclass(frozen=True)
@@ -105,34 +105,7 @@ class Evaluation:
 
     def to_dict(self) -> dict:
         """The JSON shape of `selfeval check --json`."""
-        forms = []
-        for r in self.forms:
-            forms.append(
-                {
-                    "id": r.form.id,
-                    "name": r.form.name,
-                    "execution_rate": None if r.execution_rate is None else round(r.execution_rate, 2),
-                    "execution_rate_reported": r.execution_rate_reported,
-                    "budget_score": r.budget_score,
-                    "budget_score_reported": r.budget_score_reported,
-                    "score_reported": r.score_reported,
-                    "score_recomputed": r.score_recomputed,
-                    "score_range": [r.score_low, r.score_high],
-                    "grade": r.grade,
-                    "grade_reported": r.grade_reported,
-                    "indicators": [
-                        {
-                            "name": i.indicator.name,
-                            "attainment": i.attainment.value,
-                            "ratio": None if i.ratio is None else round(i.ratio, 4),
-                            "score_reported": i.score_reported,
-                            "score_recomputed": i.score_recomputed,
-                            "score_range": [i.score_low, i.score_high],
-                        }
-                        for i in r.indicators
-                    ],
-                }
-            )
+        forms = [form_dict(r) for r in self.forms]
         return {"profile": self.profile.name, "forms": forms, "findings": [f.to_dict() for f in self.findings]}
 
 

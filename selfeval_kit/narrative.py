@@ -37,6 +37,8 @@ _LINK = re.compile(
     r"约为|约|近|超|共计|合计|累计|共|计|在|了|已|的)+$"
 )
 _APPROX_AFTER = re.compile(r"\s*(?:余|多|左右|以上)")
+# The last character of each word _LINK strips: a subject ending otherwise keeps its end.
+_LINK_LAST = frozenset(word[-1] for word in re.findall(r"[^()?:|+$]+", _LINK.pattern))
 _MIN_NAME = 3
 _MIN_COVER = 0.75
 
@@ -58,32 +60,37 @@ def mentions(text: str | None) -> Iterator[Mention]:
     for clause in _CLAUSE_BREAK.split(text):
         start = 0
         for match in _TOKEN.finditer(clause):
-            subject = _LINK.sub("", clause[start : match.start()].strip()).strip()
+            subject = clause[start : match.start()].strip()
+            if subject[-1:] in _LINK_LAST:  # else _LINK, anchored at the end, cannot match
+                subject = _LINK.sub("", subject).strip()
             start = match.end()
             if len(subject) < 2:
                 continue
-            value = _figure(match)
+            value = _figure(*match.group(0, "lo", "hi", "mult", "unit"))
             if value is None:
                 continue
-            approximate = bool(_APPROX_AFTER.match(clause, match.end())) or bool(_APPROX_BEFORE.search(clause[: match.start()]))
+            # The same as _APPROX_BEFORE.search(clause[: match.start()]), without scanning the clause.
+            approximate = bool(_APPROX_AFTER.match(clause, match.end())) or clause[: match.start()].rstrip()[-1:] in _APPROX_BEFORE_WORDS
             yield Mention(subject=subject, value=value, text=value.text, approximate=approximate)
 
 
 _APPROX_BEFORE = re.compile(r"(?:约|近|超)\s*$")
+_APPROX_BEFORE_WORDS = ("约", "近", "超")  # one character each: see mentions()
 
 
-def _figure(match: re.Match) -> Value | None:
-    """The figure of a token: its number times the scale of its multiplier and unit."""
-    mult, unit = match.group("mult") or "", (match.group("unit") or "").replace("（套）", "套").replace("(套)", "套")
+@lru_cache(maxsize=65536)
+def _figure(token: str, low: str, high: str | None, mult: str | None, unit: str | None) -> Value | None:
+    """The figure of a token (its text and groups): its number times the scale of its
+    multiplier and unit. Cached: a Value is immutable, and a token's groups decide it."""
+    mult, unit = mult or "", (unit or "").replace("（套）", "套").replace("(套)", "套")
     scale = _unit_scale(mult + unit)
     if scale is None:
         return None
-    high = match.group("hi")
-    written = match.group(0).strip().replace("（套）", "套").replace("(套)", "套")
+    written = token.strip().replace("（套）", "套").replace("(套)", "套")
     return Value(
         text=written,
         kind=scale.kind,
-        number=_times(match.group("lo"), scale.number),
+        number=_times(low, scale.number),
         number_high=None if high is None else _times(high, scale.number),
         unit=scale.unit,
         dimension=scale.dimension,

@@ -23,6 +23,7 @@ __all__ = [
     "FormResult",
     "score_indicator",
     "score_form",
+    "form_dict",
     "parse_rate",
 ]
 
@@ -158,6 +159,34 @@ class FormResult:
         from .evaluation import summary_sentence
 
         return summary_sentence(self)
+
+
+def form_dict(r: FormResult) -> dict:
+    """One form's entry in `evaluation.Evaluation.to_dict()["forms"]`."""
+    return {
+        "id": r.form.id,
+        "name": r.form.name,
+        "execution_rate": None if r.execution_rate is None else round(r.execution_rate, 2),
+        "execution_rate_reported": r.execution_rate_reported,
+        "budget_score": r.budget_score,
+        "budget_score_reported": r.budget_score_reported,
+        "score_reported": r.score_reported,
+        "score_recomputed": r.score_recomputed,
+        "score_range": [r.score_low, r.score_high],
+        "grade": r.grade,
+        "grade_reported": r.grade_reported,
+        "indicators": [
+            {
+                "name": i.indicator.name,
+                "attainment": i.attainment.value,
+                "ratio": None if i.ratio is None else round(i.ratio, 4),
+                "score_reported": i.score_reported,
+                "score_recomputed": i.score_recomputed,
+                "score_range": [i.score_low, i.score_high],
+            }
+            for i in r.indicators
+        ],
+    }
 
 
 def parse_rate(text: str | None) -> float | None:

@@ -76,3 +76,48 @@ def test_figure_before_the_name_is_not_read(minimal_data):
 def test_thousands_separator_is_not_a_clause_break():
     found = list(mentions("服务企业数1,162家,访问量达到2,500,000次"))
     assert [(m.subject, m.value.number) for m in found] == [("服务企业数", 1162.0), ("访问量", 2500000.0)]
+
+
+def _mentions_reference(text):
+    """mentions() as first written (regex search for every subject and approximation):
+    the faster version must give exactly the same mentions."""
+    from selfeval_kit import narrative as n
+
+    if not text:
+        return
+    for clause in n._CLAUSE_BREAK.split(text):
+        start = 0
+        for match in n._TOKEN.finditer(clause):
+            subject = n._LINK.sub("", clause[start : match.start()].strip()).strip()
+            start = match.end()
+            if len(subject) < 2:
+                continue
+            value = n._figure(*match.group(0, "lo", "hi", "mult", "unit"))
+            if value is None:
+                continue
+            approximate = bool(n._APPROX_AFTER.match(clause, match.end())) or bool(
+                n._APPROX_BEFORE.search(clause[: match.start()])
+            )
+            yield n.Mention(subject=subject, value=value, text=value.text, approximate=approximate)
+
+
+def test_mentions_fast_path_equals_reference(tmp_path):
+    import sys
+
+    from selfeval_kit import load
+    from tests.conftest import DATA_2022, ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from synthetic import write_portfolio
+
+    write_portfolio(tmp_path, 150, 0, seed=11)
+    texts = [
+        "满意度约 95%，投诉 2次左右，超 3万人次，近\u3000500家，达到了10台（套）",
+        "共计为 12个\u00a0", "计划完成率 ≥ 90 %并且 成本不超过5万元",
+        "约为3天", "已  7项", "的的的5篇", "5次", "", "  ",
+    ]
+    for path in (DATA_2022, tmp_path):
+        for form in load(path):
+            texts += [form.annual_goal.planned, form.annual_goal.achieved]
+    for text in texts:
+        assert list(mentions(text)) == list(_mentions_reference(text)), text

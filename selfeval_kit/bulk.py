@@ -1,0 +1,235 @@
+"""Checking a large portfolio in worker processes (`selfeval check --jobs N`).
+
+Each worker loads, validates, scores and audits a share of the input (a run of
+files, or a share of the forms of a JSON list file) and sends back only what the
+output needs: each form's `evaluation.form_dict`, its findings as dicts and its
+`audit.PortfolioFacts`. Full FormResults are never sent: pickling one costs about
+as much as computing it. The parent puts the shares back in document order, sorts
+them as `loading.load` does and runs the portfolio checks on the facts, so the
+result equals `evaluate(load(path), profile).to_dict()`.
+
+When anything is wrong with the input (a problem in a file, a duplicate id) the
+parent calls `loading.load` itself, so problems are reported exactly as `load`
+reports them. Workers are plain `python -m selfeval_kit.bulk` subprocesses (no
+fork: forking a process that runs threads, as Jupyter does, is unsafe).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .loading import form_files, load
+
+__all__ = ["BulkResult", "check", "auto_jobs", "AUTO_MIN_FILES", "AUTO_MIN_BYTES"]
+
+# Below these, starting workers (≈ 0.5 s each: they import pydantic) costs more than it saves.
+AUTO_MIN_FILES = 2000
+AUTO_MIN_BYTES = 10 * 1024 * 1024  # ≈ 2,000 forms of the export format
+_FILES_PER_TASK = 250
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """`Evaluation.to_dict()` and the failing-finding facts the CLI needs."""
+
+    data: dict  # {"profile", "forms", "findings"}, as Evaluation.to_dict()
+
+    @property
+    def findings(self) -> list[dict]:
+        return self.data["findings"]
+
+
+def auto_jobs(path: str | Path) -> int:
+    """Worker count for `--jobs 0`: the cores for a large input, else 1."""
+    cores = os.cpu_count() or 1
+    if cores < 2:
+        return 1
+    try:
+        files = form_files(path)
+    except Exception:
+        return 1  # load will report it
+    if len(files) >= AUTO_MIN_FILES:
+        return cores
+    size = 0
+    for file in files:
+        try:
+            size += file.stat().st_size
+        except OSError:
+            return 1
+    return cores if size >= AUTO_MIN_BYTES else 1
+
+
+def check(path: str | Path, profile="national", jobs: int = 0) -> BulkResult:
+    """`evaluate(load(path), profile).to_dict()`, computed by `jobs` worker processes
+    (0: `auto_jobs`). Raises DataError as `load` does."""
+    from .profile import load_profile
+
+    rules = load_profile(profile)  # a bad profile fails here, before any worker starts
+    if jobs <= 0:
+        jobs = auto_jobs(path)
+    if jobs == 1:
+        return BulkResult(_evaluate_serial(path, rules))
+    files = form_files(path)
+    tasks: list[tuple] = []
+    run: list[str] = []
+    for file in files:
+        if file.suffix == ".json":
+            if run:
+                tasks.append(("files", tuple(run)))
+                run = []
+            tasks.extend(("json", str(file), k, jobs) for k in range(jobs))
+        else:
+            run.append(str(file))
+            if len(run) >= _FILES_PER_TASK:
+                tasks.append(("files", tuple(run)))
+                run = []
+    if run:
+        tasks.append(("files", tuple(run)))
+
+    shares = _run_workers(tasks, rules, jobs)
+    entries = [entry for share in shares if share is not None for entry in share]
+    if any(share is None for share in shares) or len({e[1]["id"] for e in entries}) != len(entries):
+        # Some file has a problem, or ids repeat: load reports it exactly (and raises).
+        return BulkResult(_evaluate_serial(path, rules))
+    entries.sort(key=lambda e: (e[0][0] is None, e[0][0] or 0, e[0][1]))  # as loading.load sorts
+
+    from .audit import audit_portfolio_facts
+
+    portfolio = audit_portfolio_facts([e[3] for e in entries], rules)
+    return BulkResult(
+        {
+            "profile": rules.name,
+            "forms": [e[1] for e in entries],
+            "findings": [f for e in entries for f in e[2]] + [f.to_dict() for f in portfolio],
+        }
+    )
+
+
+def _run_workers(tasks: list[tuple], rules, jobs: int) -> list:
+    """The results of the tasks, in order, from `jobs` plain `python` subprocesses (each given a
+    contiguous run of tasks). Not multiprocessing: its "spawn" start re-runs the parent's
+    main module, which fails for `python -c`, stdin and some notebook front ends."""
+    jobs = max(1, min(jobs, len(tasks)))
+    groups = [tasks[len(tasks) * k // jobs : len(tasks) * (k + 1) // jobs] for k in range(jobs)]
+    env = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = package_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    procs = []
+    for group in groups:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "selfeval_kit.bulk"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
+        )
+        procs.append(proc)
+    payloads = [pickle.dumps((group, rules), protocol=pickle.HIGHEST_PROTOCOL) for group in groups]
+    # Feed every worker before reading any: they then run side by side.
+    for proc, payload in zip(procs, payloads):
+        proc.stdin.write(payload)
+        proc.stdin.close()
+    shares: list = []
+    failed = None
+    for proc in procs:
+        out = proc.stdout.read()
+        proc.stdout.close()
+        if proc.wait() != 0 and failed is None:
+            failed = proc.returncode
+        elif failed is None:
+            shares.extend(pickle.loads(out))
+    if failed is not None:
+        raise RuntimeError(f"a selfeval check worker failed (exit status {failed}); see its error above")
+    return shares
+
+
+def _evaluate_serial(path, rules) -> dict:
+    from .evaluation import evaluate
+
+    return evaluate(load(path), rules).to_dict()
+
+
+# --- in the worker ------------------------------------------------------------------
+
+_parsed: dict[str, list] = {}  # a JSON list file, parsed once per worker
+
+
+def _work(task: tuple, rules) -> list | None:
+    """[(sort key, form dict, finding dicts, portfolio facts)] of a share, or None on any problem."""
+    from .loading import _read_forms
+
+    forms: list = []
+    if task[0] == "files":
+        for name in task[1]:
+            file = Path(name)
+            file_forms, problems = _read_forms(file)
+            if problems:
+                return None
+            forms.extend((form, file.name) for form in file_forms)
+    else:
+        _, name, k, n = task
+        file = Path(name)
+        items = _json_items(file)
+        if items is None:
+            return None
+        if not isinstance(items, list):  # one form: the first share reads it
+            if k:
+                return []
+            file_forms, problems = _read_forms(file)
+            if problems:
+                return None
+            forms.extend((form, file.name) for form in file_forms)
+        else:
+            from .model import Form
+
+            start, stop = len(items) * k // n, len(items) * (k + 1) // n
+            try:
+                for item in items[start:stop]:
+                    # The JSON of the item, validated as read_json validates the list's items.
+                    forms.append((Form.model_validate_json(json.dumps(item, ensure_ascii=False)), file.name))
+            except ValueError:
+                return None
+    return [_entry(form, file_name, rules) for form, file_name in forms]
+
+
+def _json_items(file: Path):
+    """The parsed JSON of a file (list or object), or None when it does not parse."""
+    key = str(file)
+    if key not in _parsed:
+        _parsed.clear()
+        try:
+            items = json.loads(file.read_bytes().decode("utf-8-sig"))
+        except (OSError, ValueError):
+            return None
+        if isinstance(items, list) and not items:
+            return None  # read_json reports an empty list
+        _parsed[key] = items
+    return _parsed[key]
+
+
+def _entry(form, file_name: str, rules) -> tuple:
+    from .audit import audit_form, portfolio_facts
+    from .scoring import form_dict, score_form
+
+    result = score_form(form, rules)
+    result.findings.extend(audit_form(result))
+    return (
+        (form.seq, file_name),
+        form_dict(result),
+        [f.to_dict() for f in result.findings],
+        portfolio_facts(result),
+    )
+
+
+def _main() -> None:
+    """Worker: read (tasks, profile) pickled on stdin, write the list of results on stdout."""
+    tasks, rules = pickle.load(sys.stdin.buffer)
+    results = [_work(task, rules) for task in tasks]
+    sys.stdout.buffer.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    _main()

@@ -1,0 +1,141 @@
+"""The parallel bulk check (`selfeval check --jobs N`) gives exactly what the serial path gives."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from selfeval_kit import DataError, bulk, evaluate, load, to_json
+from selfeval_kit.cli import main
+from tests.conftest import DATA_2022, ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from synthetic import write_portfolio  # noqa: E402
+
+
+def _serial(path, profile="national") -> dict:
+    return evaluate(load(path), profile).to_dict()
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """~200 synthetic forms as a YAML folder and as one JSON list file."""
+    root = tmp_path_factory.mktemp("bulk")
+    write_portfolio(root / "yaml", 200, 0, seed=5)
+    (root / "forms.json").write_text(to_json(load(root / "yaml")), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def parallel_only(monkeypatch):
+    """Fail if the check falls back to the serial path (which is for inputs with problems)."""
+
+    def fail(*args):
+        raise AssertionError("fell back to the serial path")
+
+    monkeypatch.setattr(bulk, "_evaluate_serial", fail)
+
+
+def test_data_2022_parallel_equals_evaluate(parallel_only):
+    assert bulk.check(DATA_2022, "national", jobs=2).data == _serial(DATA_2022)
+
+
+def test_data_2022_other_profile(parallel_only):
+    profiles = sorted((ROOT / "selfeval_kit").rglob("*.yaml"))
+    name = "national"
+    for p in profiles:
+        if p.parent.name == "profiles" and p.stem != "national":
+            name = p.stem
+            break
+    assert bulk.check(DATA_2022, name, jobs=2).data == _serial(DATA_2022, name)
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_synthetic_json_list_parallel_equals_evaluate(synthetic, jobs, parallel_only):
+    path = synthetic / "forms.json"
+    expected = _serial(path)
+    assert len(expected["forms"]) == 200
+    assert bulk.check(path, "national", jobs=jobs).data == expected
+
+
+def test_synthetic_yaml_folder_parallel_equals_evaluate(synthetic, monkeypatch, parallel_only):
+    monkeypatch.setattr(bulk, "_FILES_PER_TASK", 30)  # several tasks per worker
+    path = synthetic / "yaml"
+    assert bulk.check(path, "national", jobs=2).data == _serial(path)
+
+
+def test_mixed_folder_sorted_as_load_sorts(synthetic, tmp_path, parallel_only):
+    """JSON lists and YAML files in one folder: forms come back in load's order."""
+    forms = json.loads((synthetic / "forms.json").read_text(encoding="utf-8"))
+    (tmp_path / "a.json").write_text(json.dumps(forms[:80], ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "m.json").write_text(json.dumps(forms[80], ensure_ascii=False), encoding="utf-8")
+    for file in sorted((synthetic / "yaml").iterdir())[81:]:
+        shutil.copy(file, tmp_path / file.name)
+    assert bulk.check(tmp_path, "national", jobs=2).data == _serial(tmp_path)
+
+
+def _problems(path):
+    with pytest.raises(DataError) as exc:
+        load(path)
+    return [str(p) for p in exc.value.problems]
+
+
+def test_broken_files_reported_as_load_reports(tmp_path):
+    write_portfolio(tmp_path, 20, 6, seed=3)
+    expected = _problems(tmp_path)
+    with pytest.raises(DataError) as exc:
+        bulk.check(tmp_path, "national", jobs=2)
+    assert [str(p) for p in exc.value.problems] == expected
+
+
+def test_broken_json_list_reported_as_load_reports(synthetic, tmp_path):
+    forms = json.loads((synthetic / "forms.json").read_text(encoding="utf-8"))
+    forms[150]["indicators"][0]["weight"] = "heavy"
+    del forms[30]["name"]
+    forms[170]["id"] = forms[10]["id"]
+    path = tmp_path / "forms.json"
+    path.write_text(json.dumps(forms, ensure_ascii=False), encoding="utf-8")
+    expected = _problems(path)
+    with pytest.raises(DataError) as exc:
+        bulk.check(path, "national", jobs=2)
+    assert [str(p) for p in exc.value.problems] == expected
+
+
+@pytest.mark.parametrize("text", ["", "[]", "[1, 2]", "{not json", "3"])
+def test_odd_json_reported_as_load_reports(tmp_path, text):
+    path = tmp_path / "forms.json"
+    path.write_text(text, encoding="utf-8")
+    expected = _problems(path)
+    with pytest.raises(DataError) as exc:
+        bulk.check(path, "national", jobs=2)
+    assert [str(p) for p in exc.value.problems] == expected
+
+
+def test_duplicate_ids_across_files(tmp_path):
+    write_portfolio(tmp_path, 6, 0, seed=4)
+    files = sorted(tmp_path.iterdir())
+    shutil.copy(files[0], tmp_path / "zz-copy.yaml")
+    expected = _problems(tmp_path)
+    with pytest.raises(DataError) as exc:
+        bulk.check(tmp_path, "national", jobs=2)
+    assert [str(p) for p in exc.value.problems] == expected
+
+
+def test_auto_jobs_small_input_is_serial():
+    assert bulk.auto_jobs(DATA_2022) == 1
+
+
+def test_cli_jobs_same_output(synthetic):
+    runner = CliRunner()
+    path = str(synthetic / "forms.json")
+    for args in (["--json"], []):
+        one = runner.invoke(main, ["check", path, "--jobs", "1", *args])
+        two = runner.invoke(main, ["check", path, "--jobs", "2", *args])
+        assert one.exit_code == two.exit_code
+        assert one.output == two.output
+    serial = json.loads(runner.invoke(main, ["check", path, "--json", "--jobs", "1"]).output)
+    assert serial == json.loads(json.dumps(_serial(synthetic / "forms.json"), ensure_ascii=False))
