@@ -10,6 +10,7 @@ import pandas as pd
 
 from .audit import SEVERITIES, Finding, audit_form, audit_portfolio
 from .loading import Portfolio, load
+from .memory import paused_gc
 from .model import Form
 from .profile import Profile, load_profile
 from .scoring import FormResult, form_dict, score_form
@@ -115,11 +116,13 @@ def evaluate(source: "Portfolio | Iterable[Form] | str | Path", profile: "str | 
         source = load(source)
     rules = load_profile(profile)
     results = []
-    for form in source:
-        result = score_form(form, rules)
-        result.findings.extend(audit_form(result))
-        results.append(result)
-    return Evaluation(profile=rules, forms=results, portfolio_findings=audit_portfolio(results, rules))
+    with paused_gc():
+        for form in source:
+            result = score_form(form, rules)
+            result.findings.extend(audit_form(result))
+            results.append(result)
+        portfolio_findings = audit_portfolio(results, rules)
+    return Evaluation(profile=rules, forms=results, portfolio_findings=portfolio_findings)
 
 
 def _fmt(value: float | None) -> str:

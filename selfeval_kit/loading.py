@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import DataError, Problem
+from .memory import paused_gc
 from .model import Form
 
 __all__ = ["Portfolio", "load", "load_form", "form_files", "MAX_FILE_BYTES"]
@@ -67,18 +68,32 @@ class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyam
     """SafeLoader that refuses duplicate keys: PyYAML would silently keep the last one."""
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
-    seen: dict[Any, int] = {}
+    seen: dict[Any, yaml.Node] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
+        # A plain string key is its scalar's text: no need to construct it twice.
+        if key_node.tag == _STR_TAG and isinstance(key_node, yaml.ScalarNode):
+            key = key_node.value
+        else:
+            key = loader.construct_object(key_node, deep=deep)
+        try:
+            first = seen.get(key)
+        except TypeError:
+            first = None  # unhashable: construct_mapping reports it
+        if first is not None:
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                f"duplicate key {key!r} (first at line {seen[key] + 1})",
+                f"duplicate key {key!r} (first at line {first.start_mark.line + 1})",
                 key_node.start_mark,
             )
-        seen[key] = key_node.start_mark.line
+        try:
+            seen[key] = key_node
+        except TypeError:
+            pass
     return loader.construct_mapping(node, deep=deep)
 
 
@@ -198,10 +213,11 @@ def load(path: str | Path) -> Portfolio:
     """
     problems: list[Problem] = []
     loaded: list[tuple[Form, Path]] = []
-    for file in form_files(path):
-        file_forms, file_problems = _read_forms(file)
-        problems.extend(file_problems)  # a file loads whole or not at all
-        loaded.extend((form, file) for form in file_forms)
+    with paused_gc():
+        for file in form_files(path):
+            file_forms, file_problems = _read_forms(file)
+            problems.extend(file_problems)  # a file loads whole or not at all
+            loaded.extend((form, file) for form in file_forms)
 
     first_file: dict[str, Path] = {}
     for form, file in loaded:

@@ -139,3 +139,29 @@ def test_cli_jobs_same_output(synthetic):
         assert one.output == two.output
     serial = json.loads(runner.invoke(main, ["check", path, "--json", "--jobs", "1"]).output)
     assert serial == json.loads(json.dumps(_serial(synthetic / "forms.json"), ensure_ascii=False))
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("year", 2022.0), ("year", "2022"), ("year", True), ("year", 10**30), ("seq", 1.0), ("seq", 0),
+        ("unit", "yuan"), ("total_score", 100), ("total_score", "100"), ("total_score", True),
+        ("total_score", 1e308), ("id", "a..b"), ("weight", 10), ("weight", "10"), ("weight", None),
+        ("target", 5), ("target", None), ("target", ""),
+    ],
+)  # fmt: skip
+def test_worker_validation_agrees_with_read_json(tmp_path, minimal_data, field, value):
+    """Workers validate parsed items, read_json validates JSON text: same verdict on odd values."""
+    from selfeval_kit.loading import read_json
+    from selfeval_kit.profile import load_profile
+
+    bulk._parsed.clear()
+    holder = minimal_data["indicators"][0] if field in ("weight", "target") else minimal_data
+    holder[field] = value
+    path = tmp_path / "forms.json"
+    path.write_text(json.dumps([minimal_data], ensure_ascii=False), encoding="utf-8")
+    forms, problems = read_json(path)
+    share = bulk._work(("json", str(path), 0, 1), load_profile("national"))
+    assert (share is None) == bool(problems)
+    if share is not None:
+        assert share[0][1] == _serial(path)["forms"][0]
