@@ -155,7 +155,11 @@ def _weights(result: FormResult) -> Iterable[Finding]:
             f"预算执行率分值 {_num(budget_weight)} 与指标分值 {_num(form.indicator_weight)} 合计 {_num(total)} 分，应为 {_num(profile.total_points)} 分。",
             total=total, expected=profile.total_points,
         )  # fmt: skip
-    split = {name: sum(i.weight for i in form.indicators if canonical_level1(i.level1) == name) for name in profile.level1_split}
+    split = dict.fromkeys(profile.level1_split, 0)  # as sum() starts
+    for indicator in form.indicators:
+        level1 = canonical_level1(indicator.level1)
+        if level1 in split:
+            split[level1] += indicator.weight
     departs = abs(budget_weight - profile.budget_weight) > 1e-6 or any(
         abs(split[name] - expected) > 1e-6 for name, expected in profile.level1_split.items()
     )
@@ -176,6 +180,7 @@ def _strip_suffix(name: str) -> str:
 def _level2(result: FormResult) -> Iterable[Finding]:
     allowed = result.profile.allowed_level2
     home = {_strip_suffix(l2): l1 for l1, names in allowed.items() for l2 in names}
+    stripped = {l1: {_strip_suffix(n) for n in names} for l1, names in allowed.items()}
     for item in result.indicators:
         l1, l2 = canonical_level1(item.indicator.level1), item.indicator.level2
         if l1 not in allowed:
@@ -183,7 +188,7 @@ def _level2(result: FormResult) -> Iterable[Finding]:
                 "level2.not_allowed", result,
                 f"一级指标“{l1}”不在规定范围内（{'、'.join(allowed)}）。", item=item, level1=l1, level2=l2,
             )  # fmt: skip
-        elif _strip_suffix(l2) not in {_strip_suffix(n) for n in allowed[l1]}:
+        elif _strip_suffix(l2) not in stripped[l1]:
             where = home.get(_strip_suffix(l2))
             hint = f"，它应属于“{where}”" if where else f"；“{l1}”下应为{'、'.join(allowed[l1])}"
             yield _finding(

@@ -113,15 +113,17 @@ _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 @_reports_errors
 def check(path: Path, profile: str, as_json: bool, strict: bool, jobs: int) -> None:
     """Recompute the scores of the forms in PATH by the rules and list the audit findings."""
-    import json
-
     from .audit import SEVERITY_LABELS
     from .bulk import check as bulk_check
 
     data = bulk_check(path, profile, jobs).data
     findings = data["findings"]
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        from pydantic_core import to_json
+
+        # As json.dumps(data, ensure_ascii=False, indent=2) lays it out (a tiny float may lose its
+        # exponent: 0.00001, not 1e-05), several times faster: its indent mode is pure Python.
+        click.echo(to_json(data, indent=2).decode("utf-8"))
     else:
         groups: dict[str | None, list] = {}
         for finding in findings:

@@ -96,6 +96,7 @@ _LEVEL1_ALIASES = {
 
 
 @lru_cache(maxsize=256)
+@lru_cache(maxsize=4096)  # a handful of labels, read for every indicator of every form
 def canonical_level1(name: str) -> str:
     """The standard name of a 一级指标 label ("产出" → "产出指标"); other labels unchanged.
 

@@ -374,6 +374,11 @@ def test_check_json_shape():
     assert set(finding) >= {"code", "severity", "form_id", "form_name", "indicator", "message", "figures"}
 
 
+def test_check_json_is_the_evaluation_laid_out_as_json_dumps(evaluation_2022):
+    output = CliRunner().invoke(main, ["check", str(DATA_2022), "--json"]).stdout
+    assert output == json.dumps(evaluation_2022.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
 def test_check_strict_fails_on_warnings():
     assert CliRunner().invoke(main, ["check", str(DATA_2022), "--strict"]).exit_code == 1
 
