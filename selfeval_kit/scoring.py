@@ -14,7 +14,7 @@ from enum import Enum
 from .labels import canonical_level1
 from .model import Form, Indicator
 from .profile import Profile
-from .values import Comparison, Kind, Value, compare, parse_value
+from .values import Comparison, Kind, Value, compare, parse_value, unit_factor
 
 __all__ = [
     "Attainment",
@@ -292,9 +292,10 @@ def score_indicator(indicator: Indicator, profile: Profile, position: int = 0) -
         actual_number = actual.number
     else:
         return _unknown(position, indicator, target, actual, True, "unreadable", "实际完成值不是可比较的数值")
-    check = compare(target, actual)
-    if actual.kind != Kind.NONE and not check.comparable:
-        return _unknown(position, indicator, target, actual, True, "unit_mismatch", check.reason or "单位不可比")
+    # Two quantities compare exactly when their units convert; values.compare says why not.
+    if actual.kind != Kind.NONE and unit_factor(actual.unit, target.unit) is None:
+        reason = compare(target, actual).reason
+        return _unknown(position, indicator, target, actual, True, "unit_mismatch", reason or "单位不可比")
 
     t, a = target.number, actual_number
     comparison = target.comparison or Comparison.GE
