@@ -47,8 +47,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .errors import BuildError
+from .errors import BuildError, DataError
 from .files import atomic_write_bytes
+from .sources import form_files
 
 __all__ = [
     "BuildResult",
@@ -73,9 +74,6 @@ INDEX_NAME = "index.html"
 MANIFEST_NAME = ".selfeval-build.json"
 LOCK_NAME = ".selfeval-build.lock"
 MANIFEST_FORMAT = 1
-# Mirrors loading.FORM_SUFFIXES / loading.form_files (importing loading means importing pydantic,
-# which the no-op check must not pay; tests/test_build.py checks that the two agree).
-FORM_SUFFIXES = (".yaml", ".yml", ".json")
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]  # the kernel logs transport notices; reports need none
 
 
@@ -169,11 +167,11 @@ def package_digest() -> str:
 
 
 def _data_files(path: Path) -> list[Path] | None:
-    """The files `loading.form_files` reads for a path; None when it would raise."""
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix in FORM_SUFFIXES and p.is_file() and not p.name.startswith("."))
-        return files or None
-    return [path] if path.is_file() else None
+    """The files `load` reads for a path (`sources.form_files`: no pydantic); None when it would raise."""
+    try:
+        return form_files(path)
+    except DataError:
+        return None
 
 
 def _profile_digest(profile_param: str) -> str:

@@ -11,20 +11,29 @@ result equals `evaluate(load(path), profile).to_dict()`.
 When anything is wrong with the input (a problem in a file, a duplicate id) the
 parent calls `loading.load` itself, so problems are reported exactly as `load`
 reports them. Workers are plain `python -m selfeval_kit.bulk` subprocesses (no
-fork: forking a process that runs threads, as Jupyter does, is unsafe).
+fork: forking a process that runs threads, as Jupyter does, is unsafe). They are
+started first, so that their imports (pydantic, the parsers) overlap the parent's.
+
+A JSON list file is shared out by bytes where its layout allows: in the export
+layout (`json.dumps(..., indent=2)`, what `selfeval export` writes) a top-level item
+ends with a line "  }," and the next begins with "  {", and a raw line break never
+occurs inside a JSON string, so each worker parses only its own items. Should such
+a place not be a boundary between top-level items, the pieces would not parse
+(their brackets would not balance) and the parent falls back to `load`.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .loading import form_files, load
 from .memory import paused_gc
+from .sources import form_files
 
 __all__ = ["BulkResult", "check", "auto_jobs", "AUTO_MIN_FILES", "AUTO_MIN_BYTES"]
 
@@ -68,31 +77,23 @@ def auto_jobs(path: str | Path) -> int:
 def check(path: str | Path, profile="national", jobs: int = 0) -> BulkResult:
     """`evaluate(load(path), profile).to_dict()`, computed by `jobs` worker processes
     (0: `auto_jobs`). Raises DataError as `load` does."""
-    from .profile import load_profile
-
-    rules = load_profile(profile)  # a bad profile fails here, before any worker starts
     if jobs <= 0:
         jobs = auto_jobs(path)
     if jobs == 1:
-        return BulkResult(_evaluate_serial(path, rules))
-    files = form_files(path)
-    tasks: list[tuple] = []
-    run: list[str] = []
-    for file in files:
-        if file.suffix == ".json":
-            if run:
-                tasks.append(("files", tuple(run)))
-                run = []
-            tasks.extend(("json", str(file), k, jobs) for k in range(jobs))
-        else:
-            run.append(str(file))
-            if len(run) >= _FILES_PER_TASK:
-                tasks.append(("files", tuple(run)))
-                run = []
-    if run:
-        tasks.append(("files", tuple(run)))
+        from .profile import load_profile
 
-    shares = _run_workers(tasks, rules, jobs)
+        return BulkResult(_evaluate_serial(path, load_profile(profile)))
+    workers = _start_workers(jobs)
+    try:
+        from .profile import load_profile
+
+        rules = load_profile(profile)  # a bad profile fails here, and the workers are stopped
+        shares = _finish_workers(workers, _shares(_tasks(form_files(path), jobs), jobs), rules)
+    except BaseException:
+        for proc in workers:
+            proc.kill()
+            proc.wait()
+        raise
     entries = [entry for share in shares if share is not None for entry in share]
     if any(share is None for share in shares) or len({e[1]["id"] for e in entries}) != len(entries):
         # Some file has a problem, or ids repeat: load reports it exactly (and raises).
@@ -111,25 +112,80 @@ def check(path: str | Path, profile="national", jobs: int = 0) -> BulkResult:
     )
 
 
-def _run_workers(tasks: list[tuple], rules, jobs: int) -> list:
-    """The results of the tasks, in order, from `jobs` plain `python` subprocesses (each given a
-    contiguous run of tasks). Not multiprocessing: its "spawn" start re-runs the parent's
-    main module, which fails for `python -c`, stdin and some notebook front ends."""
-    jobs = max(1, min(jobs, len(tasks)))
-    groups = [tasks[len(tasks) * k // jobs : len(tasks) * (k + 1) // jobs] for k in range(jobs)]
+def _tasks(files: list[Path], jobs: int) -> list[tuple]:
+    """Runs of YAML files, and each JSON file cut into `jobs` pieces, in document order."""
+    tasks: list[tuple] = []
+    run: list[str] = []
+    for file in files:
+        if file.suffix == ".json":
+            if run:
+                tasks.append(("files", tuple(run)))
+                run = []
+            tasks.extend(_json_tasks(file, jobs))
+        else:
+            run.append(str(file))
+            if len(run) >= _FILES_PER_TASK:
+                tasks.append(("files", tuple(run)))
+                run = []
+    if run:
+        tasks.append(("files", tuple(run)))
+    return tasks
+
+
+# The end of a top-level item and the start of the next in the export layout.
+_ITEM_BOUNDARY = re.compile(rb"\n  \},\r?\n  \{")
+
+
+def _json_tasks(file: Path, jobs: int) -> list[tuple]:
+    """("bytes", file, start, stop): the items between two byte offsets, where a list in the
+    export layout can be cut at item boundaries; else ("json", file, k, jobs): the k-th share
+    of the items, each worker parsing the whole file."""
+    try:
+        raw = file.read_bytes()
+    except OSError:
+        return [("json", str(file), 0, 1)]  # the worker fails to read it: load reports why
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    first, last = len(body) - len(body.lstrip()), len(body.rstrip()) - 1
+    offset = len(raw) - len(body)
+    if last <= first or body[first : first + 1] != b"[" or body[last : last + 1] != b"]":
+        return [("json", str(file), k, jobs) for k in range(jobs)]
+    commas: list[int] = []  # the comma after the last item of each piece but the last
+    for k in range(1, jobs):
+        after = commas[-1] if commas else offset + first
+        match = _ITEM_BOUNDARY.search(raw, max(after, offset + first + (last - first) * k // jobs))
+        if match is None:
+            break
+        commas.append(match.start() + 4)  # "\n  }" then the comma
+    if not commas:
+        return [("json", str(file), k, jobs) for k in range(jobs)]
+    starts = [offset + first + 1] + [comma + 1 for comma in commas]
+    ends = commas + [offset + last]
+    return [("bytes", str(file), start, end) for start, end in zip(starts, ends)]
+
+
+def _shares(tasks: list[tuple], jobs: int) -> list[list[tuple]]:
+    """The tasks in `jobs` contiguous runs (some may be empty)."""
+    return [tasks[len(tasks) * k // jobs : len(tasks) * (k + 1) // jobs] for k in range(jobs)]
+
+
+def _start_workers(jobs: int) -> list[subprocess.Popen]:
+    """`jobs` plain `python` subprocesses, importing what they need while they wait for work.
+    Not multiprocessing: its "spawn" start re-runs the parent's main module, which fails for
+    `python -c`, stdin and some notebook front ends."""
     env = dict(os.environ)
     package_root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = package_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    procs = []
-    for group in groups:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "selfeval_kit.bulk"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env
-        )
-        procs.append(proc)
-    payloads = [pickle.dumps((group, rules), protocol=pickle.HIGHEST_PROTOCOL) for group in groups]
+    return [
+        subprocess.Popen([sys.executable, "-m", "selfeval_kit.bulk"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        for _ in range(jobs)
+    ]
+
+
+def _finish_workers(procs: list[subprocess.Popen], groups: list[list[tuple]], rules) -> list:
+    """The results of the tasks, in order: each worker is given its run of tasks."""
     # Feed every worker before reading any: they then run side by side.
-    for proc, payload in zip(procs, payloads):
-        proc.stdin.write(payload)
+    for proc, group in zip(procs, groups):
+        proc.stdin.write(pickle.dumps((group, rules), protocol=pickle.HIGHEST_PROTOCOL))
         proc.stdin.close()
     shares: list = []
     failed = None
@@ -148,6 +204,7 @@ def _run_workers(tasks: list[tuple], rules, jobs: int) -> list:
 
 def _evaluate_serial(path, rules) -> dict:
     from .evaluation import evaluate
+    from .loading import load
 
     return evaluate(load(path), rules).to_dict()
 
@@ -169,6 +226,19 @@ def _work(task: tuple, rules) -> list | None:
             if problems:
                 return None
             forms.extend((form, file.name) for form in file_forms)
+    elif task[0] == "bytes":
+        _, name, start, stop = task
+        file = Path(name)
+        from pydantic_core import from_json
+
+        try:
+            with open(file, "rb") as handle:
+                handle.seek(start)
+                items = from_json(b"[" + handle.read(stop - start) + b"]")
+        except (OSError, ValueError):
+            return None  # not a cut between items after all, or the file changed: load decides
+        if not _validate(items, file.name, forms):
+            return None
     else:
         _, name, k, n = task
         file = Path(name)
@@ -182,18 +252,23 @@ def _work(task: tuple, rules) -> list | None:
             if problems:
                 return None
             forms.extend((form, file.name) for form in file_forms)
-        else:
-            from .model import Form
-
-            start, stop = len(items) * k // n, len(items) * (k + 1) // n
-            try:
-                for item in items[start:stop]:
-                    # Strict validation of parsed JSON values accepts and refuses what read_json's
-                    # validate_json does (tests/test_bulk.py); any refusal goes back to load anyway.
-                    forms.append((Form.model_validate(item), file.name))
-            except ValueError:
-                return None
+        elif not _validate(items[len(items) * k // n : len(items) * (k + 1) // n], file.name, forms):
+            return None
     return [_entry(form, file_name, rules) for form, file_name in forms]
+
+
+def _validate(items: list, file_name: str, forms: list) -> bool:
+    """Append the Form of each parsed JSON item; False at the first invalid one."""
+    from .model import Form
+
+    try:
+        for item in items:
+            # Strict validation of parsed JSON values accepts and refuses what read_json's
+            # validate_json does (tests/test_bulk.py); any refusal goes back to load anyway.
+            forms.append((Form.model_validate(item), file_name))
+    except ValueError:
+        return False
+    return True
 
 
 def _json_items(file: Path):
@@ -232,6 +307,9 @@ def _main() -> None:
     import gc
 
     gc.disable()  # a short-lived batch process: see memory.paused_gc
+    # Import now, while the parent still lists the files and reads the profile.
+    from . import audit, loading, narrative, scoring  # noqa: F401
+
     tasks, rules = pickle.load(sys.stdin.buffer)
     results = [_work(task, rules) for task in tasks]
     sys.stdout.buffer.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))

@@ -15,11 +15,11 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import DataError, Problem
 from .memory import paused_gc
+from .sources import form_files
 from .model import Form
 
 __all__ = ["Portfolio", "load", "load_form", "form_files", "MAX_FILE_BYTES"]
 
-FORM_SUFFIXES = (".yaml", ".yml", ".json")  # JSON: the export format, one form or a list
 MAX_FILE_BYTES = 5 * 1024 * 1024  # a form is a few KiB; anything this large is not a form
 _FORM_LIST = TypeAdapter(list[Form])
 
@@ -98,21 +98,6 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def form_files(path: str | Path) -> list[Path]:
-    """The form files a path stands for: the file itself, or a folder's *.yaml/*.yml."""
-    path = Path(path)
-    if path.is_dir():
-        files = sorted(
-            p for p in path.iterdir() if p.suffix in FORM_SUFFIXES and p.is_file() and not p.name.startswith(".")
-        )
-        if not files:
-            raise DataError.single(path, "no form files (*.yaml, *.yml, *.json) in this folder")
-        return files
-    if path.is_file():
-        return [path]
-    raise DataError.single(path, "no such file or folder")
 
 
 def read_yaml(file: Path) -> tuple[Any, list[Problem]]:

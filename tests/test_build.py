@@ -266,15 +266,14 @@ def test_package_digest_covers_code_templates_and_profiles():
     assert {"build.py", "profiles/national.yaml", "templates/selfeval/report.css"} <= files
 
 
-def test_form_files_rule_matches_the_loader(tmp_path):
-    from selfeval_kit.loading import form_files
-
+def test_build_lists_the_files_load_reads(tmp_path):
     for name in ("a.yaml", "b.yml", "c.json", ".hidden.yaml", "notes.txt"):
         (tmp_path / name).write_text("x", encoding="utf-8")
     (tmp_path / "sub.yaml").mkdir()
-    assert build_mod._data_files(tmp_path) == form_files(tmp_path)
-    assert build_mod._data_files(tmp_path / "a.yaml") == form_files(tmp_path / "a.yaml")
+    assert [p.name for p in build_mod._data_files(tmp_path)] == ["a.yaml", "b.yml", "c.json"]
+    assert build_mod._data_files(tmp_path / "a.yaml") == [tmp_path / "a.yaml"]
     assert build_mod._data_files(tmp_path / "missing") is None
+    assert build_mod._data_files(tmp_path / "sub.yaml") is None  # an empty folder: load refuses it
 
 
 NOOP = """

@@ -165,3 +165,64 @@ def test_worker_validation_agrees_with_read_json(tmp_path, minimal_data, field, 
     assert (share is None) == bool(problems)
     if share is not None:
         assert share[0][1] == _serial(path)["forms"][0]
+
+
+def _pieces(path, jobs):
+    from pydantic_core import from_json
+
+    raw = path.read_bytes()
+    tasks = bulk._json_tasks(path, jobs)
+    assert {t[0] for t in tasks} == {"bytes"}
+    return [from_json(b"[" + raw[start:stop] + b"]") for _, _, start, stop in tasks]
+
+
+@pytest.mark.parametrize("jobs", [2, 3, 7])
+@pytest.mark.parametrize("newline, bom", [("\n", ""), ("\r\n", ""), ("\n", "\ufeff")])
+def test_export_layout_is_cut_between_items(synthetic, tmp_path, jobs, newline, bom):
+    forms = json.loads((synthetic / "forms.json").read_text(encoding="utf-8"))
+    path = tmp_path / "forms.json"
+    path.write_bytes((bom + json.dumps(forms, ensure_ascii=False, indent=2).replace("\n", newline)).encode())
+    pieces = _pieces(path, jobs)
+    assert len(pieces) == jobs
+    assert [item for piece in pieces for item in piece] == forms
+
+
+def test_other_layouts_are_parsed_whole_by_each_worker(synthetic, tmp_path, parallel_only):
+    forms = json.loads((synthetic / "forms.json").read_text(encoding="utf-8"))
+    path = tmp_path / "forms.json"
+    path.write_text(json.dumps(forms, ensure_ascii=False), encoding="utf-8")  # one line
+    assert bulk._json_tasks(path, 2) == [("json", str(path), 0, 2), ("json", str(path), 1, 2)]
+    assert bulk.check(path, "national", jobs=2).data == _serial(path)
+
+
+def test_a_false_boundary_falls_back_to_load(synthetic, tmp_path):
+    """Indicators laid out with two-space indents, as if they were top-level items: a cut there
+    lands inside a form, the pieces do not parse, and the result is still load's."""
+    forms = json.loads((synthetic / "forms.json").read_text(encoding="utf-8"))[:4]
+
+    def indicators(items):  # each ends with "\n  }" and the next begins with "\n  {"
+        return "[\n  " + ",\n  ".join(json.dumps(i, ensure_ascii=False)[:-1] + "\n  }" for i in items) + "]"
+
+    text = "[" + ",".join(
+        "{" + ", ".join(
+            f"{json.dumps(key)}: " + (indicators(value) if key == "indicators" else json.dumps(value, ensure_ascii=False))
+            for key, value in form.items()
+        ) + "}"
+        for form in forms
+    ) + "]"  # fmt: skip
+    path = tmp_path / "forms.json"
+    path.write_text(text, encoding="utf-8")
+    assert json.loads(text) == forms
+    assert [t[0] for t in bulk._json_tasks(path, 2)] == ["bytes", "bytes"]
+    assert bulk.check(path, "national", jobs=2).data == _serial(path)
+
+
+def test_bad_profile_stops_the_started_workers(monkeypatch):
+    from selfeval_kit import ProfileError
+
+    started = []
+    real = bulk._start_workers
+    monkeypatch.setattr(bulk, "_start_workers", lambda jobs: started.extend(real(jobs)) or started)
+    with pytest.raises(ProfileError):
+        bulk.check(DATA_2022, "no-such-profile", jobs=2)
+    assert len(started) == 2 and all(proc.poll() is not None for proc in started)
