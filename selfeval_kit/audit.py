@@ -32,6 +32,12 @@ __all__ = [
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
 
+# Enum members as module constants: in Python 3.11 `Kind.QUANTITATIVE` goes through
+# EnumType.__getattr__, about 0.1 µs a lookup, and the checks look up several per indicator.
+_QUANTITATIVE = Kind.QUANTITATIVE
+_MET = Attainment.MET
+_UNMET = (Attainment.PARTLY, Attainment.NOT_MET)
+
 
 @dataclass(frozen=True)
 class Check:
@@ -88,6 +94,7 @@ class Finding:
         return CHECKS[self.code].advice
 
     def to_dict(self) -> dict:
+        check = CHECKS[self.code]
         return {
             "code": self.code,
             "severity": self.severity,
@@ -95,9 +102,9 @@ class Finding:
             "form_name": self.form_name,
             "indicator": self.indicator,
             "position": self.position,
-            "title": self.title,
+            "title": check.title,
             "message": self.message,
-            "advice": self.advice,
+            "advice": check.advice,
             "figures": self.figures,
         }
 
@@ -177,18 +184,33 @@ def _strip_suffix(name: str) -> str:
     return name.removesuffix("指标")
 
 
+_level2_last: tuple | None = None  # (a copy of allowed_level2, home, stripped) as last built
+
+
+def _level2_tables(allowed: dict[str, list[str]]) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """(二级 name → its 一级, 一级 → its 二级 names), names without 指标; rebuilt only when
+    `allowed` differs from the last one seen (a run has one profile)."""
+    global _level2_last
+    last = _level2_last
+    if last is None or last[0] != allowed:
+        home = {_strip_suffix(l2): l1 for l1, names in allowed.items() for l2 in names}
+        stripped = {l1: {_strip_suffix(n) for n in names} for l1, names in allowed.items()}
+        _level2_last = last = ({l1: list(names) for l1, names in allowed.items()}, home, stripped)
+    return last[1], last[2]
+
+
 def _level2(result: FormResult) -> Iterable[Finding]:
     allowed = result.profile.allowed_level2
-    home = {_strip_suffix(l2): l1 for l1, names in allowed.items() for l2 in names}
-    stripped = {l1: {_strip_suffix(n) for n in names} for l1, names in allowed.items()}
+    home, stripped = _level2_tables(allowed)
     for item in result.indicators:
         l1, l2 = canonical_level1(item.indicator.level1), item.indicator.level2
-        if l1 not in allowed:
+        names = stripped.get(l1)  # None: l1 not in allowed
+        if names is None:
             yield _finding(
                 "level2.not_allowed", result,
                 f"一级指标“{l1}”不在规定范围内（{'、'.join(allowed)}）。", item=item, level1=l1, level2=l2,
             )  # fmt: skip
-        elif _strip_suffix(l2) not in stripped[l1]:
+        elif l2.removesuffix("指标") not in names:
             where = home.get(_strip_suffix(l2))
             hint = f"，它应属于“{where}”" if where else f"；“{l1}”下应为{'、'.join(allowed[l1])}"
             yield _finding(
@@ -206,11 +228,11 @@ def _scores(result: FormResult) -> Iterable[Finding]:
             score=total.score, weight=total.weight,
         )  # fmt: skip
     for item in result.indicators:
-        score = item.indicator.score
-        if score is not None and score > item.weight + tol:
+        score, weight = item.indicator.score, item.indicator.weight
+        if score is not None and score > weight + tol:
             yield _finding(
-                "score.above_weight", result, f"“{item.indicator.name}”得分 {_num(score)} 超过分值 {_num(item.weight)}。",
-                item=item, score=score, weight=item.weight,
+                "score.above_weight", result, f"“{item.indicator.name}”得分 {_num(score)} 超过分值 {_num(weight)}。",
+                item=item, score=score, weight=weight,
             )  # fmt: skip
     if form.total_score is not None:
         parts = (total.score or 0) + sum(i.score or 0 for i in form.indicators)
@@ -292,49 +314,50 @@ def _describe(item: IndicatorResult) -> str:
 def _indicators(result: FormResult) -> Iterable[Finding]:
     profile, tol = result.profile, result.profile.score_tolerance
     for item in result.indicators:
-        ind, target = item.indicator, item.target
+        ind, target, problem, ratio = item.indicator, item.target, item.problem, item.ratio
         note = (ind.deviation_note or "").strip()
-        if item.problem == "unreadable":
+        if problem == "unreadable":
             yield _finding("indicator.unreadable", result, f"{_describe(item)}：{item.reason}。", item=item,
                            target=ind.target, actual=ind.actual)  # fmt: skip
-        elif item.problem == "unit_mismatch":
+        elif problem == "unit_mismatch":
             yield _finding("indicator.unit_mismatch", result, f"{_describe(item)}：{item.reason}。", item=item,
                            target=ind.target, actual=ind.actual)  # fmt: skip
-        difference = item.difference
-        if difference is not None and abs(difference) > tol and item.problem is None:
+        difference = None if problem is not None else item.difference
+        if difference is not None and abs(difference) > tol:
             if item.score_low == item.score_high:
                 allowed = f"规则计算得分为 {_num(item.score_low)}"
             else:
                 allowed = f"按“{_tier_label(item.attainment)}”档应在 {_num(item.score_low)}–{_num(item.score_high)} 之间"
             yield _finding(
                 "indicator.score_mismatch", result, f"{_describe(item)}，填报得分 {_num(ind.score)}，{allowed}。",
-                item=item, reported=ind.score, low=item.score_low, high=item.score_high, ratio=_r(item.ratio),
+                item=item, reported=ind.score, low=item.score_low, high=item.score_high, ratio=_r(ratio),
             )  # fmt: skip
-        if item.attainment in (Attainment.PARTLY, Attainment.NOT_MET) and not note:
+        if item.attainment in _UNMET and not note:
             yield _finding(
                 "indicator.unmet_no_reason", result, f"{_describe(item)}，未完成目标，未填写偏差原因。",
-                item=item, ratio=_r(item.ratio),
+                item=item, ratio=_r(ratio),
             )  # fmt: skip
-        if item.ratio is None or target.kind != Kind.QUANTITATIVE or target.comparison is None:
+        comparison = target.comparison
+        if ratio is None or target.kind != _QUANTITATIVE or comparison is None:
             continue
-        if target.comparison in HIGHER:
-            if item.ratio >= profile.target_too_low_ratio:
+        if comparison in HIGHER:
+            if ratio >= profile.target_too_low_ratio:
                 yield _finding(
                     "indicator.target_too_low", result,
-                    f"{_describe(item)}，为目标的 {item.ratio:.2f} 倍" + ("。" if note else "，未说明原因。"),
-                    item=item, severity="info" if note else None, ratio=_r(item.ratio),
+                    f"{_describe(item)}，为目标的 {ratio:.2f} 倍" + ("。" if note else "，未说明原因。"),
+                    item=item, severity="info" if note else None, ratio=_r(ratio),
                 )  # fmt: skip
-            elif item.ratio >= profile.overachievement_note_ratio and not note:
+            elif ratio >= profile.overachievement_note_ratio and not note:
                 yield _finding(
-                    "indicator.overachieved_no_reason", result, f"{_describe(item)}，为目标的 {item.ratio:.2f} 倍，未说明原因。",
-                    item=item, ratio=_r(item.ratio),
+                    "indicator.overachieved_no_reason", result, f"{_describe(item)}，为目标的 {ratio:.2f} 倍，未说明原因。",
+                    item=item, ratio=_r(ratio),
                 )  # fmt: skip
-        elif target.comparison in LOWER and target.number and item.attainment == Attainment.MET:
+        elif comparison in LOWER and target.number and item.attainment == _MET:
             # Counts of incidents ("<5次" with 1) are small integers: their ratio says nothing.
-            if target.dimension != "count" and 0 < item.ratio <= profile.loose_limit_ratio:
+            if target.dimension != "count" and 0 < ratio <= profile.loose_limit_ratio:
                 yield _finding(
-                    "indicator.loose_limit", result, f"{_describe(item)}，仅为上限的 {item.ratio * 100:.1f}%。",
-                    item=item, ratio=_r(item.ratio),
+                    "indicator.loose_limit", result, f"{_describe(item)}，仅为上限的 {ratio * 100:.1f}%。",
+                    item=item, ratio=_r(ratio),
                 )  # fmt: skip
 
 
@@ -378,20 +401,19 @@ class PortfolioFacts:
 
 
 def portfolio_facts(result: FormResult) -> PortfolioFacts:
+    satisfaction, ratios = [], []
+    for item in result.indicators:
+        ind, target, ratio = item.indicator, item.target, item.ratio
+        if item.actual.kind == _QUANTITATIVE and canonical_level1(ind.level1) == LEVEL1_SATISFACTION:
+            satisfaction.append(ind.actual.strip())
+        if ratio is not None and target.kind == _QUANTITATIVE and target.comparison in HIGHER:
+            ratios.append(ratio)
     return PortfolioFacts(
         form_id=result.form.id,
         form_name=result.form.name,
         score_reported=result.score_reported,
-        satisfaction_values=tuple(
-            item.indicator.actual.strip()
-            for item in result.indicators
-            if canonical_level1(item.indicator.level1) == LEVEL1_SATISFACTION and item.actual.kind == Kind.QUANTITATIVE
-        ),
-        higher_ratios=tuple(
-            item.ratio
-            for item in result.indicators
-            if item.ratio is not None and item.target.kind == Kind.QUANTITATIVE and item.target.comparison in HIGHER
-        ),
+        satisfaction_values=tuple(satisfaction),
+        higher_ratios=tuple(ratios),
     )
 
 

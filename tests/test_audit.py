@@ -419,3 +419,18 @@ def test_level1_with_points_in_the_label_is_recognised(minimal_data):
     for indicator, level1 in zip(minimal_data["indicators"], ["产出指标(50分)", "产出指标(50分)", "效益指标（30分）", "满意度指标(10分)"]):
         indicator["level1"] = level1
     assert codes(minimal_data) == ["budget.large_cut"]
+
+
+def test_level2_tables_follow_the_profile(minimal_data):
+    """audit keeps the allowed-二级 tables of the last profile: another profile, or a changed
+    list, must not be judged by them."""
+    from selfeval_kit import load_profile
+
+    national = load_profile("national")
+    narrow = national.model_copy(update={"allowed_level2": {**national.allowed_level2, "产出指标": ["数量指标"]}})
+    form = [Form.model_validate(minimal_data)]
+    for _ in range(2):  # alternate, so each run follows the other's tables
+        assert "level2.not_allowed" not in [f.code for f in evaluate(form, national).findings]
+        assert "level2.not_allowed" in [f.code for f in evaluate(form, narrow).findings]
+    narrow.allowed_level2["产出指标"].append("时效指标")
+    assert "level2.not_allowed" not in [f.code for f in evaluate(form, narrow).findings]

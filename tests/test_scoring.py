@@ -221,3 +221,45 @@ def test_qualitative_actuals_that_report_achievement(target, actual):
 def test_percent_written_as_a_word():
     result = score_indicator(indicator("≥100百分比", "100", 8), NATIONAL)
     assert (result.attainment, result.score_recomputed) == (Attainment.MET, 8)
+
+
+def test_fast_result_is_the_dataclass_result():
+    """scoring._result sets the slots directly: the same IndicatorResult, field for field."""
+    from dataclasses import fields
+
+    from selfeval_kit.scoring import IndicatorResult, _result
+
+    values = [f"value of {f.name}" for f in fields(IndicatorResult)]  # distinct, so a swapped field shows
+    fast, built = _result(*values), IndicatorResult(*values)
+    assert fast == built and hash(fast) == hash(built) and repr(fast) == repr(built)
+    assert _result(*values[:10]) == IndicatorResult(*values[:10])  # problem, reason default to None
+
+
+@pytest.mark.parametrize("value", [0.0, -0.0, 3, 10.0, -2.0, 9.444444, 0.125, 0.285, 2.675, -1.005, 1e17 + 0.5, 123456.789])
+def test_round_fast_path_matches_round(value):
+    from selfeval_kit.scoring import _round
+
+    expected = round(value + 0.0, 2)
+    assert repr(_round(value)) == repr(expected)
+
+
+@pytest.mark.parametrize("score", [None, 0.0, 5.0, 8.0, 9.0, 10.0, 10.004, 10.5, 7.99])
+def test_difference_is_reported_minus_nearest_allowed(score):
+    from selfeval_kit.scoring import _round
+
+    result = score_indicator(indicator("及时", "部分完成", 10, score), NATIONAL)  # band 6–8
+    expected = None if score is None else _round(score - min(max(score, result.score_low), result.score_high))
+    assert repr(result.difference) == repr(expected)
+
+
+def test_form_totals_are_the_sums_of_the_indicators(minimal_data):
+    """FormResult sums its indicators once (FormResult._totals); the totals are those sums."""
+    from selfeval_kit.scoring import _round
+
+    result = evaluate([Form.model_validate(minimal_data)]).forms[0]
+    base = result.budget_score or 0
+    for _ in range(2):  # computed, then cached
+        assert result.score_recomputed == _round(base + sum(i.score_recomputed for i in result.indicators))
+        assert result.score_low == _round(base + sum(i.score_low for i in result.indicators))
+        assert result.score_high == _round(base + sum(i.score_high for i in result.indicators))
+        assert result.grade == NATIONAL.grade(result.score_recomputed)
