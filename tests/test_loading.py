@@ -109,6 +109,14 @@ def test_duplicate_or_unusable_yaml_key_is_an_error(write_form, text, message):
     assert message in problem.message
 
 
+@pytest.mark.parametrize(
+    "text", ["year: !!int abc\n", "year: 2022-13-45\n", "funds: !!map foo\n", "unit: !!bool x\n", "a: !!timestamp x\n"]
+)
+def test_value_yaml_cannot_convert_is_a_problem_not_a_crash(write_form, text):
+    (problem,) = problems_of(write_form(text))
+    assert problem.message.startswith("malformed YAML: a value cannot be read (")
+
+
 def test_duplicate_form_id_across_files(write_form, minimal_data, tmp_path):
     write_form(minimal_data, "a.yaml")
     write_form(minimal_data, "b.yaml")
