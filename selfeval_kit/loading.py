@@ -15,8 +15,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import DataError, Problem
 from .memory import paused_gc
-from .sources import form_files
 from .model import Form
+from .sources import form_files
 
 __all__ = ["Portfolio", "load", "load_form", "form_files", "MAX_FILE_BYTES"]
 
