@@ -17,6 +17,7 @@ from .errors import DataError, Problem
 from .memory import paused_gc
 from .model import Form
 from .sources import form_files
+from .yamltext import _load_yaml
 
 __all__ = ["Portfolio", "load", "load_form", "form_files", "MAX_FILE_BYTES"]
 
@@ -64,144 +65,6 @@ class Portfolio:
         return indicators_frame(self)
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml is ~10× faster
-    """SafeLoader that refuses duplicate keys: PyYAML would silently keep the last one."""
-
-
-_STR_TAG = "tag:yaml.org,2002:str"
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
-    seen: dict[Any, yaml.Node] = {}
-    for key_node, _ in node.value:
-        # A plain string key is its scalar's text: no need to construct it twice.
-        if key_node.tag == _STR_TAG and isinstance(key_node, yaml.ScalarNode):
-            key = key_node.value
-        else:
-            key = loader.construct_object(key_node, deep=deep)
-        try:
-            first = seen.get(key)
-        except TypeError:
-            first = None  # unhashable: construct_mapping reports it
-        if first is not None:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"duplicate key {key!r} (first at line {first.start_mark.line + 1})",
-                key_node.start_mark,
-            )
-        try:
-            seen[key] = key_node
-        except TypeError:
-            pass
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-# Why a second reader: of yaml.load's ~1.3 ms per form, ~0.55 go to PyYAML's pure-Python
-# constructor (construct_object's bookkeeping, a generator per mapping and list) and
-# ~0.15 to resolving each plain scalar's tag, while a form is only strings, numbers,
-# mappings and lists. So _load_yaml composes the node tree (memoizing plain scalars' tags:
-# forms repeat the same keys and small numbers), builds the plain cases itself, and hands
-# every other scalar to PyYAML's own constructor for its tag (YAML 1.1 ints, bools,
-# floats, dates stay exactly PyYAML's). Anything else -- merge keys, an alias of a mapping
-# or list, tags on collections, duplicate keys, any error while building -- reads the
-# document again with _load_yaml_full, whose value or error is the reference: it defers
-# lists, so which of two errors it reports is its own order, not depth-first.
-_MAP_TAG = "tag:yaml.org,2002:map"
-_SEQ_TAG = "tag:yaml.org,2002:seq"
-_SCALAR_TAGS = frozenset(
-    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp", "binary")
-)
-_MAX_DEPTH = 64  # deeper documents go the full way, which fails on deeply nested mappings
-_RESOLVED: dict[str, str] = {}  # plain scalar -> its tag
-
-
-class _FastLoader(_UniqueKeyLoader):
-    """_UniqueKeyLoader with the tags of short plain scalars memoized.
-
-    Exact because, without path resolvers (a SafeLoader has none), a plain scalar's tag
-    depends on its text alone, and tracking the path to each node does nothing; quoted
-    scalars and collections are resolved as usual.
-    """
-
-    def descend_resolver(self, current_node, current_index):
-        pass
-
-    def ascend_resolver(self):
-        pass
-
-    def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode and implicit[0] and len(value) <= 64:
-            tag = _RESOLVED.get(value)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)
-                if len(_RESOLVED) >= 4096:
-                    _RESOLVED.clear()
-                _RESOLVED[value] = tag
-            return tag
-        return super().resolve(kind, value, implicit)
-
-
-class _Unusual(Exception):
-    """The document needs PyYAML's full constructor."""
-
-
-def _load_yaml_full(text: str) -> Any:
-    return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
-
-
-def _load_yaml(text: str) -> Any:
-    """The same value or exception as _load_yaml_full(text), in about 60% of the time."""
-    loader = _FastLoader(text)
-    try:
-        node = loader.get_single_node()  # parse errors come from here, as in yaml.load
-        if node is None:
-            return None
-        try:
-            return _build(loader, node, set(), 0)
-        except Exception:  # noqa: BLE001 - _Unusual, or an error _load_yaml_full reports its own way
-            pass
-    finally:
-        loader.dispose()
-    return _load_yaml_full(text)
-
-
-def _scalar(loader: _FastLoader, node: yaml.ScalarNode) -> Any:
-    if node.tag == _STR_TAG:
-        return node.value
-    if node.tag in _SCALAR_TAGS:
-        return loader.yaml_constructors[node.tag](loader, node)  # PyYAML's int, float, bool, ...
-    raise _Unusual  # merge key, "=", !!set and other tags
-
-
-def _build(loader: _FastLoader, node: yaml.Node, collections: set[int], depth: int) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return _scalar(loader, node)
-    if id(node) in collections or depth > _MAX_DEPTH:
-        raise _Unusual  # an alias of a mapping or list (shared or recursive)
-    collections.add(id(node))
-    depth += 1
-    if node.tag == _SEQ_TAG and isinstance(node, yaml.SequenceNode):
-        return [_build(loader, item, collections, depth) for item in node.value]
-    if node.tag == _MAP_TAG and isinstance(node, yaml.MappingNode):
-        data = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise _Unusual  # a mapping or list as a key
-            key = key_node.value if key_node.tag == _STR_TAG else _scalar(loader, key_node)
-            if key in data:
-                raise _Unusual  # duplicate key
-            if value_node.tag == _STR_TAG and isinstance(value_node, yaml.ScalarNode):
-                data[key] = value_node.value  # the common case, without a call
-            else:
-                data[key] = _build(loader, value_node, collections, depth)
-        return data
-    raise _Unusual  # !!omap, !!pairs, !!set, unknown tags
-
-
 def read_yaml(file: Path) -> tuple[Any, list[Problem]]:
     """Parse one YAML file; problems instead of exceptions."""
     name = str(file)
@@ -226,7 +89,9 @@ def read_yaml(file: Path) -> tuple[Any, list[Problem]]:
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
         return None, [Problem(name, "", f"malformed YAML: {where}{problem}")]
-    except (ValueError, KeyError, AttributeError, TypeError, RecursionError) as exc:
+    except RecursionError:  # its own text says only where Python's stack ran out
+        return None, [Problem(name, "", "malformed YAML: nested too deeply to read")]
+    except (ValueError, KeyError, AttributeError, TypeError) as exc:
         # PyYAML's constructors raise these for a value they cannot convert ("2022-13-45",
         # "!!int abc"), without a position.
         detail = f": {exc}" if str(exc) else ""

@@ -1,4 +1,9 @@
-"""The fast YAML reader gives exactly what yaml.load with _UniqueKeyLoader gives: values and errors."""
+"""The fast YAML readers give exactly what yaml.load with _UniqueKeyLoader gives: values and errors.
+
+Each of the line reader (`_read_block`, which refuses what it does not read) and the
+composed reader is compared with the full reader on its own, and so is `_load_yaml`,
+which chains them.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,17 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from selfeval_kit import loading
-from selfeval_kit.loading import _FastLoader, _load_yaml, _load_yaml_full, _UniqueKeyLoader, read_yaml
+from selfeval_kit import loading, yamltext
+from selfeval_kit.loading import read_yaml
+from selfeval_kit.yamltext import (
+    _FastLoader,
+    _load_yaml,
+    _load_yaml_composed,
+    _load_yaml_full,
+    _read_block,
+    _UniqueKeyLoader,
+    _Unusual,
+)
 
 from .conftest import DATA_2022, FIXTURES, ROOT
 
@@ -73,8 +87,21 @@ def outcome(read, *args):
         return ("error", type(exc).__name__, str(exc), mark and (mark.line, mark.column))
 
 
+def differences(text: str) -> list[str]:
+    """The readers whose outcome for text differs from the full reader's."""
+    expected = outcome(_load_yaml_full, text)
+    different = [read.__name__ for read in (_load_yaml, _load_yaml_composed) if outcome(read, text) != expected]
+    try:
+        block = ("value", canon(_read_block(text)))
+    except _Unusual:
+        block = expected  # refused: the composed reader reads it
+    except Exception as exc:  # noqa: BLE001 - it may only return values or refuse
+        block = ("error", type(exc).__name__, str(exc))
+    return different + (["_read_block"] if block != expected else [])
+
+
 def assert_same(text: str) -> None:
-    assert outcome(_load_yaml, text) == outcome(_load_yaml_full, text)
+    assert differences(text) == []
 
 
 # --- files ---------------------------------------------------------------------------
@@ -94,10 +121,8 @@ def synthetic_texts(tmp_path_factory) -> dict[str, str]:
 
 def test_synthetic_forms_read_the_same(synthetic_texts):
     assert len(synthetic_texts) == 300
-    different = [
-        name for name, text in synthetic_texts.items() if outcome(_load_yaml, text) != outcome(_load_yaml_full, text)
-    ]
-    assert different == []
+    different = {name: differences(text) for name, text in synthetic_texts.items()}
+    assert {name: readers for name, readers in different.items() if readers} == {}
 
 
 def test_broken_synthetic_forms_include_malformed_yaml(synthetic_texts):
@@ -110,18 +135,34 @@ def full_reader_forbidden(monkeypatch):
     def refuse(text):
         raise AssertionError("fell back to the full reader")
 
-    monkeypatch.setattr(loading, "_load_yaml_full", refuse)
+    monkeypatch.setattr(yamltext, "_load_yaml_full", refuse)
+
+
+@pytest.mark.parametrize("path", sorted(DATA_2022.glob("*.yaml")), ids=lambda p: p.name)
+def test_real_form_needs_only_the_line_reader(path):
+    assert isinstance(_read_block(path.read_text(encoding="utf-8")), dict)
 
 
 @pytest.mark.parametrize("path", sorted(DATA_2022.glob("*.yaml")), ids=lambda p: p.name)
 def test_real_form_needs_no_full_reader(full_reader_forbidden, path):
-    assert isinstance(_load_yaml(path.read_text(encoding="utf-8")), dict)
+    assert isinstance(_load_yaml_composed(path.read_text(encoding="utf-8")), dict)
+
+
+def test_synthetic_forms_need_only_the_line_reader(synthetic_texts):
+    """All but the broken files that are not YAML mappings of one-line scalars."""
+    refused = []
+    for name, text in synthetic_texts.items():
+        try:
+            assert isinstance(_read_block(text), dict), name
+        except _Unusual:
+            refused.append(name)
+    assert refused and all(name.startswith("broken-") for name in refused)
 
 
 def test_synthetic_forms_need_no_full_reader(synthetic_texts, full_reader_forbidden):
     for name, text in synthetic_texts.items():
         if text != "id: [unclosed\n":
-            assert isinstance(_load_yaml(text), dict), name
+            assert isinstance(_load_yaml_composed(text), dict), name
 
 
 # --- hand-written YAML features ------------------------------------------------------
@@ -259,6 +300,7 @@ def test_read_yaml_accepts_a_bom(tmp_path):
         ("a: [{k: 1, k: 2}]\nb: {j: 1, j: 2}\n", "malformed YAML: line 2, column 11: duplicate key 'j' (first at line 2)"),
         ("? [a, b]\n: 1\n", "malformed YAML: line 1, column 3: found unhashable key"),
         ("a: 1\n---\nb: 2\n", "malformed YAML: line 2, column 1: but found another document"),
+        ("{a: " * 400 + "1" + "}" * 400 + "\n", "malformed YAML: nested too deeply to read"),
     ],
 )
 def test_yaml_error_problem_is_as_before(tmp_path, text, message):
@@ -324,3 +366,160 @@ def test_dumped_documents_read_the_same(data, flow):
     except yaml.YAMLError:
         return
     assert_same(text)
+
+
+# --- generated block-layout texts, for the line reader ---------------------------------
+
+KEYS = st.one_of(
+    st.sampled_from(["id", "name", "target", "y", "n", "on", "Off", "null", "True", "a_b", "_x", "k1"]),
+    st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,6}", fullmatch=True),
+)
+TRICKY_SCALARS = [
+    "- x", "-", "-5", "--", "a: b", "a:b", "x:", "a #b", "a#b", "#c", "'q'", "'it''s'", "'a' b", "'open",
+    '"dq"', '"a\\"b"', '"tab\\t"', '"x" y', "?x", "? x", ":x", ": x", "[x", "x]", "{a}", "a, b", "&a x", "*a",
+    "!x y", "!!str 1", "|", ">", "%x", "@x", "`x", ",x", "~", "null", "yes", "2022-12-31", "2022-13-45", "1_000",
+    "0x1f", "017", ".nan", "-.inf", "1e3", "1.0", "190:20:30", "<<", "=", "１２", "示例: 值", "示例：值",
+    "满意度≥90%", ">=987家", "\u3000x", "\xa0x", "x\u2028y", "x\x85y", "---", "...", "a  b", "x\ty", "é",
+]
+SCALARS = st.one_of(
+    st.sampled_from(["x", "示例项目", "1", "2.5", ">=90%", "及时", "1,162家", "'q'", '"示例"']),
+    st.sampled_from(TRICKY_SCALARS),
+    st.text(alphabet=st.sampled_from(list("ab1 -:#'\",.?!&*[]{}|>%@~\\示例") + ["\t", "\n", "\r"]), max_size=8),
+)
+
+
+@st.composite
+def block_texts(draw) -> str:
+    """A document in the block layout, with random indents, dash spacing, comments and scalars."""
+    lines: list[str] = []
+
+    def node(indent: int, depth: int) -> None:
+        if depth > 3 or draw(st.integers(0, 3)) == 0:
+            return
+        as_list = draw(st.booleans())
+        for _ in range(draw(st.integers(1, 3))):
+            pad = " " * indent
+            dash = draw(st.sampled_from(["- ", "- ", "-  ", "-"])) if as_list else ""
+            key = draw(KEYS) if not as_list or draw(st.booleans()) else ""
+            value = draw(SCALARS) if draw(st.booleans()) else ""
+            sep = draw(st.sampled_from([": ", ":", ":  "])) if key else ""
+            tail = draw(st.sampled_from(["", "", " ", "  # note"]))
+            lines.append(f"{pad}{dash}{key}{sep}{value}{tail}")
+            if draw(st.integers(0, 4)) == 0:
+                lines.append(draw(st.sampled_from(["", "   ", "# comment", "  # deeper comment"])))
+            if not value:
+                child = indent + (len(dash) if key else 0)
+                node(child + draw(st.sampled_from([0, 1, 2, 4])), depth + 1)
+
+    node(draw(st.sampled_from([0, 0, 2])), 0)
+    return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n"]))
+
+
+@st.composite
+def rendered_block_texts(draw) -> str:
+    """A generated document written out in the block layout by hand: mostly valid YAML,
+    with scalars plain, single- or double-quoted, as written, whatever they hold."""
+    lines: list[str] = []
+
+    def scalar(value) -> str:
+        text = value if isinstance(value, str) else str(value)
+        style = draw(st.sampled_from(["plain", "plain", "single", "double"]))
+        if style == "single":
+            return "'" + text.replace("'", "''") + "'"
+        return f'"{text}"' if style == "double" else text
+
+    def mapping(data: dict, indent: int) -> None:
+        for key, value in data.items():
+            pad = " " * indent
+            if isinstance(value, dict) and value:
+                lines.append(f"{pad}{key}:")
+                mapping(value, indent + draw(st.integers(1, 4)))
+            elif isinstance(value, list) and value:
+                lines.append(f"{pad}{key}:")
+                sequence(value, indent + draw(st.sampled_from([0, 0, 2, 4])))
+            elif isinstance(value, (dict, list)):
+                lines.append(f"{pad}{key}:")
+            else:
+                lines.append(f"{pad}{key}: {scalar(value)}{draw(st.sampled_from(['', '', '  ']))}")
+            if draw(st.integers(0, 6)) == 0:
+                lines.append(draw(st.sampled_from(["", "# comment", " " * indent + "# note"])))
+
+    def sequence(items: list, indent: int) -> None:
+        for item in items:
+            dash = draw(st.sampled_from(["- ", "- ", "-   "]))
+            if isinstance(item, dict) and item:
+                first, *rest = item.items()
+                lines.append(" " * indent + dash.rstrip(" ") + " " * (len(dash) - 1))
+                start = len(lines)
+                mapping(dict([first]), indent + len(dash))
+                lines[start] = " " * indent + dash + lines[start].lstrip(" ")
+                del lines[start - 1]
+                mapping(dict(rest), indent + len(dash))
+            else:
+                lines.append(" " * indent + dash + scalar(item if not isinstance(item, (dict, list)) else "x"))
+
+    keys = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,5}", fullmatch=True)
+    leaves = st.one_of(
+        st.sampled_from(["示例项目", ">=90%", "1,162家", "及时", "it's", "a: b", "x #y", "-5", "0x1f", "yes", "~", "2022-12-31"]),
+        st.text(alphabet=st.sampled_from(list("ab1 -:#'\",.?!&*示例") + ["\u2028", "\x85"]), max_size=8),
+        st.integers(-1000, 10**12),
+        st.floats(allow_nan=False),
+        st.booleans(),
+    )
+    tree = st.recursive(
+        st.dictionaries(keys, leaves, min_size=1, max_size=4),
+        lambda children: st.dictionaries(keys, st.one_of(leaves, children, st.lists(st.one_of(leaves, children), max_size=3)), min_size=1, max_size=4),
+        max_leaves=20,
+    )
+    mapping(draw(tree), draw(st.sampled_from([0, 0, 1])))
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=block_texts())
+def test_block_layout_texts_read_the_same(text):
+    assert_same(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=rendered_block_texts())
+def test_rendered_block_documents_read_the_same(text):
+    assert_same(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=DOCUMENTS)
+def test_dumped_block_documents_need_only_the_line_reader_or_read_the_same(data):
+    """yaml.safe_dump's block layout: what the line reader reads it reads as libyaml does."""
+    try:
+        text = yaml.safe_dump(data, allow_unicode=True, default_flow_style=False, sort_keys=False)
+    except yaml.YAMLError:
+        return
+    assert_same(text)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("a: 1\nb:\n- x\n- y: 2\n  z: 3\nc: ~\n", {"a": 1, "b": ["x", {"y": 2, "z": 3}], "c": None}),
+        ("a:\n    b: 'it''s'\n    c: \"示例\"\nd: 2022-12-31\n", {"a": {"b": "it's", "c": "示例"}, "d": __import__("datetime").date(2022, 12, 31)}),
+        ("- a\n-   b: 1\n    c:\n    - 2\n", ["a", {"b": 1, "c": [2]}]),
+        ("# only a comment\n", None),
+        ("a: 1\r\nb: x  \r\n", {"a": 1, "b": "x"}),
+    ],
+)
+def test_line_reader_reads_the_block_layout(text, expected):
+    assert _read_block(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: [1]\n", "a: |\n  x\n", "a: 'x' # c\n", "a: \"x\\ty\"\n", "a: b\n  c\n", "on: 1\n", "a: 1\na: 2\n",
+        "a:\tb\n", "a: 1\rb: 2\n", "名称: x\n", "a: &x 1\n", "- - x\n", "-\n  a: 1\n", "--- \na: 1\n", "a: <<\n",
+        "a: 2022-13-45\n", "a: 1\n b: 2\n", "x\n", "a: x\u2028y\n", "a: x\x85y\n",
+    ],
+)
+def test_line_reader_refuses_what_it_does_not_read(text):
+    with pytest.raises(_Unusual):
+        _read_block(text)
