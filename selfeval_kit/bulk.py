@@ -1,10 +1,12 @@
 """Checking a large portfolio in worker processes (`selfeval check --jobs N`).
 
-Each worker loads, validates, scores and audits a share of the input (a run of
-files, or a share of the forms of a JSON list file) and sends back only what the
-output needs: each form's `evaluation.form_dict`, its findings as dicts and its
+The input is cut into small tasks (runs of 100 files, pieces of a JSON list file),
+handed to the workers one after another as they finish the last, so that a worker
+slowed down by a neighbour on a shared machine simply takes fewer. Each task is
+loaded, validated, scored and audited, and only what the output needs comes back:
+each form's `evaluation.form_dict`, its findings as dicts and its
 `audit.PortfolioFacts`. Full FormResults are never sent: pickling one costs about
-as much as computing it. The parent puts the shares back in document order, sorts
+as much as computing it. The parent puts the results back in document order, sorts
 them as `loading.load` does and runs the portfolio checks on the facts, so the
 result equals `evaluate(load(path), profile).to_dict()`.
 
@@ -40,7 +42,8 @@ __all__ = ["BulkResult", "check", "auto_jobs", "AUTO_MIN_FILES", "AUTO_MIN_BYTES
 # Below these, starting workers (≈ 0.5 s each: they import pydantic) costs more than it saves.
 AUTO_MIN_FILES = 2000
 AUTO_MIN_BYTES = 10 * 1024 * 1024  # ≈ 2,000 forms of the export format
-_FILES_PER_TASK = 250
+_FILES_PER_TASK = 100  # YAML files a task: about 0.1 s of work
+_PIECES_PER_JOB = 8  # pieces of a JSON list file per worker
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,8 @@ def check(path: str | Path, profile="national", jobs: int = 0) -> BulkResult:
         from .profile import load_profile
 
         rules = load_profile(profile)  # a bad profile fails here, and the workers are stopped
-        shares = _finish_workers(workers, _shares(_tasks(form_files(path), jobs), jobs), rules)
+        files = form_files(path)
+        shares = _run_tasks(workers, _tasks(files, jobs), rules, [str(file) for file in files])
     except BaseException:
         for proc in workers:
             proc.kill()
@@ -113,22 +117,21 @@ def check(path: str | Path, profile="national", jobs: int = 0) -> BulkResult:
 
 
 def _tasks(files: list[Path], jobs: int) -> list[tuple]:
-    """Runs of YAML files, and each JSON file cut into `jobs` pieces, in document order."""
+    """Runs of YAML files ("files", first, stop: indexes into `files`), and each JSON file
+    cut into pieces, in document order; small tasks, so that workers finish together."""
     tasks: list[tuple] = []
-    run: list[str] = []
-    for file in files:
+    first = 0
+    for index, file in enumerate(files):
         if file.suffix == ".json":
-            if run:
-                tasks.append(("files", tuple(run)))
-                run = []
-            tasks.extend(_json_tasks(file, jobs))
-        else:
-            run.append(str(file))
-            if len(run) >= _FILES_PER_TASK:
-                tasks.append(("files", tuple(run)))
-                run = []
-    if run:
-        tasks.append(("files", tuple(run)))
+            if first < index:
+                tasks.append(("files", first, index))
+            tasks.extend(_json_tasks(file, jobs * _PIECES_PER_JOB))
+            first = index + 1
+        elif index + 1 - first >= _FILES_PER_TASK:
+            tasks.append(("files", first, index + 1))
+            first = index + 1
+    if first < len(files):
+        tasks.append(("files", first, len(files)))
     return tasks
 
 
@@ -137,9 +140,9 @@ _ITEM_BOUNDARY = re.compile(rb"\n  \},\r?\n  \{")
 
 
 def _json_tasks(file: Path, jobs: int) -> list[tuple]:
-    """("bytes", file, start, stop): the items between two byte offsets, where a list in the
-    export layout can be cut at item boundaries; else ("json", file, k, jobs): the k-th share
-    of the items, each worker parsing the whole file."""
+    """Up to `jobs` pieces of a JSON file. ("bytes", file, start, stop): the items between two
+    byte offsets, where a list in the export layout can be cut at item boundaries; else
+    ("json", file, k, jobs): the k-th share of the items, each worker parsing the whole file."""
     try:
         raw = file.read_bytes()
     except OSError:
@@ -163,11 +166,6 @@ def _json_tasks(file: Path, jobs: int) -> list[tuple]:
     return [("bytes", str(file), start, end) for start, end in zip(starts, ends)]
 
 
-def _shares(tasks: list[tuple], jobs: int) -> list[list[tuple]]:
-    """The tasks in `jobs` contiguous runs (some may be empty)."""
-    return [tasks[len(tasks) * k // jobs : len(tasks) * (k + 1) // jobs] for k in range(jobs)]
-
-
 def _start_workers(jobs: int) -> list[subprocess.Popen]:
     """`jobs` plain `python` subprocesses, importing what they need while they wait for work.
     Not multiprocessing: its "spawn" start re-runs the parent's main module, which fails for
@@ -181,25 +179,61 @@ def _start_workers(jobs: int) -> list[subprocess.Popen]:
     ]
 
 
-def _finish_workers(procs: list[subprocess.Popen], groups: list[list[tuple]], rules) -> list:
-    """The results of the tasks, in order: each worker is given its run of tasks."""
-    # Feed every worker before reading any: they then run side by side.
-    for proc, group in zip(procs, groups):
-        proc.stdin.write(pickle.dumps((group, rules), protocol=pickle.HIGHEST_PROTOCOL))
-        proc.stdin.close()
-    shares: list = []
-    failed = None
-    for proc in procs:
-        out = proc.stdout.read()
-        proc.stdout.close()
-        if proc.wait() != 0 and failed is None:
-            failed = proc.returncode
-        elif failed is None:
-            with paused_gc():
-                shares.extend(pickle.loads(out))
-    if failed is not None:
-        raise RuntimeError(f"a selfeval check worker failed (exit status {failed}); see its error above")
-    return shares
+_IN_FLIGHT = 2  # tasks sent ahead to each worker, so that it never waits for the next
+
+
+def _run_tasks(procs: list[subprocess.Popen], tasks: list[tuple], rules, files: list[str]) -> list:
+    """The results of the tasks, in order. Each worker gets the profile and the file names,
+    then a task whenever it returns one: whichever is faster takes more (the machine may
+    be shared), and the results are unpickled while the workers go on.
+
+    Tasks are a few hundred bytes, so with at most _IN_FLIGHT of them unread a write to a
+    worker never waits for it to read (a pipe holds 64 KiB), and each worker's thread
+    reads results while its worker writes them: no deadlock."""
+    import threading
+
+    results: list = [None] * len(tasks)
+    order = iter(range(len(tasks)))
+    lock = threading.Lock()
+    failures: list[int | BaseException] = []
+    setup = pickle.dumps((rules, files), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def serve(proc: subprocess.Popen) -> None:
+        pending: list[int] = []
+
+        def send() -> None:
+            with lock:
+                index = None if failures else next(order, None)
+            if index is not None:
+                proc.stdin.write(pickle.dumps(tasks[index], protocol=pickle.HIGHEST_PROTOCOL))
+                proc.stdin.flush()
+                pending.append(index)
+
+        try:
+            proc.stdin.write(setup)
+            for _ in range(_IN_FLIGHT):
+                send()
+            while pending:
+                index = pending.pop(0)
+                results[index] = pickle.load(proc.stdout)
+                send()
+            proc.stdin.close()
+        except BaseException as exc:  # noqa: BLE001 - a worker died: reported below
+            failures.append(exc)
+        if proc.wait() != 0:
+            failures.append(proc.returncode)
+
+    with paused_gc():
+        threads = [threading.Thread(target=serve, args=(proc,), daemon=True) for proc in procs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    if failures:
+        status = next((f for f in failures if isinstance(f, int)), None)
+        detail = f"exit status {status}" if status is not None else f"{type(failures[0]).__name__}"
+        raise RuntimeError(f"a selfeval check worker failed ({detail}); see its error above")
+    return results
 
 
 def _evaluate_serial(path, rules) -> dict:
@@ -214,13 +248,13 @@ def _evaluate_serial(path, rules) -> dict:
 _parsed: dict[str, list] = {}  # a JSON list file, parsed once per worker
 
 
-def _work(task: tuple, rules) -> list | None:
-    """[(sort key, form dict, finding dicts, portfolio facts)] of a share, or None on any problem."""
+def _work(task: tuple, rules, files: list[str] = ()) -> list | None:
+    """[(sort key, form dict, finding dicts, portfolio facts)] of a task, or None on any problem."""
     from .loading import _read_forms
 
     forms: list = []
     if task[0] == "files":
-        for name in task[1]:
+        for name in files[task[1] : task[2]]:
             file = Path(name)
             file_forms, problems = _read_forms(file)
             if problems:
@@ -303,17 +337,23 @@ def _entry(form, file_name: str, rules) -> tuple:
 
 
 def _main() -> None:
-    """Worker: read (tasks, profile) pickled on stdin, write the list of results on stdout."""
+    """Worker: read (profile, file names) pickled on stdin, then answer each task that
+    follows with its pickled result, until stdin closes."""
     import gc
 
     gc.disable()  # a short-lived batch process: see memory.paused_gc
     # Import now, while the parent still lists the files and reads the profile.
     from . import audit, loading, narrative, scoring  # noqa: F401
 
-    tasks, rules = pickle.load(sys.stdin.buffer)
-    results = [_work(task, rules) for task in tasks]
-    sys.stdout.buffer.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
-    sys.stdout.buffer.flush()
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    rules, files = pickle.load(stdin)
+    while True:
+        try:
+            task = pickle.load(stdin)
+        except EOFError:
+            break
+        pickle.dump(_work(task, rules, files), stdout, protocol=pickle.HIGHEST_PROTOCOL)
+        stdout.flush()
 
 
 if __name__ == "__main__":
