@@ -183,7 +183,7 @@ def _load_yaml(text: str) -> Any:
 # YAML reads as bools or nulls all go to the composed reader. Plain scalars get their
 # tags from PyYAML's resolver and their values from its constructors.
 
-_LINES = re.compile(r"^( *)(- +)?(?:([A-Za-z_][A-Za-z0-9_]*):(?: +|$))?(.*?) *$", re.M)
+_LINES = re.compile(r"^( *)(- +)?(?:([A-Za-z_][A-Za-z0-9_]*):(?: +|$))?(.*)$", re.M)
 _SINGLE_QUOTED = re.compile(r"'(?:[^']|'')*'")
 _DOUBLE_QUOTED = re.compile(r'"[^"\\]*"')
 # Characters that start something other than a plain scalar (indicators).
@@ -208,7 +208,8 @@ def _read_block(text: str) -> Any:
         text = text.replace("\r\n", "\n")  # a line break either way; a lone CR stays and is refused
     if _NOT_PLAIN_TEXT.search(text) is not None:
         raise _Unusual
-    # (indent, "- " or "", key or "", rest), without blank and comment lines
+    # (indent, "- " or "", key or "", rest), without blank and comment lines; only a scalar
+    # can leave spaces at the end of rest
     lines = [
         (len(indent), dash, key, rest)
         for indent, dash, key, rest in _LINES.findall(text)
@@ -278,7 +279,9 @@ def _sequence(lines: list, pos: int, indent: int, depth: int) -> tuple[list, int
 
 
 def _line_scalar(rest: str) -> Any:
-    """The value of a scalar written on one line (trailing spaces already gone)."""
+    """The value of a scalar written on one line."""
+    if rest[-1] == " ":
+        rest = rest.rstrip(" ")
     first = rest[0]
     if first == "'":
         if _SINGLE_QUOTED.fullmatch(rest) is None:
