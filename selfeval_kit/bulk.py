@@ -87,6 +87,11 @@ def check(path: str | Path, profile="national", jobs: int = 0) -> BulkResult:
 
         return BulkResult(_evaluate_serial(path, load_profile(profile)))
     workers = _start_workers(jobs)
+    with paused_gc():  # until the result is whole: millions of new objects, no cycles
+        return _check_in(workers, path, profile, jobs)
+
+
+def _check_in(workers: list[subprocess.Popen], path, profile, jobs: int) -> BulkResult:
     try:
         from .profile import load_profile
 
