@@ -196,6 +196,9 @@ _NOT_PLAIN_TEXT = re.compile(
 _SCALARS = _UniqueKeyLoader("")  # its resolver and constructors, for plain scalars
 # A plain scalar whose first character starts no implicit resolver is a string.
 _RESOLVABLE_FIRST = _UniqueKeyLoader.yaml_implicit_resolvers  # first character -> resolvers
+# What PyYAML's resolver reads as a decimal int ("0", "12") or float ("2744839.0"), and its
+# constructors turn into int(text) or float(text); not octal ("017"), signs or "_".
+_DECIMAL = re.compile(r"(?:0|[1-9][0-9]*)(?:\.[0-9]+)?")
 _PLAIN: dict[str, Any] = {}  # plain scalar -> its value (all immutable): forms repeat them
 _PLAIN_LIMIT = 4096
 _BLOCK_DEPTH = 32
@@ -301,6 +304,8 @@ def _line_scalar(rest: str) -> Any:
         raise _Unusual
     if first not in _RESOLVABLE_FIRST:
         return rest
+    if _DECIMAL.fullmatch(rest) is not None:  # amounts, weights, scores: YAML's int or float
+        return float(rest) if "." in rest else int(rest)
     return _plain(rest)
 
 

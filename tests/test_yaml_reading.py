@@ -325,6 +325,13 @@ PLAIN_SCALARS = [
 ]
 
 
+@pytest.mark.parametrize("value", PLAIN_SCALARS + ["1.5", "01.5", "10.50", "0.0", "1.5.3", "9" * 40, "0.1e3"])
+def test_plain_scalar_reads_the_same_as_a_value_key_and_item(value):
+    assert_same(f"a: {value}\n")
+    assert_same(f"- {value}\n")
+    assert_same(f"{value}: 1\n")
+
+
 def test_plain_scalar_tags_are_memoized_exactly():
     assert not _UniqueKeyLoader.yaml_path_resolvers  # what makes the memo and the no-op path tracking exact
     loader, reference = _FastLoader(""), _UniqueKeyLoader("")
