@@ -12,7 +12,7 @@ result equals `evaluate(load(path), profile).to_dict()`.
 
 When anything is wrong with the input (a problem in a file, a duplicate id) the
 parent calls `loading.load` itself, so problems are reported exactly as `load`
-reports them. Workers are plain `python -m selfeval_kit.bulk` subprocesses (no
+reports them; so it does, with a RuntimeWarning, when a worker fails. Workers are plain `python -m selfeval_kit.bulk` subprocesses (no
 fork: forking a process that runs threads, as Jupyter does, is unsafe). They are
 started first, so that their imports (pydantic, the parsers) overlap the parent's.
 
@@ -102,7 +102,10 @@ def _check_in(workers: list[subprocess.Popen], path, profile, jobs: int) -> Bulk
         for proc in workers:
             proc.kill()
             proc.wait()
+            _close_pipes(proc)
         raise
+    if shares is None:  # a worker failed (killed, out of memory): the work is done here instead
+        return BulkResult(_evaluate_serial(path, rules))
     entries = [entry for share in shares if share is not None for entry in share]
     if any(share is None for share in shares) or len({e[1]["id"] for e in entries}) != len(entries):
         # Some file has a problem, or ids repeat: load reports it exactly (and raises).
@@ -187,8 +190,8 @@ def _start_workers(jobs: int) -> list[subprocess.Popen]:
 _IN_FLIGHT = 2  # tasks sent ahead to each worker, so that it never waits for the next
 
 
-def _run_tasks(procs: list[subprocess.Popen], tasks: list[tuple], rules, files: list[str]) -> list:
-    """The results of the tasks, in order. Each worker gets the profile and the file names,
+def _run_tasks(procs: list[subprocess.Popen], tasks: list[tuple], rules, files: list[str]) -> list | None:
+    """The results of the tasks, in order (None if a worker failed). Each worker gets the profile and the file names,
     then a task whenever it returns one: whichever is faster takes more (the machine may
     be shared), and the results are unpickled while the workers go on.
 
@@ -225,8 +228,10 @@ def _run_tasks(procs: list[subprocess.Popen], tasks: list[tuple], rules, files: 
             proc.stdin.close()
         except BaseException as exc:  # noqa: BLE001 - a worker died: reported below
             failures.append(exc)
+            proc.kill()
         if proc.wait() != 0:
             failures.append(proc.returncode)
+        _close_pipes(proc)
 
     with paused_gc():
         threads = [threading.Thread(target=serve, args=(proc,), daemon=True) for proc in procs]
@@ -235,10 +240,21 @@ def _run_tasks(procs: list[subprocess.Popen], tasks: list[tuple], rules, files: 
         for thread in threads:
             thread.join()
     if failures:
+        import warnings
+
         status = next((f for f in failures if isinstance(f, int)), None)
-        detail = f"exit status {status}" if status is not None else f"{type(failures[0]).__name__}"
-        raise RuntimeError(f"a selfeval check worker failed ({detail}); see its error above")
+        detail = f"exit status {status}" if status is not None else type(failures[0]).__name__
+        warnings.warn(f"a selfeval check worker failed ({detail}); checking in this process instead", RuntimeWarning, stacklevel=2)
+        return None
     return results
+
+
+def _close_pipes(proc: subprocess.Popen) -> None:
+    for pipe in (proc.stdin, proc.stdout):
+        try:
+            pipe.close()
+        except OSError:  # a broken pipe to a dead worker: nothing left to flush
+            pass
 
 
 def _evaluate_serial(path, rules) -> dict:

@@ -226,3 +226,24 @@ def test_bad_profile_stops_the_started_workers(monkeypatch):
     with pytest.raises(ProfileError):
         bulk.check(DATA_2022, "no-such-profile", jobs=2)
     assert len(started) == 2 and all(proc.poll() is not None for proc in started)
+
+
+@pytest.mark.parametrize("dying", ["import sys; sys.exit(3)", "import sys; sys.stdin.buffer.read(10); sys.exit(0)"])
+def test_a_failed_worker_leaves_the_work_to_the_parent(monkeypatch, dying):
+    """A worker that dies (here: one of two, before or while reading its setup) does not fail
+    the check: the parent warns and does the work itself, with the same result."""
+    import subprocess
+    import sys
+
+    real = bulk._start_workers
+
+    def one_dies(jobs):
+        procs = real(jobs - 1)
+        procs.append(subprocess.Popen([sys.executable, "-c", dying], stdin=subprocess.PIPE, stdout=subprocess.PIPE))
+        return procs
+
+    monkeypatch.setattr(bulk, "_start_workers", one_dies)
+    monkeypatch.setattr(bulk, "_FILES_PER_TASK", 1)  # tasks for both
+    with pytest.warns(RuntimeWarning, match="a selfeval check worker failed"):
+        data = bulk.check(DATA_2022, "national", jobs=2).data
+    assert data == _serial(DATA_2022)
