@@ -12,9 +12,10 @@ result equals `evaluate(load(path), profile).to_dict()`.
 
 When anything is wrong with the input (a problem in a file, a duplicate id) the
 parent calls `loading.load` itself, so problems are reported exactly as `load`
-reports them; so it does, with a RuntimeWarning, when a worker fails. Workers are plain `python -m selfeval_kit.bulk` subprocesses (no
-fork: forking a process that runs threads, as Jupyter does, is unsafe). They are
-started first, so that their imports (pydantic, the parsers) overlap the parent's.
+reports them; so it does, with a RuntimeWarning, when a worker fails. Workers are
+plain `python -m selfeval_kit.bulk` subprocesses (no fork: forking a process that
+runs threads, as Jupyter does, is unsafe). They are started first, so that their
+imports (pydantic, the parsers) overlap the parent's.
 
 A JSON list file is shared out by bytes where its layout allows: in the export
 layout (`json.dumps(..., indent=2)`, what `selfeval export` writes) a top-level item
@@ -92,6 +93,7 @@ def check(path: str | Path, profile="national", jobs: int = 0) -> BulkResult:
 
 
 def _check_in(workers: list[subprocess.Popen], path, profile, jobs: int) -> BulkResult:
+    """`check` once its workers are started; they are stopped if anything fails here."""
     try:
         from .profile import load_profile
 
@@ -191,9 +193,10 @@ _IN_FLIGHT = 2  # tasks sent ahead to each worker, so that it never waits for th
 
 
 def _run_tasks(procs: list[subprocess.Popen], tasks: list[tuple], rules, files: list[str]) -> list | None:
-    """The results of the tasks, in order (None if a worker failed). Each worker gets the profile and the file names,
-    then a task whenever it returns one: whichever is faster takes more (the machine may
-    be shared), and the results are unpickled while the workers go on.
+    """The results of the tasks, in order, or None if a worker failed. Each worker gets the
+    profile and the file names, then a task whenever it returns one: whichever is faster
+    takes more (the machine may be shared), and the results are unpickled while the
+    workers go on.
 
     Tasks are a few hundred bytes, so with at most _IN_FLIGHT of them unread a write to a
     worker never waits for it to read (a pipe holds 64 KiB), and each worker's thread
@@ -233,18 +236,19 @@ def _run_tasks(procs: list[subprocess.Popen], tasks: list[tuple], rules, files: 
             failures.append(proc.returncode)
         _close_pipes(proc)
 
-    with paused_gc():
-        threads = [threading.Thread(target=serve, args=(proc,), daemon=True) for proc in procs]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+    threads = [threading.Thread(target=serve, args=(proc,), daemon=True) for proc in procs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     if failures:
         import warnings
 
         status = next((f for f in failures if isinstance(f, int)), None)
         detail = f"exit status {status}" if status is not None else type(failures[0]).__name__
-        warnings.warn(f"a selfeval check worker failed ({detail}); checking in this process instead", RuntimeWarning, stacklevel=2)
+        warnings.warn(
+            f"a selfeval check worker failed ({detail}); checking in this process instead", RuntimeWarning, stacklevel=3
+        )
         return None
     return results
 

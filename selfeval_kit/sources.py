@@ -22,7 +22,7 @@ def form_files(path: str | Path) -> list[Path]:
     path = Path(path)
     if path.is_dir():
         # scandir's entries know whether they are files without a stat each, and names sort
-        # as the paths of one folder do, ten times faster for a folder of 10,000 forms.
+        # as the paths of one folder do: three times faster for a folder of 10,000 forms.
         with os.scandir(path) as entries:
             names = sorted(
                 entry.name

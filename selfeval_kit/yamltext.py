@@ -207,6 +207,7 @@ _BLOCK_DEPTH = 32
 
 
 def _read_block(text: str) -> Any:
+    """The value of a document in the block layout; raises _Unusual for anything else."""
     if None in _RESOLVABLE_FIRST:
         raise _Unusual  # a resolver for any first character (PyYAML's own all name theirs)
     if "\r" in text:
@@ -229,12 +230,12 @@ def _read_block(text: str) -> Any:
     return value
 
 
-_SKIP = ()  # a blank or comment line
-_LINE_MEMO: dict[str, tuple] = {}  # line -> _read_line(line): forms repeat most of their lines
+_SKIP = object()  # a blank or comment line
+_LINE_MEMO: dict[str, tuple | object] = {}  # line -> _read_line(line): forms repeat most of their lines
 _LINE_MEMO_LIMIT = 16384  # lines (a form has about a hundred)
 
 
-def _read_line(line: str) -> tuple:
+def _read_line(line: str) -> tuple | object:
     """(indent, length of "- " or 0, key or "", has a value, the value), or _SKIP; raises _Unusual."""
     indent, dash, key, rest = _LINE.fullmatch(line).groups()
     if not dash and not key and (not rest or rest[0] == "#"):
