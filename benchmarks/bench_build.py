@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 PARAMS = ROOT / "params" / "2022"
-NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOKS = ROOT / "selfeval_kit" / "publish" / "notebooks"
 BIN = Path(sys.executable).parent
 
 
@@ -166,8 +166,8 @@ def part_floor(tmp: Path, results: dict) -> None:
 ANNUAL = r"""
 import json, sys, time
 t0 = time.perf_counter()
-from selfeval_kit.build import render_report, _discard_warm_kernel
-from selfeval_kit.report import annual_title
+from selfeval_kit.publish.build import render_report, _discard_warm_kernel
+from selfeval_kit.report.sections import annual_title
 data, out, nb = sys.argv[1], sys.argv[2], sys.argv[3]
 outcome = render_report("annual", "annual", annual_title(2023), nb, {"data_path": data, "year": 2023, "profile": "national"}, out, timeout=3600)
 _discard_warm_kernel()

@@ -6,7 +6,7 @@ Prints wall time and peak memory for each stage, from YAML files (one per form,
 the project's data format) and from one JSON file (the export format, which a
 bureau collecting many forms would keep). Each measurement runs in a fresh
 interpreter so its peak memory is its own. Then the parallel bulk path
-(`selfeval_kit.bulk`, `selfeval check --jobs N`) on the same inputs, and the whole
+(`selfeval_kit.rules.bulk`, `selfeval check --jobs N`) on the same inputs, and the whole
 `selfeval check --json` command (output included) serial and parallel.
 Targets (issue 5): ≤ 10 s, ≤ 2 GiB.
 """
@@ -60,7 +60,7 @@ print(json.dumps({
 BULK = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
-from selfeval_kit import bulk
+from selfeval_kit.rules import bulk
 data = bulk.check(sys.argv[1], "national", jobs=int(sys.argv[2])).data
 t1 = time.perf_counter()
 children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # workers: forked small

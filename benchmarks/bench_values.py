@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import write_portfolio  # noqa: E402
 
 import selfeval_kit as sk  # noqa: E402
-from selfeval_kit import values  # noqa: E402
-from selfeval_kit.values import parse_value  # noqa: E402
+from selfeval_kit.values import core as values  # noqa: E402
+from selfeval_kit.values.core import parse_value  # noqa: E402
 
 
 @contextmanager

@@ -125,7 +125,7 @@ def _indicator(rng: random.Random, spec, weight: int) -> tuple[dict, str, str]:
 def _rule_score(row: dict) -> float:
     """The score the national rules give, so that forms are consistent unless made wrong on purpose."""
     from selfeval_kit import Indicator, load_profile
-    from selfeval_kit.scoring import score_indicator
+    from selfeval_kit.rules.scoring import score_indicator
 
     result = score_indicator(Indicator(**row), load_profile("national"))
     return result.score_recomputed if result.score_low == result.score_high else row["score"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from selfeval_kit.version import __version__
 
 _EXPORTS: dict[str, str] = {
     # errors
@@ -20,36 +20,36 @@ _EXPORTS: dict[str, str] = {
     "BuildError": "errors",
     "Problem": "errors",
     # model and loading
-    "Form": "model",
-    "Funds": "model",
-    "FundsRow": "model",
-    "TotalFundsRow": "model",
-    "AnnualGoal": "model",
-    "Indicator": "model",
-    "Portfolio": "loading",
-    "load": "loading",
-    "load_form": "loading",
+    "Form": "form.model",
+    "Funds": "form.model",
+    "FundsRow": "form.model",
+    "TotalFundsRow": "form.model",
+    "AnnualGoal": "form.model",
+    "Indicator": "form.model",
+    "Portfolio": "form.loading",
+    "load": "form.loading",
+    "load_form": "form.loading",
     # values, rules, scoring, audit
-    "Value": "values",
-    "parse_value": "values",
-    "compare": "values",
-    "Profile": "profile",
-    "load_profile": "profile",
-    "builtin_profiles": "profile",
-    "Attainment": "scoring",
-    "ATTAINMENT_LABELS": "scoring",
-    "FormResult": "scoring",
-    "IndicatorResult": "scoring",
-    "Finding": "audit",
-    "CHECKS": "audit",
-    "SEVERITY_LABELS": "audit",
-    "Evaluation": "evaluation",
-    "evaluate": "evaluation",
+    "Value": "values.core",
+    "parse_value": "values.core",
+    "compare": "values.core",
+    "Profile": "rules.profile",
+    "load_profile": "rules.profile",
+    "builtin_profiles": "rules.profile",
+    "Attainment": "rules.scoring",
+    "ATTAINMENT_LABELS": "rules.scoring",
+    "FormResult": "rules.scoring",
+    "IndicatorResult": "rules.scoring",
+    "Finding": "rules.audit",
+    "CHECKS": "rules.audit",
+    "SEVERITY_LABELS": "rules.audit",
+    "Evaluation": "rules.evaluation",
+    "evaluate": "rules.evaluation",
     # views and export
-    "forms_frame": "frames",
-    "indicators_frame": "frames",
-    "to_json": "export",
-    "to_csv": "export",
+    "forms_frame": "views.frames",
+    "indicators_frame": "views.frames",
+    "to_json": "form.export",
+    "to_csv": "form.export",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
@@ -69,13 +69,13 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs
-    from .audit import CHECKS, SEVERITY_LABELS, Finding
-    from .errors import BuildError, DataError, Problem, ProfileError, SelfEvalError
-    from .evaluation import Evaluation, evaluate
-    from .export import to_csv, to_json
-    from .frames import forms_frame, indicators_frame
-    from .loading import Portfolio, load, load_form
-    from .model import AnnualGoal, Form, Funds, FundsRow, Indicator, TotalFundsRow
-    from .profile import Profile, builtin_profiles, load_profile
-    from .scoring import ATTAINMENT_LABELS, Attainment, FormResult, IndicatorResult
-    from .values import Value, compare, parse_value
+    from selfeval_kit.rules.audit import CHECKS, SEVERITY_LABELS, Finding
+    from selfeval_kit.errors import BuildError, DataError, Problem, ProfileError, SelfEvalError
+    from selfeval_kit.rules.evaluation import Evaluation, evaluate
+    from selfeval_kit.form.export import to_csv, to_json
+    from selfeval_kit.views.frames import forms_frame, indicators_frame
+    from selfeval_kit.form.loading import Portfolio, load, load_form
+    from selfeval_kit.form.model import AnnualGoal, Form, Funds, FundsRow, Indicator, TotalFundsRow
+    from selfeval_kit.rules.profile import Profile, builtin_profiles, load_profile
+    from selfeval_kit.rules.scoring import ATTAINMENT_LABELS, Attainment, FormResult, IndicatorResult
+    from selfeval_kit.values.core import Value, compare, parse_value

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import DataError, SelfEvalError
-from .files import atomic_write_bytes
+from selfeval_kit.version import __version__
+from selfeval_kit.errors import DataError, SelfEvalError
+from selfeval_kit.files import atomic_write_bytes
 
 __all__ = ["main"]
 
@@ -18,19 +18,19 @@ __all__ = ["main"]
 # The form model (pydantic) and the exporters are imported on first use, not with the CLI:
 # `selfeval build` with nothing to rebuild must answer before they would have loaded.
 def load(path):
-    from .loading import load as _load
+    from selfeval_kit.form.loading import load as _load
 
     return _load(path)
 
 
 def to_json(portfolio) -> str:
-    from .export import to_json as _to_json
+    from selfeval_kit.form.export import to_json as _to_json
 
     return _to_json(portfolio)
 
 
 def to_csv(portfolio) -> str:
-    from .export import to_csv as _to_csv
+    from selfeval_kit.form.export import to_csv as _to_csv
 
     return _to_csv(portfolio)
 
@@ -85,7 +85,7 @@ def export(path: Path, fmt: str, out: Path | None) -> None:
         raise click.UsageError("--format xlsx writes a binary workbook: give --out FILE.xlsx")
     portfolio = load(path)
     if fmt == "xlsx":
-        from .excel import write_workbook
+        from selfeval_kit.importers.excel import write_workbook
 
         data = write_workbook(portfolio)
     else:
@@ -118,8 +118,8 @@ def check(path: Path, profile: str, as_json: bool, strict: bool, jobs: int) -> N
     # A short-lived command whose objects live to its end and hold no cycles worth freeing:
     # each full collection would walk all of them again (see memory.paused_gc).
     gc.disable()
-    from .audit import SEVERITY_LABELS
-    from .bulk import check as bulk_check
+    from selfeval_kit.rules.audit import SEVERITY_LABELS
+    from selfeval_kit.rules.bulk import check as bulk_check
 
     data = bulk_check(path, profile, jobs).data
     findings = data["findings"]
@@ -170,7 +170,7 @@ def _echo_finding(finding: dict, labels: dict[str, str]) -> None:
 @_reports_errors
 def import_(source: Path, out_dir: Path, force: bool, partial: bool) -> None:
     """Import forms from an Excel workbook (.xlsx) or text extracted from published PDFs (.txt)."""
-    from .importing import read_source, write_forms
+    from selfeval_kit.importers.source import read_source, write_forms
 
     forms = read_source(source)
     bad = [f for f in forms if not f.ok]
@@ -216,8 +216,12 @@ def build(data: Path, out_dir: Path | None, profile: str, jobs: int | None, forc
     that fails does not stop the others and keeps its previous page; it is listed in
     index.html with its error, and the command exits 1.
     """
-    from . import build as build_module  # light: heavy libraries load only when something must run
+    from selfeval_kit.form.sources import is_bundled, resolve_data_path
+    from selfeval_kit.publish import build as build_module  # light: heavy libraries load only when something must run
 
+    given, data = data, resolve_data_path(data)
+    if not given.exists() and is_bundled(data):
+        click.echo(f"no {given} here: using the bundled example {data}", err=True)
     out_dir = out_dir or Path("reports") / (data.stem if data.is_file() else data.resolve().name)
     bar = sys.stderr.isatty()
 

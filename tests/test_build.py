@@ -1,4 +1,4 @@
-"""`selfeval build` and `selfeval_kit.build.build`: the pipeline, its failures, params, notebooks."""
+"""`selfeval build` and `selfeval_kit.publish.build.build`: the pipeline, its failures, params, notebooks."""
 
 from __future__ import annotations
 
@@ -17,13 +17,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from selfeval_kit import build as build_mod
+from selfeval_kit.publish import build as build_mod
 from selfeval_kit.cli import main
 
 from .report_build import FIXTURE_DATA, FORM_IDS, built_reports
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = ROOT / "notebooks"
+NOTEBOOKS = ROOT / "selfeval_kit" / "publish" / "notebooks"
 PARAMS = ROOT / "params" / "2022"
 
 
@@ -162,7 +162,7 @@ def test_params_cover_every_2022_form():
 
 
 def test_relative_data_path_resolves_from_the_notebooks_folder(monkeypatch):
-    from selfeval_kit.report import resolve_data_path
+    from selfeval_kit.report.sections import resolve_data_path
 
     monkeypatch.chdir(NOTEBOOKS)
     assert resolve_data_path("data/2022").resolve() == (ROOT / "data" / "2022").resolve()
@@ -214,7 +214,7 @@ def test_rebuild_runs_only_what_changed(tmp_path, monkeypatch):
 
     # a comment is no change to the form; a new day is no change to a report
     _edit(data / "xss-demo.yaml", "id: xss-demo", "# reviewed\nid: xss-demo")
-    from selfeval_kit import report
+    from selfeval_kit.report import sections as report
 
     monkeypatch.setattr(report, "chinese_date", lambda day=None: "2099年1月1日")
     result = again()
@@ -263,7 +263,7 @@ def test_package_digest_covers_code_templates_and_profiles():
     digest = build_mod.package_digest()
     assert len(digest) == 64
     files = {p.relative_to(build_mod.PACKAGE_DIR).as_posix() for p in build_mod.PACKAGE_DIR.rglob("*") if p.is_file()}
-    assert {"build.py", "profiles/national.yaml", "templates/selfeval/report.css"} <= files
+    assert {"publish/build.py", "rules/profiles/national.yaml", "report/templates/report.css"} <= files
 
 
 def test_build_lists_the_files_load_reads(tmp_path):
@@ -330,7 +330,7 @@ def test_reports_in_one_warm_kernel_are_isolated(tmp_path):
 
 KILLED_BUILD = """
 import sys
-from selfeval_kit.build import build
+from selfeval_kit.publish.build import build
 build(sys.argv[1], sys.argv[2], project_notebook=sys.argv[3], annual_notebook=sys.argv[4], jobs=1)
 """
 
@@ -430,7 +430,7 @@ def test_a_second_build_into_the_same_folder_is_refused(tmp_path):
 
 
 def test_a_build_kernel_shares_one_evaluation_between_reports(tmp_path, monkeypatch):
-    from selfeval_kit import report
+    from selfeval_kit.report import sections as report
 
     data = _portfolio(tmp_path)
     first = report.ProjectReport.open(data, "hotline-system-ops")

@@ -9,7 +9,9 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from selfeval_kit import DataError, bulk, evaluate, load, to_json
+from selfeval_kit import DataError, evaluate, load, to_json
+
+from selfeval_kit.rules import bulk
 from selfeval_kit.cli import main
 from tests.conftest import DATA_2022, ROOT
 
@@ -152,8 +154,8 @@ def test_cli_jobs_same_output(synthetic):
 )  # fmt: skip
 def test_worker_validation_agrees_with_read_json(tmp_path, minimal_data, field, value):
     """Workers validate parsed items, read_json validates JSON text: same verdict on odd values."""
-    from selfeval_kit.loading import read_json
-    from selfeval_kit.profile import load_profile
+    from selfeval_kit.form.loading import read_json
+    from selfeval_kit.rules.profile import load_profile
 
     bulk._parsed.clear()
     holder = minimal_data["indicators"][0] if field in ("weight", "target") else minimal_data

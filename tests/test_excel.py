@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from selfeval_kit import DataError, Form, load
 from selfeval_kit.cli import main
-from selfeval_kit.excel import META_SHEET, _display, read_workbook, write_workbook, write_workbook_file
-from selfeval_kit.importing import read_source
-from selfeval_kit.labels import label
+from selfeval_kit.importers.excel import META_SHEET, _display, read_workbook, write_workbook, write_workbook_file
+from selfeval_kit.importers.source import read_source
+from selfeval_kit.form.labels import label
 
 from .conftest import DATA_2022, FIXTURES
 

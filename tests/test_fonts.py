@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from selfeval_kit import plots
+from selfeval_kit.report import charts as plots
 
 
 def test_bundled_font_is_registered_and_first():

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from selfeval_kit import Form, evaluate
-from selfeval_kit.narrative import match_indicator, mentions
+from selfeval_kit.rules.narrative import match_indicator, mentions
 
 
 def narrative(data: dict) -> list:
@@ -83,7 +83,7 @@ def test_thousands_separator_is_not_a_clause_break():
 def _mentions_reference(text):
     """mentions() as first written (regex search for every subject and approximation):
     the faster version must give exactly the same mentions."""
-    from selfeval_kit import narrative as n
+    from selfeval_kit.rules import narrative as n
 
     if not text:
         return
@@ -134,7 +134,7 @@ class _CatalogueReference:
         self.repeats = [len(name) - len(chars) for name, chars in zip(names, self.chars)]
 
     def best(self, subject):
-        from selfeval_kit.narrative import _MIN_COVER, _MIN_NAME, _lcs
+        from selfeval_kit.rules.narrative import _MIN_COVER, _MIN_NAME, _lcs
 
         distinct = set(subject)
         size, repeats = len(subject), len(subject) - len(distinct)
@@ -176,8 +176,8 @@ def _narrative_reference(result):
     """narrative_findings as first written (every mention matched by name, then checked):
     the faster version, which skips mentions that cannot lead to a finding, must agree.
     It reads mentions, matches names and compares figures as first written, too."""
-    from selfeval_kit.audit import _finding, _num
-    from selfeval_kit.values import Kind, compare, parse_value
+    from selfeval_kit.rules.audit import _finding, _num
+    from selfeval_kit.values.core import Kind, compare, parse_value
 
     catalogue = _CatalogueReference([item.indicator.name for item in result.indicators])
     goal = result.form.annual_goal
@@ -213,9 +213,9 @@ def test_narrative_findings_equal_reference(tmp_path):
     import sys
 
     from selfeval_kit import load
-    from selfeval_kit.narrative import narrative_findings
-    from selfeval_kit.profile import load_profile
-    from selfeval_kit.scoring import score_form
+    from selfeval_kit.rules.narrative import narrative_findings
+    from selfeval_kit.rules.profile import load_profile
+    from selfeval_kit.rules.scoring import score_form
     from tests.conftest import DATA_2022, FIXTURES, ROOT
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -279,7 +279,7 @@ _texts = st.lists(st.one_of(_clauses, _clauses, _fragments), max_size=25).map(""
 @settings(max_examples=300, deadline=None)
 @given(text=_texts)
 def test_mentions_equal_reference_on_made_up_texts(text):
-    from selfeval_kit import narrative as n
+    from selfeval_kit.rules import narrative as n
 
     expected = list(_mentions_reference(text))
     assert list(mentions(text)) == expected
@@ -291,7 +291,7 @@ def test_mentions_equal_reference_on_made_up_texts(text):
 def test_break_characters_cover_every_clause_break():
     """_scan reads a run of characters outside narrative._BREAK_FIRST (and the comma) as
     text within a clause: no clause break may start with any other character."""
-    from selfeval_kit.narrative import _BREAK_FIRST, _CLAUSE_BREAK
+    from selfeval_kit.rules.narrative import _BREAK_FIRST, _CLAUSE_BREAK
 
     for code in range(0x10000):
         char = chr(code)
@@ -312,7 +312,7 @@ _NAMES = ["用户满意度", "服务满意度", "满意度", "培训人数", "�
     subjects=st.lists(st.text(alphabet="用户服务满意度培训人数场次系统故障的为", max_size=10), min_size=1, max_size=8),
 )
 def test_best_equals_reference(names, subjects):
-    from selfeval_kit.narrative import _Catalogue, _clear_caches
+    from selfeval_kit.rules.narrative import _Catalogue, _clear_caches
 
     reference = _CatalogueReference(names)
     for clear in (False, True):
@@ -328,7 +328,7 @@ def test_best_equals_reference_on_the_forms(tmp_path):
     import sys
 
     from selfeval_kit import load
-    from selfeval_kit.narrative import _Catalogue
+    from selfeval_kit.rules.narrative import _Catalogue
     from tests.conftest import DATA_2022, ROOT
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -349,9 +349,9 @@ def test_best_equals_reference_on_the_forms(tmp_path):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_narrative_findings_equal_reference_on_made_up_texts(data):
-    from selfeval_kit.narrative import narrative_findings
-    from selfeval_kit.profile import load_profile
-    from selfeval_kit.scoring import score_form
+    from selfeval_kit.rules.narrative import narrative_findings
+    from selfeval_kit.rules.profile import load_profile
+    from selfeval_kit.rules.scoring import score_form
 
     forms = _made_up_forms()
     form = data.draw(st.sampled_from(forms))
@@ -391,7 +391,7 @@ def test_possessive_token_matches_as_token():
     import itertools
     import re
 
-    from selfeval_kit.narrative import _TOKEN, _TOKEN_POSSESSIVE
+    from selfeval_kit.rules.narrative import _TOKEN, _TOKEN_POSSESSIVE
 
     possessive = re.compile(_TOKEN_POSSESSIVE)
     groups = ("lo", "hi", "mult", "unit")
@@ -412,7 +412,7 @@ def test_possessive_token_matches_as_token():
     factor=st.sampled_from([1.0, 1000.0, 10_000.0, 1e8, 60.0, 3600.0, 0.001, 0.01, 1e-8]),
 )
 def test_times_equals_the_rounded_product(number, separators, decimals, factor):
-    from selfeval_kit.narrative import _times
+    from selfeval_kit.rules.narrative import _times
 
     digits = (f"{number:,}" if separators else str(number)) + ("" if decimals is None else f".{decimals}")
     assert repr(_times(digits, factor)) == repr(round(float(digits.replace(",", "")) * factor, 9))

@@ -1,4 +1,4 @@
-"""Tests for selfeval_kit.pdftext: reading forms from text extracted from published PDFs.
+"""Tests for selfeval_kit.importers.text: reading forms from text extracted from published PDFs.
 
 Expectations come from outside the code: the seed against the hand transcriptions in
 data/2022, the fixtures in tests/fixtures/text against expected YAML written by hand
@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from selfeval_kit.cli import main
 from selfeval_kit.errors import DataError
-from selfeval_kit.importing import form_to_yaml
-from selfeval_kit.model import Form
-from selfeval_kit.pdftext import read_text
+from selfeval_kit.importers.source import form_to_yaml
+from selfeval_kit.form.model import Form
+from selfeval_kit.importers.text import read_text
 
 from .conftest import DATA_2022, FIXTURES
 

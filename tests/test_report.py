@@ -7,7 +7,7 @@ import re
 import pytest
 
 import selfeval_kit as sk
-from selfeval_kit import report
+from selfeval_kit.report import sections as report
 
 from .report_build import FIXTURE_DATA, FORM_IDS, built_reports
 
@@ -131,7 +131,7 @@ def test_sections_are_html_for_jupyter():
 def test_budget_section_shows_the_forms_execution_reason_escaped(tmp_path, minimal_data):
     import yaml
 
-    from selfeval_kit.report import ProjectReport
+    from selfeval_kit.report.sections import ProjectReport
 
     minimal_data["funds"]["total"]["reason"] = "合同尾款<b>次年</b>支付"
     (tmp_path / "minimal.yaml").write_text(yaml.safe_dump(minimal_data, allow_unicode=True), encoding="utf-8")

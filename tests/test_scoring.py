@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from selfeval_kit import Form, Indicator, evaluate, load_profile
-from selfeval_kit.scoring import Attainment, budget_score, parse_rate, score_indicator
+from selfeval_kit.rules.scoring import Attainment, budget_score, parse_rate, score_indicator
 
 NATIONAL = load_profile("national")
 HUBEI = load_profile("hubei-2020")
@@ -227,7 +227,7 @@ def test_fast_result_is_the_dataclass_result():
     """scoring._result sets the slots directly: the same IndicatorResult, field for field."""
     from dataclasses import fields
 
-    from selfeval_kit.scoring import IndicatorResult, _result
+    from selfeval_kit.rules.scoring import IndicatorResult, _result
 
     values = [f"value of {f.name}" for f in fields(IndicatorResult)]  # distinct, so a swapped field shows
     fast, built = _result(*values), IndicatorResult(*values)
@@ -237,7 +237,7 @@ def test_fast_result_is_the_dataclass_result():
 
 @pytest.mark.parametrize("value", [0.0, -0.0, 3, 10.0, -2.0, 9.444444, 0.125, 0.285, 2.675, -1.005, 1e17 + 0.5, 123456.789])
 def test_round_fast_path_matches_round(value):
-    from selfeval_kit.scoring import _round
+    from selfeval_kit.rules.scoring import _round
 
     expected = round(value + 0.0, 2)
     assert repr(_round(value)) == repr(expected)
@@ -245,7 +245,7 @@ def test_round_fast_path_matches_round(value):
 
 @pytest.mark.parametrize("score", [None, 0.0, 5.0, 8.0, 9.0, 10.0, 10.004, 10.5, 7.99])
 def test_difference_is_reported_minus_nearest_allowed(score):
-    from selfeval_kit.scoring import _round
+    from selfeval_kit.rules.scoring import _round
 
     result = score_indicator(indicator("及时", "部分完成", 10, score), NATIONAL)  # band 6–8
     expected = None if score is None else _round(score - min(max(score, result.score_low), result.score_high))
@@ -254,7 +254,7 @@ def test_difference_is_reported_minus_nearest_allowed(score):
 
 def test_form_totals_are_the_sums_of_the_indicators(minimal_data):
     """FormResult sums its indicators once (FormResult._totals); the totals are those sums."""
-    from selfeval_kit.scoring import _round
+    from selfeval_kit.rules.scoring import _round
 
     result = evaluate([Form.model_validate(minimal_data)]).forms[0]
     base = result.budget_score or 0

@@ -1,4 +1,4 @@
-"""Tests for selfeval_kit.values: reading target/actual cells and comparing them.
+"""Tests for selfeval_kit.values.core: reading target/actual cells and comparing them.
 
 Expected numbers are computed by hand from the text, not from the code.
 """
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from selfeval_kit.values import (
+from selfeval_kit.values.core import (
     PLACEHOLDER_YEAR,
     UNIT_ALIASES,
     Comparability,

@@ -17,8 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from selfeval_kit import load, values
-from selfeval_kit.values import Comparison, Kind, Value
+from selfeval_kit import load
+
+from selfeval_kit.values import core as values
+from selfeval_kit.values.core import Comparison, Kind, Value
 from tests.conftest import DATA_2022, ROOT
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

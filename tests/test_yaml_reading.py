@@ -16,9 +16,11 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from selfeval_kit import loading, yamltext
-from selfeval_kit.loading import read_yaml
-from selfeval_kit.yamltext import (
+from selfeval_kit.form import loading
+
+from selfeval_kit.form import yamltext
+from selfeval_kit.form.loading import read_yaml
+from selfeval_kit.form.yamltext import (
     _FastLoader,
     _load_yaml,
     _load_yaml_composed,

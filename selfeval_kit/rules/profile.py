@@ -15,8 +15,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import ProfileError
-from .labels import ALLOWED_LEVEL2, LEVEL1_ORDER
+from selfeval_kit.errors import ProfileError
+from selfeval_kit.form.labels import ALLOWED_LEVEL2, LEVEL1_ORDER
 
 __all__ = ["Profile", "load_profile", "builtin_profiles", "Band"]
 
@@ -89,7 +89,7 @@ class Profile(BaseModel):
 
 
 def builtin_profiles() -> list[str]:
-    folder = resources.files("selfeval_kit") / "profiles"
+    folder = resources.files("selfeval_kit.rules") / "profiles"
     return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
 
 
@@ -109,7 +109,7 @@ def load_profile(name_or_path: "str | Path | Profile" = "national") -> Profile:
 def _load_profile(name_or_path: str, _stamp: int = 0) -> Profile:
     path = Path(name_or_path)
     if name_or_path in builtin_profiles():
-        text = (resources.files("selfeval_kit") / "profiles" / f"{name_or_path}.yaml").read_text(encoding="utf-8")
+        text = (resources.files("selfeval_kit.rules") / "profiles" / f"{name_or_path}.yaml").read_text(encoding="utf-8")
         source = f"built-in profile {name_or_path!r}"
     elif path.suffix in (".yaml", ".yml") and path.is_file():
         try:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, Iterator
 
-from .values import _COUNT_UNITS, Kind, Value, parse_value, unit_factor
+from selfeval_kit.values.core import _COUNT_UNITS, Kind, Value, parse_value, unit_factor
 
 __all__ = ["Mention", "mentions", "match_indicator", "narrative_findings"]
 
@@ -450,7 +450,7 @@ def narrative_findings(result) -> Iterable:
                 stated = parse_value(written, role="actual", like=target)
                 low, high = stated.number, stated.number_high
             if _differs_numbers(low, high, table_number, approximate):
-                from .audit import _finding, _num
+                from selfeval_kit.rules.audit import _finding, _num
 
                 cell = item.indicator.target if on_target else item.indicator.actual
                 column = "年度指标值" if on_target else "实际完成值"

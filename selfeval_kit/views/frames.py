@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 
-from .model import Form
+from selfeval_kit.form.model import Form
 
 if TYPE_CHECKING:
-    from .loading import Portfolio
+    from selfeval_kit.form.loading import Portfolio
 
 __all__ = ["forms_frame", "indicators_frame", "FUNDS_ROWS", "AMOUNTS"]
 

@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 import jinja2
 from markupsafe import Markup
 
-from .labels import FUNDS_ROW_LABELS, canonical_level1
+from selfeval_kit.form.labels import FUNDS_ROW_LABELS, canonical_level1
+from selfeval_kit.form.sources import resolve_data_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -55,13 +56,13 @@ __all__ = [
 ]
 
 class _LazyPlots:
-    """`selfeval_kit.plots`, imported on first use: matplotlib takes a second to import, and what
+    """`selfeval_kit.report.charts`, imported on first use: matplotlib takes a second to import, and what
     the build needs from this module in its own process (titles, the index page) draws no chart."""
 
     def __getattr__(self, name: str):
         import importlib
 
-        module = importlib.import_module(".plots", __package__)
+        module = importlib.import_module("selfeval_kit.report.charts")
         globals()["plots"] = module  # from now on the module itself
         return getattr(module, name)
 
@@ -211,23 +212,6 @@ def annual_title(year: int, unit: str | None = None) -> str:
     return f"{who}{year}年度项目支出绩效自评复核年度报告"
 
 
-def resolve_data_path(data_path: str | Path) -> Path:
-    """A data path as given, or relative to the repository root when run from notebooks/.
-
-    JupyterLab starts a notebook's kernel in the notebook's folder; the default parameters
-    ("data/2022") are relative to the repository root.
-    """
-    path = Path(data_path).expanduser()
-    if path.is_absolute() or path.exists():
-        return path
-    cwd = Path.cwd()
-    for base in (cwd.parent, *cwd.parents[1:2]):
-        candidate = base / path
-        if candidate.exists():
-            return candidate
-    return path
-
-
 def _profile_arg(profile: str | Path) -> str | Path:
     """A profile name as is; a profile file path resolved like a data path."""
     text = str(profile)
@@ -278,7 +262,7 @@ def _evaluate(data_path: str | Path, profile: str | Path):
 # ------------------------------------------------------------------ templates and figures
 
 _ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("selfeval_kit", "templates/report"),
+    loader=jinja2.PackageLoader("selfeval_kit.report", "templates"),
     autoescape=True,
     trim_blocks=True,
     lstrip_blocks=True,
@@ -1120,7 +1104,7 @@ class AnnualReport:
 
 
 def _css() -> str:
-    return (Path(__file__).parent / "templates" / "selfeval" / "report.css").read_text(encoding="utf-8")
+    return (Path(__file__).parent / "templates" / "report.css").read_text(encoding="utf-8")
 
 
 def render_index(title: str, entries: Sequence[dict], annual: Sequence[dict], summary: dict) -> str:

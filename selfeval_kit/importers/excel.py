@@ -46,11 +46,11 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import DataError
-from .files import atomic_write_bytes
-from .importing import ImportedForm, slug
-from .labels import FIELD_LABELS, FUNDS_ROW_LABELS, MONEY_UNITS, label
-from .model import ID_PATTERN, Form
+from selfeval_kit.errors import DataError
+from selfeval_kit.files import atomic_write_bytes
+from selfeval_kit.importers.source import ImportedForm, slug
+from selfeval_kit.form.labels import FIELD_LABELS, FUNDS_ROW_LABELS, MONEY_UNITS, label
+from selfeval_kit.form.model import ID_PATTERN, Form
 
 __all__ = [
     "write_workbook",

@@ -13,11 +13,11 @@ from typing import Any, Iterator
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from .errors import DataError, Problem
-from .memory import paused_gc
-from .model import Form
-from .sources import form_files
-from .yamltext import _load_yaml
+from selfeval_kit.errors import DataError, Problem
+from selfeval_kit.memory import paused_gc
+from selfeval_kit.form.model import Form
+from selfeval_kit.form.sources import form_files
+from selfeval_kit.form.yamltext import _load_yaml
 
 __all__ = ["Portfolio", "load", "load_form", "form_files", "MAX_FILE_BYTES"]
 
@@ -54,13 +54,13 @@ class Portfolio:
 
     def forms_frame(self):
         """One row per form (pandas DataFrame); see `frames.forms_frame`."""
-        from .frames import forms_frame
+        from selfeval_kit.views.frames import forms_frame
 
         return forms_frame(self)
 
     def indicators_frame(self):
         """One row per indicator (pandas DataFrame); see `frames.indicators_frame`."""
-        from .frames import indicators_frame
+        from selfeval_kit.views.frames import indicators_frame
 
         return indicators_frame(self)
 

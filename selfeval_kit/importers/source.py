@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from .errors import DataError, Problem
-from .files import atomic_write_text
-from .model import Form
+from selfeval_kit.errors import DataError, Problem
+from selfeval_kit.files import atomic_write_text
+from selfeval_kit.form.model import Form
 
 __all__ = ["ImportedForm", "form_to_yaml", "write_forms", "slug", "MAX_IMPORT_BYTES"]
 
@@ -95,7 +95,7 @@ def write_forms(forms: list[ImportedForm], out_dir: str | Path, *, force: bool =
         try:
             Form.model_validate(imported.data)
         except Exception as exc:  # pydantic ValidationError: report, do not write
-            from .loading import _problem  # one formatter for all validation messages
+            from selfeval_kit.form.loading import _problem  # one formatter for all validation messages
 
             errors = exc.errors() if hasattr(exc, "errors") else [{"msg": str(exc), "loc": ()}]
             problems.extend(_problem(imported.source, err) for err in errors)
@@ -128,11 +128,11 @@ def read_source(path: str | Path) -> list[ImportedForm]:
         raise DataError.single(path, "file is empty")
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        from .excel import read_workbook
+        from selfeval_kit.importers.excel import read_workbook
 
         return _name_after(path, read_workbook(path))
     if suffix == ".txt":
-        from .pdftext import read_text
+        from selfeval_kit.importers.text import read_text
 
         raw = path.read_bytes()
         if b"\x00" in raw[:8192]:

@@ -8,12 +8,12 @@ from typing import Iterable
 
 import pandas as pd
 
-from .audit import SEVERITIES, Finding, audit_form, audit_portfolio
-from .loading import Portfolio, load
-from .memory import paused_gc
-from .model import Form
-from .profile import Profile, load_profile
-from .scoring import FormResult, form_dict, score_form
+from selfeval_kit.rules.audit import SEVERITIES, Finding, audit_form, audit_portfolio
+from selfeval_kit.form.loading import Portfolio, load
+from selfeval_kit.memory import paused_gc
+from selfeval_kit.form.model import Form
+from selfeval_kit.rules.profile import Profile, load_profile
+from selfeval_kit.rules.scoring import FormResult, form_dict, score_form
 
 __all__ = ["Evaluation", "evaluate", "form_dict", "summary_sentence"]
 

@@ -7,7 +7,7 @@ import io
 import json
 from typing import Iterable
 
-from .model import Form
+from selfeval_kit.form.model import Form
 
 __all__ = ["to_json", "to_csv", "export_records", "CSV_COLUMNS"]
 

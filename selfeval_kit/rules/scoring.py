@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 
-from .labels import canonical_level1
-from .model import Form, Indicator
-from .profile import Profile
-from .values import Comparison, Kind, Value, compare, parse_value, unit_factor
+from selfeval_kit.form.labels import canonical_level1
+from selfeval_kit.form.model import Form, Indicator
+from selfeval_kit.rules.profile import Profile
+from selfeval_kit.values.core import Comparison, Kind, Value, compare, parse_value, unit_factor
 
 __all__ = [
     "Attainment",
@@ -211,7 +211,7 @@ class FormResult:
     @property
     def summary(self) -> str:
         """One Chinese sentence: reported and recomputed totals, grade, and why they differ."""
-        from .evaluation import summary_sentence
+        from selfeval_kit.rules.evaluation import summary_sentence
 
         return summary_sentence(self)
 

@@ -1,6 +1,6 @@
 """Build the published reports: run the notebooks with papermill, publish self-contained HTML.
 
-    from selfeval_kit.build import build
+    from selfeval_kit.publish.build import build
     result = build("data/2022", "reports/2022")      # every project, the annual report, index.html
     result.ok, result.failed, result.executed
 
@@ -47,9 +47,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .errors import BuildError, DataError
-from .files import atomic_write_bytes
-from .sources import form_files
+from selfeval_kit.errors import BuildError, DataError
+from selfeval_kit.files import atomic_write_bytes
+from selfeval_kit.form.sources import form_files
 
 __all__ = [
     "BuildResult",
@@ -63,11 +63,12 @@ __all__ = [
     "MANIFEST_NAME",
 ]
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # selfeval_kit/
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "selfeval"
 # The notebooks live in the repository (notebooks/), beside the package of an editable install.
-NOTEBOOKS_DIR = PACKAGE_DIR.parent / "notebooks"
+NOTEBOOKS_DIR = Path(__file__).resolve().parent / "notebooks"
+REPORT_TEMPLATES_DIR = PACKAGE_DIR / "report" / "templates"
 PROJECT_NOTEBOOK = "project_report.ipynb"
 ANNUAL_NOTEBOOK = "annual_report.ipynb"
 INDEX_NAME = "index.html"
@@ -156,12 +157,12 @@ def package_digest() -> str:
     milliseconds): the workers import the package anew, so an edit made while this process runs
     (a Jupyter session) shows in their reports and must count.
     """
-    from . import __version__
+    from selfeval_kit.version import __version__
 
     h = hashlib.sha256(f"selfeval-kit {__version__}\0".encode())
     for path in sorted(PACKAGE_DIR.rglob("*")):
         rel = path.relative_to(PACKAGE_DIR)
-        if "__pycache__" not in rel.parts and path.suffix not in (".pyc", ".pyo") and path.is_file():
+        if rel.parts[0] != "data" and "__pycache__" not in rel.parts and path.suffix not in (".pyc", ".pyo") and path.is_file():
             h.update(rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
@@ -377,6 +378,7 @@ def _exporter():
         exporter = _exporter_class()(
             template_name=TEMPLATE_NAME,
             extra_template_basedirs=[str(TEMPLATES_DIR)],
+            extra_template_paths=[str(REPORT_TEMPLATES_DIR)],  # report.css, shared with the sections
             exclude_input=True,
             exclude_input_prompt=True,
             exclude_output_prompt=True,
@@ -426,7 +428,7 @@ del _os, _warnings
 __import__("gc").freeze()  # what survives is the modules' state: later collections skip it
 """
 # Run once per kernel, before the first report, while the parent is still planning: import what
-# the notebooks import (for ours: selfeval_kit.report, with pandas, pydantic and matplotlib).
+# the notebooks import (for ours: selfeval_kit.report.sections, with pandas, pydantic and matplotlib).
 _PREWARM_CODE = """\
 import importlib as _importlib
 for _name in {modules!r}:
@@ -667,7 +669,7 @@ def render_report(
 # A worker is a plain `python` process (not multiprocessing: no fork of the caller, which may be
 # a Jupyter kernel or pytest, and no re-import of the caller's main script), reading one task
 # per line as JSON on stdin and answering with one outcome per line on its original stdout.
-_WORKER_CODE = "from selfeval_kit.build import _worker_main; _worker_main()"
+_WORKER_CODE = "from selfeval_kit.publish.build import _worker_main; _worker_main()"
 
 
 def _outcome_to_json(outcome: ReportOutcome) -> dict:
@@ -897,7 +899,7 @@ def build(
     try:
         import selfeval_kit as sk
 
-        from . import report
+        from selfeval_kit.report import sections as report
 
         portfolio = sk.load(data)  # DataError lists every problem
         evaluation = sk.evaluate(portfolio, profile=profile_param)  # ProfileError for an unknown profile
@@ -1138,7 +1140,7 @@ def _run_workers(todo, options: dict, workers: list, make_worker, record, on_sta
 def _index_html(evaluation, projects: list[ReportOutcome], annual: list[ReportOutcome], data: Path, profile: str, built: dict | None = None) -> str:
     import selfeval_kit as sk
 
-    from . import report
+    from selfeval_kit.report import sections as report
 
     built = built or {}
 

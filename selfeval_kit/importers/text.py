@@ -63,10 +63,10 @@ import statistics
 import unicodedata
 from dataclasses import dataclass, field
 
-from .errors import DataError
-from .importing import ImportedForm, slug
-from .labels import ALLOWED_LEVEL2, COST_LEVEL2, LEVEL1_COST, LEVEL1_ORDER
-from .values import Kind, parse_value
+from selfeval_kit.errors import DataError
+from selfeval_kit.importers.source import ImportedForm, slug
+from selfeval_kit.form.labels import ALLOWED_LEVEL2, COST_LEVEL2, LEVEL1_COST, LEVEL1_ORDER
+from selfeval_kit.values.core import Kind, parse_value
 
 __all__ = ["read_text"]
 

@@ -13,7 +13,7 @@ result equals `evaluate(load(path), profile).to_dict()`.
 When anything is wrong with the input (a problem in a file, a duplicate id) the
 parent calls `loading.load` itself, so problems are reported exactly as `load`
 reports them; so it does, with a RuntimeWarning, when a worker fails. Workers are
-plain `python -m selfeval_kit.bulk` subprocesses (no fork: forking a process that
+plain `python -m selfeval_kit.rules.bulk` subprocesses (no fork: forking a process that
 runs threads, as Jupyter does, is unsafe). They are started first, so that their
 imports (pydantic, the parsers) overlap the parent's.
 
@@ -35,8 +35,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .memory import paused_gc
-from .sources import form_files
+from selfeval_kit.memory import paused_gc
+from selfeval_kit.form.sources import form_files
 
 __all__ = ["BulkResult", "check", "auto_jobs", "AUTO_MIN_FILES", "AUTO_MIN_BYTES"]
 
@@ -84,7 +84,7 @@ def check(path: str | Path, profile="national", jobs: int = 0) -> BulkResult:
     if jobs <= 0:
         jobs = auto_jobs(path)
     if jobs == 1:
-        from .profile import load_profile
+        from selfeval_kit.rules.profile import load_profile
 
         return BulkResult(_evaluate_serial(path, load_profile(profile)))
     workers = _start_workers(jobs)
@@ -95,7 +95,7 @@ def check(path: str | Path, profile="national", jobs: int = 0) -> BulkResult:
 def _check_in(workers: list[subprocess.Popen], path, profile, jobs: int) -> BulkResult:
     """`check` once its workers are started; they are stopped if anything fails here."""
     try:
-        from .profile import load_profile
+        from selfeval_kit.rules.profile import load_profile
 
         rules = load_profile(profile)  # a bad profile fails here, and the workers are stopped
         files = form_files(path)
@@ -114,7 +114,7 @@ def _check_in(workers: list[subprocess.Popen], path, profile, jobs: int) -> Bulk
         return BulkResult(_evaluate_serial(path, rules))
     entries.sort(key=lambda e: (e[0][0] is None, e[0][0] or 0, e[0][1]))  # as loading.load sorts
 
-    from .audit import audit_portfolio_facts
+    from selfeval_kit.rules.audit import audit_portfolio_facts
 
     portfolio = audit_portfolio_facts([e[3] for e in entries], rules)
     return BulkResult(
@@ -181,10 +181,10 @@ def _start_workers(jobs: int) -> list[subprocess.Popen]:
     Not multiprocessing: its "spawn" start re-runs the parent's main module, which fails for
     `python -c`, stdin and some notebook front ends."""
     env = dict(os.environ)
-    package_root = str(Path(__file__).resolve().parent.parent)
+    package_root = str(Path(__file__).resolve().parent.parent.parent)
     env["PYTHONPATH"] = package_root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return [
-        subprocess.Popen([sys.executable, "-m", "selfeval_kit.bulk"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        subprocess.Popen([sys.executable, "-m", "selfeval_kit.rules.bulk"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         for _ in range(jobs)
     ]
 
@@ -262,8 +262,8 @@ def _close_pipes(proc: subprocess.Popen) -> None:
 
 
 def _evaluate_serial(path, rules) -> dict:
-    from .evaluation import evaluate
-    from .loading import load
+    from selfeval_kit.rules.evaluation import evaluate
+    from selfeval_kit.form.loading import load
 
     return evaluate(load(path), rules).to_dict()
 
@@ -275,7 +275,7 @@ _parsed: dict[str, list] = {}  # a JSON list file, parsed once per worker
 
 def _work(task: tuple, rules, files: list[str] = ()) -> list | None:
     """[(sort key, form dict, finding dicts, portfolio facts)] of a task, or None on any problem."""
-    from .loading import _read_forms
+    from selfeval_kit.form.loading import _read_forms
 
     forms: list = []
     if task[0] == "files":
@@ -288,7 +288,7 @@ def _work(task: tuple, rules, files: list[str] = ()) -> list | None:
     elif task[0] == "bytes":
         _, name, start, stop = task
         file = Path(name)
-        from .loading import _FORM_LIST
+        from selfeval_kit.form.loading import _FORM_LIST
 
         try:
             with open(file, "rb") as handle:
@@ -318,7 +318,7 @@ def _work(task: tuple, rules, files: list[str] = ()) -> list | None:
 
 def _validate(items: list, file_name: str, forms: list) -> bool:
     """Append the Form of each parsed JSON item; False at the first invalid one."""
-    from .model import Form
+    from selfeval_kit.form.model import Form
 
     try:
         for item in items:
@@ -348,8 +348,8 @@ def _json_items(file: Path):
 
 
 def _entry(form, file_name: str, rules) -> tuple:
-    from .audit import audit_form, portfolio_facts
-    from .scoring import form_dict, score_form
+    from selfeval_kit.rules.audit import audit_form, portfolio_facts
+    from selfeval_kit.rules.scoring import form_dict, score_form
 
     result = score_form(form, rules)
     result.findings.extend(audit_form(result))
@@ -368,7 +368,10 @@ def _main() -> None:
 
     gc.disable()  # a short-lived batch process: see memory.paused_gc
     # Import now, while the parent still lists the files and reads the profile.
-    from . import audit, loading, narrative, scoring  # noqa: F401
+    from selfeval_kit.rules import audit
+    from selfeval_kit.form import loading
+    from selfeval_kit.rules import narrative
+    from selfeval_kit.rules import scoring  # noqa: F401
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     rules, files = pickle.load(stdin)

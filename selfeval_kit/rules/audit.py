@@ -12,10 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .labels import LEVEL1_SATISFACTION, canonical_level1, label
-from .profile import Profile
-from .scoring import HIGHER, LOWER, Attainment, FormResult, IndicatorResult
-from .values import Kind
+from selfeval_kit.form.labels import LEVEL1_SATISFACTION, canonical_level1, label
+from selfeval_kit.rules.profile import Profile
+from selfeval_kit.rules.scoring import HIGHER, LOWER, Attainment, FormResult, IndicatorResult
+from selfeval_kit.values.core import Kind
 
 __all__ = [
     "Finding",
@@ -366,13 +366,13 @@ def _r(value: float | None) -> float | None:
 
 
 def _tier_label(attainment: Attainment) -> str:
-    from .scoring import ATTAINMENT_LABELS
+    from selfeval_kit.rules.scoring import ATTAINMENT_LABELS
 
     return ATTAINMENT_LABELS[attainment.value]
 
 
 def audit_form(result: FormResult) -> list[Finding]:
-    from .narrative import narrative_findings
+    from selfeval_kit.rules.narrative import narrative_findings
 
     findings: list[Finding] = []
     for check in (_funds, _weights, _level2, _scores, _budget, _goals, _indicators):

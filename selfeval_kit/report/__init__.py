@@ -1,0 +1,5 @@
+"""Report sections (HTML) and charts: what the notebooks display and the build publishes."""
+
+from selfeval_kit.report.sections import AnnualReport, Html, ProjectReport
+
+__all__ = ["AnnualReport", "Html", "ProjectReport"]
