@@ -48,6 +48,9 @@ _EXPORTS: dict[str, str] = {
     # views and export
     "forms_frame": "views.frames",
     "indicators_frame": "views.frames",
+    "scores_frame": "views.frames",
+    "indicator_scores_frame": "views.frames",
+    "findings_frame": "views.frames",
     "to_json": "form.export",
     "to_csv": "form.export",
 }
@@ -73,7 +76,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs
     from selfeval_kit.errors import BuildError, DataError, Problem, ProfileError, SelfEvalError
     from selfeval_kit.rules.evaluation import Evaluation, evaluate
     from selfeval_kit.form.export import to_csv, to_json
-    from selfeval_kit.views.frames import forms_frame, indicators_frame
+    from selfeval_kit.views.frames import findings_frame, forms_frame, indicator_scores_frame, indicators_frame, scores_frame
     from selfeval_kit.form.loading import Portfolio, load, load_form
     from selfeval_kit.form.model import AnnualGoal, Form, Funds, FundsRow, Indicator, TotalFundsRow
     from selfeval_kit.rules.profile import Profile, builtin_profiles, load_profile

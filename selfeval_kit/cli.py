@@ -113,11 +113,6 @@ _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 @_reports_errors
 def check(path: Path, profile: str, as_json: bool, strict: bool, jobs: int) -> None:
     """Recompute the scores of the forms in PATH by the rules and list the audit findings."""
-    import gc
-
-    # A short-lived command whose objects live to its end and hold no cycles worth freeing:
-    # each full collection would walk all of them again (see memory.paused_gc).
-    gc.disable()
     from selfeval_kit.rules.audit import SEVERITY_LABELS
     from selfeval_kit.rules.bulk import check as bulk_check
 

@@ -11,7 +11,8 @@ PUBLIC = {
     "__version__", "ATTAINMENT_LABELS", "AnnualGoal", "Attainment", "BuildError", "CHECKS", "DataError",
     "Evaluation", "Finding", "Form", "FormResult", "Funds", "FundsRow", "Indicator", "IndicatorResult",
     "Portfolio", "Problem", "Profile", "ProfileError", "SEVERITY_LABELS", "SelfEvalError", "TotalFundsRow",
-    "Value", "builtin_profiles", "compare", "evaluate", "forms_frame", "indicators_frame", "load", "load_form",
+    "Value", "builtin_profiles", "compare", "evaluate", "findings_frame", "forms_frame", "indicator_scores_frame",
+    "indicators_frame", "load", "load_form", "scores_frame",
     "load_profile", "parse_value", "to_csv", "to_json",
 }  # fmt: skip
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from selfeval_kit import CHECKS, Form, evaluate
+from selfeval_kit import CHECKS, Form, evaluate, scores_frame
 from selfeval_kit.cli import main
 
 from .conftest import DATA_2022
@@ -340,7 +340,7 @@ def test_2022_findings_are_exactly_those_found_by_hand(evaluation_2022):
 
 
 def test_2022_recomputed_scores(evaluation_2022):
-    frame = evaluation_2022.forms_frame()
+    frame = scores_frame(evaluation_2022)
     assert frame["score_reported"].eq(100).all()
     assert frame["score_recomputed"].eq(100).all()  # every self-score lies in its allowed band
     assert frame["grade"].eq("优").all()

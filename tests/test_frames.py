@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from selfeval_kit import load
+from selfeval_kit import forms_frame, indicators_frame, load
 
 from .conftest import DATA_2022
 
@@ -13,7 +13,7 @@ def portfolio():
 
 
 def test_forms_frame_one_row_per_form(portfolio):
-    frame = portfolio.forms_frame()
+    frame = forms_frame(portfolio)
     assert len(frame) == 11
     row = frame.loc["resource-sharing-research"]
     assert (row["budget_initial"], row["budget_final"], row["executed"]) == (5102000, 4122000, 4120500)
@@ -25,7 +25,7 @@ def test_forms_frame_one_row_per_form(portfolio):
 
 
 def test_indicators_frame_one_row_per_indicator(portfolio):
-    frame = portfolio.indicators_frame()
+    frame = indicators_frame(portfolio)
     assert len(frame) == 144
     assert frame.groupby("form_id")["weight"].sum().eq(90).all()
     row = frame[(frame.form_id == "foreigner-work-service") & (frame.position == 10)].iloc[0]

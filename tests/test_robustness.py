@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from selfeval_kit import Form, evaluate
+from selfeval_kit.views.sentences import summary_sentence
 
 CELLS = st.one_of(
     st.sampled_from(["=200人", ">=90%", "<2秒", "21ms", "无", "0次", "完善", "全国前3", "全国第5", "≤3元/餐", "1-2篇",
@@ -58,7 +59,7 @@ def test_any_valid_form_evaluates(form):
         assert result.score_low <= result.score_recomputed <= result.score_high
         for item in result.indicators:
             assert 0 <= item.score_low <= item.score_recomputed <= item.score_high <= item.weight + 0.005  # two decimals
-        assert result.summary
+        assert summary_sentence(result)
     for finding in evaluation.findings:
         assert finding.message and finding.severity in ("error", "warning", "info")
     assert len(evaluation.to_dict()["forms"]) == 3

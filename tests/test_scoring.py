@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from selfeval_kit import Form, Indicator, evaluate, load_profile
+from selfeval_kit.views.sentences import summary_sentence
 from selfeval_kit.rules.scoring import Attainment, budget_score, parse_rate, score_indicator
 
 NATIONAL = load_profile("national")
@@ -166,7 +167,7 @@ def test_minimal_form_totals(minimal_data):
     assert [i.score_recomputed for i in result.indicators] == [24, 20, 30, 10]
     assert (result.score_recomputed, result.score_low, result.score_high) == (93, 89, 93)
     assert result.grade == "优"
-    assert result.summary.endswith("与自评一致。")
+    assert summary_sentence(result).endswith("与自评一致。")
 
 
 def test_summary_names_the_indicator_that_differs(minimal_data):
@@ -174,8 +175,8 @@ def test_summary_names_the_indicator_that_differs(minimal_data):
     minimal_data["total_score"] = 99
     result = evaluate([Form.model_validate(minimal_data)]).forms[0]
     assert result.score_recomputed == 93
-    assert "自评高出复核 6.00 分" in result.summary
-    assert "“培训场次”（自评 30.00，复核 24.00）" in result.summary
+    assert "自评高出复核 6.00 分" in summary_sentence(result)
+    assert "“培训场次”（自评 30.00，复核 24.00）" in summary_sentence(result)
 
 
 def test_level1_scores(minimal_data):

@@ -14,7 +14,6 @@ import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from selfeval_kit.errors import DataError, Problem
-from selfeval_kit.memory import paused_gc
 from selfeval_kit.form.model import Form
 from selfeval_kit.form.sources import form_files
 from selfeval_kit.form.yamltext import _load_yaml
@@ -51,18 +50,6 @@ class Portfolio:
     @property
     def years(self) -> list[int]:
         return sorted({f.year for f in self.forms})
-
-    def forms_frame(self):
-        """One row per form (pandas DataFrame); see `frames.forms_frame`."""
-        from selfeval_kit.views.frames import forms_frame
-
-        return forms_frame(self)
-
-    def indicators_frame(self):
-        """One row per indicator (pandas DataFrame); see `frames.indicators_frame`."""
-        from selfeval_kit.views.frames import indicators_frame
-
-        return indicators_frame(self)
 
 
 def read_yaml(file: Path) -> tuple[Any, list[Problem]]:
@@ -170,11 +157,10 @@ def load(path: str | Path) -> Portfolio:
     """
     problems: list[Problem] = []
     loaded: list[tuple[Form, Path]] = []
-    with paused_gc():
-        for file in form_files(path):
-            file_forms, file_problems = _read_forms(file)
-            problems.extend(file_problems)  # a file loads whole or not at all
-            loaded.extend((form, file) for form in file_forms)
+    for file in form_files(path):
+        file_forms, file_problems = _read_forms(file)
+        problems.extend(file_problems)  # a file loads whole or not at all
+        loaded.extend((form, file) for form in file_forms)
 
     first_file: dict[str, Path] = {}
     for form, file in loaded:

@@ -32,6 +32,7 @@ from markupsafe import Markup
 
 from selfeval_kit.form.labels import FUNDS_ROW_LABELS, canonical_level1
 from selfeval_kit.form.sources import resolve_data_path
+from selfeval_kit.views.sentences import summary_sentence
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -482,7 +483,7 @@ class ProjectReport:
             grade=r.grade or "—",
             grade_reported=r.grade_reported or "—",
             profile_label=self.profile.label,
-            summary=r.summary,
+            summary=summary_sentence(r),
         )
 
     # -- 三、预算执行情况

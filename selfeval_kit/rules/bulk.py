@@ -35,7 +35,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from selfeval_kit.memory import paused_gc
 from selfeval_kit.form.sources import form_files
 
 __all__ = ["BulkResult", "check", "auto_jobs", "AUTO_MIN_FILES", "AUTO_MIN_BYTES"]
@@ -88,8 +87,7 @@ def check(path: str | Path, profile="national", jobs: int = 0) -> BulkResult:
 
         return BulkResult(_evaluate_serial(path, load_profile(profile)))
     workers = _start_workers(jobs)
-    with paused_gc():  # until the result is whole: millions of new objects, no cycles
-        return _check_in(workers, path, profile, jobs)
+    return _check_in(workers, path, profile, jobs)
 
 
 def _check_in(workers: list[subprocess.Popen], path, profile, jobs: int) -> BulkResult:

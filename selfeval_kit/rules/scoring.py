@@ -208,13 +208,6 @@ class FormResult:
         order = {name: i for i, name in enumerate(self.profile.level1_order)}
         return dict(sorted(out.items(), key=lambda item: order.get(item[0], len(order))))
 
-    @property
-    def summary(self) -> str:
-        """One Chinese sentence: reported and recomputed totals, grade, and why they differ."""
-        from selfeval_kit.rules.evaluation import summary_sentence
-
-        return summary_sentence(self)
-
 
 def form_dict(r: FormResult) -> dict:
     """One form's entry in `evaluation.Evaluation.to_dict()["forms"]`."""

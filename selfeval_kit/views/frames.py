@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Iterable
 import pandas as pd
 
 from selfeval_kit.form.model import Form
+from selfeval_kit.rules.audit import SEVERITIES
+from selfeval_kit.rules.evaluation import Evaluation
 
 if TYPE_CHECKING:
     from selfeval_kit.form.loading import Portfolio
 
-__all__ = ["forms_frame", "indicators_frame", "FUNDS_ROWS", "AMOUNTS"]
+__all__ = ["AMOUNTS", "FUNDS_ROWS", "findings_frame", "forms_frame", "indicator_scores_frame", "indicators_frame", "scores_frame"]
 
 FUNDS_ROWS = ("total", "appropriation", "carryover", "other")
 AMOUNTS = ("budget_initial", "budget_final", "executed")
@@ -79,3 +81,78 @@ def indicators_frame(portfolio: "Portfolio | Iterable[Form]") -> pd.DataFrame:
         for position, indicator in enumerate(form.indicators)
     ]
     return pd.DataFrame(rows)
+
+
+def scores_frame(evaluation: Evaluation) -> pd.DataFrame:
+    """One row per form of an evaluation: amounts, reported and recomputed rates, scores and grades, finding counts."""
+    rows = []
+    for r in evaluation.forms:
+        total = r.form.funds.total
+        counts = {s: sum(1 for f in r.findings if f.severity == s) for s in SEVERITIES}
+        rows.append(
+            {
+                "id": r.form.id,
+                "name": r.form.name,
+                "year": r.form.year,
+                "unit": r.form.unit,
+                "budget_initial": total.budget_initial,
+                "budget_final": total.budget_final,
+                "executed": total.executed,
+                "execution_rate": None if r.execution_rate is None else round(r.execution_rate, 2),
+                "execution_rate_reported": r.execution_rate_reported,
+                "budget_weight": total.weight,
+                "budget_score": r.budget_score,
+                "budget_score_reported": total.score,
+                "score_reported": r.score_reported,
+                "score_recomputed": r.score_recomputed,
+                "score_low": r.score_low,
+                "score_high": r.score_high,
+                "grade": r.grade,
+                "grade_reported": r.grade_reported,
+                "cut_pct": None if r.cut_share is None else round(r.cut_share * 100, 2),
+                "errors": counts["error"],
+                "warnings": counts["warning"],
+                "infos": counts["info"],
+            }
+        )
+    frame = pd.DataFrame(rows)
+    return frame.set_index("id", drop=False).rename_axis(None) if not frame.empty else frame
+
+
+def indicator_scores_frame(evaluation: Evaluation) -> pd.DataFrame:
+    """One row per indicator of an evaluation: attainment, actual/target ratio, recomputed score and its band."""
+    rows = []
+    for r in evaluation.forms:
+        for item in r.indicators:
+            ind = item.indicator
+            rows.append(
+                {
+                    "form_id": r.form.id,
+                    "form_name": r.form.name,
+                    "position": item.position,
+                    "level1": ind.level1,
+                    "level2": ind.level2,
+                    "name": ind.name,
+                    "target": ind.target,
+                    "actual": ind.actual,
+                    "weight": ind.weight,
+                    "score_reported": ind.score,
+                    "score_recomputed": item.score_recomputed,
+                    "score_low": item.score_low,
+                    "score_high": item.score_high,
+                    "attainment": item.attainment.value,
+                    "ratio": item.ratio,
+                    "quantitative": item.quantitative,
+                    "kind": item.target.kind.value,
+                    "direction": item.target.direction.value,
+                    "unit": item.target.unit,
+                    "deviation_note": ind.deviation_note,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def findings_frame(evaluation: Evaluation) -> pd.DataFrame:
+    """One row per finding of an evaluation (the forms' in form order, then the portfolio's)."""
+    columns = ["code", "severity", "form_id", "form_name", "indicator", "position", "title", "message", "advice", "figures"]
+    return pd.DataFrame([f.to_dict() for f in evaluation.findings], columns=columns)
