@@ -1,5 +1,5 @@
 """Report sections (HTML) and charts: what the notebooks display and the build publishes."""
 
-from selfeval_kit.report.sections import AnnualReport, Html, ProjectReport
+from selfeval_kit.report.sections import SEVERITY_ORDER, AnnualReport, Html, ProjectReport, render_index
 
-__all__ = ["AnnualReport", "Html", "ProjectReport"]
+__all__ = ["SEVERITY_ORDER", "AnnualReport", "Html", "ProjectReport", "render_index"]

@@ -32,6 +32,19 @@ from markupsafe import Markup
 
 from selfeval_kit.form.labels import FUNDS_ROW_LABELS, canonical_level1
 from selfeval_kit.form.sources import resolve_data_path
+from selfeval_kit.views.formatting import (
+    _differs,
+    _range,
+    _weight,
+    amount,
+    annual_title,
+    chinese_date,
+    money,
+    pct,
+    points,
+    project_title,
+    ratio_text,
+)
 from selfeval_kit.views.sentences import summary_sentence
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -133,84 +146,6 @@ class Html:
 
 
 # ------------------------------------------------------------------ formatting
-
-
-def _decimals(value: float, minimum: int = 2, maximum: int = 6) -> int:
-    for d in range(minimum, maximum + 1):
-        if abs(round(value, d) - value) < 10 ** -(maximum + 2):
-            return d
-    return maximum
-
-
-def amount(value: float | None) -> str:
-    """An amount with thousands separators and at least two decimals: 1,965,608.78; None → —."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value:,.{_decimals(value)}f}"
-
-
-def money(value: float | None, unit: str) -> str:
-    """An amount with its unit: 296,272.00 元; None → —."""
-    text = amount(value)
-    return text if text == "—" else f"{text} {unit}"
-
-
-def pct(value: float | None) -> str:
-    """A percentage (already in percent) with two decimals: 99.97%; None → —."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value:.2f}%"
-
-
-def points(value: float | None) -> str:
-    """A score with two decimals: 8.62; None → —."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value:.2f}"
-
-
-def _weight(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"
-
-
-def ratio_text(value: float | None) -> str:
-    """actual/target as a multiple: 1.73×, 0.011×; None → —."""
-    if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
-        return "—"
-    if value == 0:
-        return "0×"
-    if abs(value) >= 100:
-        return f"{value:,.0f}×"
-    if abs(value) >= 0.1:
-        return f"{value:.2f}×"
-    return f"{value:.2g}×"
-
-
-def chinese_date(day: _dt.date | None = None) -> str:
-    day = day or _dt.date.today()
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _range(low: float | None, high: float | None) -> str:
-    if low is None or high is None or abs(high - low) < 0.005:
-        return ""
-    return f"{points(low)}–{points(high)}"
-
-
-def _differs(a: float | None, b: float | None, tol: float = 0.005) -> bool:
-    return a is not None and b is not None and abs(a - b) > tol
-
-
-def project_title(form) -> str:
-    """The report's title, also the HTML <title>."""
-    return f"{form.name} {form.year}年度项目支出绩效自评复核报告"
-
-
-def annual_title(year: int, unit: str | None = None) -> str:
-    who = f"{unit} " if unit else ""
-    return f"{who}{year}年度项目支出绩效自评复核年度报告"
 
 
 def _profile_arg(profile: str | Path) -> str | Path:
