@@ -24,10 +24,27 @@ def _umask() -> int:
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write to a temporary file beside `path`, then rename it into place.
+    """Write `data` to `path` through a temporary file beside it, renamed into place.
 
     A crash or an error midway leaves the previous file (if any) untouched. The file gets the
     permissions of any file the user creates (0666 less the umask), not mkstemp's 0600.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to write; its folder is created if needed.
+    data : bytes
+        The whole content.
+
+    Returns
+    -------
+    Path
+        `path`.
+
+    Raises
+    ------
+    OSError
+        When the folder or the file cannot be written; the temporary file is removed.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -47,4 +64,20 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
 
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write `text` to `path` atomically, as `atomic_write_bytes` does.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to write.
+    text : str
+        The whole content.
+    encoding : str, default "utf-8"
+        How to encode `text`.
+
+    Returns
+    -------
+    Path
+        `path`.
+    """
     return atomic_write_bytes(path, text.encode(encoding))

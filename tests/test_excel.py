@@ -12,9 +12,10 @@ from click.testing import CliRunner
 
 from selfeval_kit import DataError, Form, load
 from selfeval_kit.cli import main
-from selfeval_kit.importers.excel import META_SHEET, _display, read_workbook, write_workbook, write_workbook_file
-from selfeval_kit.importers.source import read_source
 from selfeval_kit.form.labels import label
+from selfeval_kit.form.workbook import META_SHEET, write_workbook, write_workbook_file
+from selfeval_kit.importers.source import read_source
+from selfeval_kit.importers.workbook import _display, read_workbook
 
 from .conftest import DATA_2022, FIXTURES
 
@@ -84,8 +85,10 @@ def test_round_trip_keeps_values_a_cell_cannot_hold(tmp_path):
             "funds": HOTLINE.funds.model_copy(
                 update={"other": HOTLINE.funds.other.model_copy(update={"executed": 0.1 + 0.2})}
             ),
-            "indicators": [HOTLINE.indicators[0].model_copy(update={"deviation_note": "", "actual": "a\r\nb"})]
-            + HOTLINE.indicators[1:],
+            "indicators": [
+                HOTLINE.indicators[0].model_copy(update={"deviation_note": "", "actual": "a\r\nb"}),
+                *HOTLINE.indicators[1:],
+            ],
         }
     )
     (form,) = read_workbook(write_workbook_file([original], tmp_path / "x.xlsx"))
@@ -110,7 +113,17 @@ def test_an_edit_in_excel_wins_over_the_recorded_exact_value(tmp_path):
     ("column", "expected"),
     [
         ("A", {"产出指标": 11, "效益指标": 3, "满意度指标": 1}),
-        ("B", {"数量指标": 4, "质量指标": 5, "时效指标": 2, "社会效益指标": 2, "可持续影响指标": 1, "服务对象满意度指标": 1}),
+        (
+            "B",
+            {
+                "数量指标": 4,
+                "质量指标": 5,
+                "时效指标": 2,
+                "社会效益指标": 2,
+                "可持续影响指标": 1,
+                "服务对象满意度指标": 1,
+            },
+        ),
     ],
 )
 def test_level_cells_are_merged_over_their_runs(column, expected):
@@ -131,7 +144,16 @@ def test_layout_has_the_official_labels_in_order():
     assert column_a[:5] == ["财政项目支出绩效自评表", "（2022年度）", "项目名称", "主管部门", "项目资金（元）"]
     assert column_a[-1] == "总分"
     heads = [c.value for c in sheet[find(sheet, "一级指标")[0]]]
-    assert heads == ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+    assert heads == [
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+    ]
     funds_heads = [c.value for c in sheet[find(sheet, "年初预算数")[0]]][2:]
     assert funds_heads == ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
 
@@ -205,8 +227,10 @@ def shifted_copy(source, target, *, blank_after: set[int], cols: int) -> None:
                 new.number_format = cell.number_format
     for rng in source.merged_cells.ranges:
         target.merge_cells(
-            start_row=mapping[rng.min_row], start_column=rng.min_col + cols,
-            end_row=mapping[rng.max_row], end_column=rng.max_col + cols,
+            start_row=mapping[rng.min_row],
+            start_column=rng.min_col + cols,
+            end_row=mapping[rng.max_row],
+            end_column=rng.max_col + cols,
         )
 
 
@@ -272,22 +296,71 @@ def test_a_workbook_formula_without_a_saved_result_is_an_error(tmp_path):
 
 FLAT_HEADERS = {
     "zh": [
-        "项目名称", "主管部门", "实施单位", "年度", "金额单位", "年初预算数", "全年预算数", "全年执行数",
-        "执行率", "预算执行分值", "预算执行得分",
-        "当年财政拨款年初预算数", "当年财政拨款全年预算数", "当年财政拨款全年执行数",
-        "上年结转资金年初预算数", "上年结转资金全年预算数", "上年结转资金全年执行数",
-        "其他资金年初预算数", "其他资金全年预算数", "其他资金全年执行数",
-        "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
-        "偏差原因分析及改进措施", "总分", "预期目标", "实际完成情况",
+        "项目名称",
+        "主管部门",
+        "实施单位",
+        "年度",
+        "金额单位",
+        "年初预算数",
+        "全年预算数",
+        "全年执行数",
+        "执行率",
+        "预算执行分值",
+        "预算执行得分",
+        "当年财政拨款年初预算数",
+        "当年财政拨款全年预算数",
+        "当年财政拨款全年执行数",
+        "上年结转资金年初预算数",
+        "上年结转资金全年预算数",
+        "上年结转资金全年执行数",
+        "其他资金年初预算数",
+        "其他资金全年预算数",
+        "其他资金全年执行数",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+        "偏差原因分析及改进措施",
+        "总分",
+        "预期目标",
+        "实际完成情况",
     ],
     "en": [
-        "name", "department", "implementer", "year", "unit", "budget_initial", "budget_final", "executed",
-        "execution_rate", "budget_weight", "budget_score",
-        "appropriation_budget_initial", "appropriation_budget_final", "appropriation_executed",
-        "carryover_budget_initial", "carryover_budget_final", "carryover_executed",
-        "other_budget_initial", "other_budget_final", "other_executed",
-        "level1", "level2", "Indicator", "target", "actual", "weight", "score",
-        "deviation_note", "total_score", "planned", "achieved", "id",
+        "name",
+        "department",
+        "implementer",
+        "year",
+        "unit",
+        "budget_initial",
+        "budget_final",
+        "executed",
+        "execution_rate",
+        "budget_weight",
+        "budget_score",
+        "appropriation_budget_initial",
+        "appropriation_budget_final",
+        "appropriation_executed",
+        "carryover_budget_initial",
+        "carryover_budget_final",
+        "carryover_executed",
+        "other_budget_initial",
+        "other_budget_final",
+        "other_executed",
+        "level1",
+        "level2",
+        "Indicator",
+        "target",
+        "actual",
+        "weight",
+        "score",
+        "deviation_note",
+        "total_score",
+        "planned",
+        "achieved",
+        "id",
     ],
 }
 
@@ -296,15 +369,38 @@ def flat_rows(form: Form) -> list[list]:
     f = form.funds
     rows = []
     for ind in form.indicators:
-        rows.append([
-            form.name, form.department, form.implementer, form.year, form.unit,
-            f.total.budget_initial, f.total.budget_final, f.total.executed,
-            f.total.execution_rate, f.total.weight, f.total.score,
-            *(getattr(getattr(f, r), a) for r in ("appropriation", "carryover", "other")
-              for a in ("budget_initial", "budget_final", "executed")),
-            ind.level1, ind.level2, ind.name, ind.target, ind.actual, ind.weight, ind.score,
-            ind.deviation_note, form.total_score, form.annual_goal.planned, form.annual_goal.achieved, form.id,
-        ])
+        rows.append(
+            [
+                form.name,
+                form.department,
+                form.implementer,
+                form.year,
+                form.unit,
+                f.total.budget_initial,
+                f.total.budget_final,
+                f.total.executed,
+                f.total.execution_rate,
+                f.total.weight,
+                f.total.score,
+                *(
+                    getattr(getattr(f, r), a)
+                    for r in ("appropriation", "carryover", "other")
+                    for a in ("budget_initial", "budget_final", "executed")
+                ),
+                ind.level1,
+                ind.level2,
+                ind.name,
+                ind.target,
+                ind.actual,
+                ind.weight,
+                ind.score,
+                ind.deviation_note,
+                form.total_score,
+                form.annual_goal.planned,
+                form.annual_goal.achieved,
+                form.id,
+            ]
+        )
     return rows
 
 
@@ -349,18 +445,41 @@ def test_flat_table_notes_the_percent_cell_it_turned_back_into_text(tmp_path):
 
 
 def test_flat_table_without_sub_rows_and_goals_lists_them_missing(tmp_path):
-    headers = ["项目名称", "主管部门", "实施单位", "年度", "金额单位", "全年预算数", "全年执行数", "预算执行分值",
-               "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]
+    headers = [
+        "项目名称",
+        "主管部门",
+        "实施单位",
+        "年度",
+        "金额单位",
+        "全年预算数",
+        "全年执行数",
+        "预算执行分值",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "年度指标值",
+        "实际完成值",
+        "分值",
+        "得分",
+    ]
     workbook = openpyxl.Workbook()
     workbook.active.append(headers)
-    workbook.active.append(["示例", "部门", "单位", "2023年", "万元", "80", 72, 10,
-                            "产出指标", "数量指标", "场次", ">=10场", 8, 30, 24])
+    workbook.active.append(
+        ["示例", "部门", "单位", "2023年", "万元", "80", 72, 10, "产出指标", "数量指标", "场次", ">=10场", 8, 30, 24]
+    )
     (form,) = read_workbook(save(workbook, tmp_path / "f.xlsx"))
     assert form.ok
     assert form.missing == [
-        "funds.total.budget_initial", "funds.total.execution_rate", "funds.total.score",
-        "funds.appropriation", "funds.carryover", "funds.other",
-        "annual_goal.planned", "annual_goal.achieved", "indicators[*].deviation_note", "total_score",
+        "funds.total.budget_initial",
+        "funds.total.execution_rate",
+        "funds.total.score",
+        "funds.appropriation",
+        "funds.carryover",
+        "funds.other",
+        "annual_goal.planned",
+        "annual_goal.achieved",
+        "indicators[*].deviation_note",
+        "total_score",
     ]
     data = Form.model_validate(form.data)
     assert (data.year, data.funds.total.budget_final, data.indicators[0].actual) == (2023, 80, "8")
@@ -413,7 +532,7 @@ def test_a_text_file_named_xlsx_is_refused(tmp_path):
 def test_a_truncated_workbook_is_refused(tmp_path, workbook_path):
     path = tmp_path / "cut.xlsx"
     path.write_bytes(workbook_path.read_bytes()[:5000])
-    with pytest.raises(DataError, match="cut.xlsx"):
+    with pytest.raises(DataError, match=r"cut\.xlsx"):
         read_source(path)
 
 
@@ -517,10 +636,13 @@ def _with_reason(reason: str | None) -> Form:
     return HOTLINE.model_copy(update={"id": "reason", "funds": HOTLINE.funds.model_copy(update={"total": total})})
 
 
-@pytest.mark.parametrize("reason", [
-    "项目实施进度滞后，部分合同款项未到支付节点，执行率未达90%。",
-    "=年中追加20万元\n用于设备采购",  # a leading "=" stays text; a line break survives
-])
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "项目实施进度滞后，部分合同款项未到支付节点，执行率未达90%。",
+        "=年中追加20万元\n用于设备采购",  # a leading "=" stays text; a line break survives
+    ],
+)
 def test_round_trip_keeps_the_execution_reason(tmp_path, reason):
     """funds.total.reason has its own labelled cell (执行偏差原因) below the funds rows and comes back."""
     original = _with_reason(reason)

@@ -25,14 +25,29 @@ def test_json_has_the_contract_keys(exported):
     assert len(exported) == 11
     for form in exported:
         assert list(form) == [
-            "id", "name", "department", "implementer", "year", "unit",
-            "funds", "annual_goal", "indicators", "total_score",
+            "id",
+            "name",
+            "department",
+            "implementer",
+            "year",
+            "unit",
+            "funds",
+            "annual_goal",
+            "indicators",
+            "total_score",
         ]
         assert list(form["funds"]) == ["total", "appropriation", "carryover", "other"]
         assert list(form["annual_goal"]) == ["planned", "achieved"]
         for indicator in form["indicators"]:
             assert list(indicator) == [
-                "level1", "level2", "name", "target", "actual", "weight", "score", "deviation_note",
+                "level1",
+                "level2",
+                "name",
+                "target",
+                "actual",
+                "weight",
+                "score",
+                "deviation_note",
             ]
 
 
@@ -78,7 +93,11 @@ def test_csv_is_utf8_with_bom_one_row_per_indicator(tmp_path):
     assert first["form_id"] == "hotline-system-ops"
     assert first["form_name"] == "上海市科技行政服务热线系统（运维）"
     assert (first["name"], first["target"], first["actual"], first["weight"], first["score"]) == (
-        "并发用户数", "=200人", "200人", "5", "5",
+        "并发用户数",
+        "=200人",
+        "200人",
+        "5",
+        "5",
     )
 
 

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from selfeval_kit.cli import main
 from selfeval_kit.errors import DataError
-from selfeval_kit.importers.source import form_to_yaml
 from selfeval_kit.form.model import Form
 from selfeval_kit.importers.text import read_text
+from selfeval_kit.importers.writing import form_to_yaml
 
 from .conftest import DATA_2022, FIXTURES
 
@@ -25,8 +25,7 @@ SEED_PATH = FIXTURES / "seed_2022.txt"
 SEED = SEED_PATH.read_text(encoding="utf-8")
 TEXT_FIXTURES = FIXTURES / "text"
 FIXTURE_NAMES = sorted(p.name[: -len(".txt")] for p in TEXT_FIXTURES.glob("*.txt"))
-FORM_FIELDS = ["name", "department", "implementer", "year", "unit", "funds", "annual_goal", "indicators",
-               "total_score"]
+FORM_FIELDS = ["name", "department", "implementer", "year", "unit", "funds", "annual_goal", "indicators", "total_score"]
 
 
 def _expected_2022() -> dict[int, Form]:
@@ -190,14 +189,14 @@ def test_fixture_form_count(name):
 def test_fixture_data_matches_expected_yaml(name):
     """The data read equals the hand-written expectation, key for key."""
     forms, expected = _fixture(name)
-    for imported, want in zip(forms, expected):
+    for imported, want in zip(forms, expected, strict=True):
         assert imported.data == want["data"], imported.source
 
 
 @pytest.mark.parametrize("name", FIXTURE_NAMES)
 def test_fixture_completeness_and_missing_match(name):
     forms, expected = _fixture(name)
-    for imported, want in zip(forms, expected):
+    for imported, want in zip(forms, expected, strict=True):
         assert (imported.complete, imported.missing) == (want["complete"], want["missing"]), imported.source
 
 
@@ -205,7 +204,7 @@ def test_fixture_completeness_and_missing_match(name):
 def test_fixture_errors_match(name):
     """Expected errors are substrings, one per error; no error is expected where none is listed."""
     forms, expected = _fixture(name)
-    for imported, want in zip(forms, expected):
+    for imported, want in zip(forms, expected, strict=True):
         assert len(imported.errors) == len(want["errors"]), imported.errors
         for part in want["errors"]:
             assert any(part in error for error in imported.errors), (part, imported.errors)
@@ -244,7 +243,10 @@ def test_missing_funds_row_is_listed_and_left_empty():
     [imported], _ = _fixture("fullwidth_zhejiang_2023")
     assert "funds.other" in imported.missing and imported.ok
     assert Form.model_validate(imported.data).funds.other.model_dump() == {
-        "budget_initial": None, "budget_final": None, "executed": None}
+        "budget_initial": None,
+        "budget_final": None,
+        "executed": None,
+    }
 
 
 def test_text_before_first_title_is_not_a_form():
@@ -264,7 +266,10 @@ def test_crlf_line_ends_read_like_lf():
     assert read_one(BASE.replace("\n", "\r\n")).data == read_one(BASE).data
 
 
-@pytest.mark.parametrize("title", ["项目支出绩效自评表\n（2023年度）", "2023年度项目支出绩效自评表", "财 政 项 目 支 出 绩 效 自 评 表\n(2023 年度)"])
+@pytest.mark.parametrize(
+    "title",
+    ["项目支出绩效自评表\n（2023年度）", "2023年度项目支出绩效自评表", "财 政 项 目 支 出 绩 效 自 评 表\n(2023 年度)"],
+)
 def test_title_variants_give_the_year(title):
     text = BASE.replace("财政项目支出绩效自评表\n(2022 年度)", title)
     assert read_one(text).data["year"] == 2023
@@ -280,7 +285,8 @@ def test_missing_year_is_an_error():
 
 def test_header_cells_broken_across_lines_are_joined():
     text = BASE.replace("项目名称 社区科普讲座", "项目名称\n社区科普\n\n讲座").replace(
-        "实施单位 某市科普服务中心", "实施单位\n某市科普服\n\n务中心")
+        "实施单位 某市科普服务中心", "实施单位\n某市科普服\n\n务中心"
+    )
     data = read_one(text).data
     assert (data["name"], data["implementer"]) == ("社区科普讲座", "某市科普服务中心")
 
@@ -311,7 +317,7 @@ def test_missing_unit_is_an_error_never_assumed():
 
 
 def test_two_value_sub_row_reads_initial_as_empty():
-    """"上年结转资金 0 0 —" (two amounts for three columns): null, 0, 0, with a note."""
+    """ "上年结转资金 0 0 —" (two amounts for three columns): null, 0, 0, with a note."""
     imported = read_one(BASE)
     assert imported.data["funds"]["carryover"] == {"budget_initial": None, "budget_final": 0, "executed": 0}
     assert any("two amounts for three columns" in note for note in imported.notes)
@@ -329,10 +335,17 @@ def test_sub_row_with_one_amount_is_refused():
 
 
 def test_amounts_with_separators_and_decimals():
-    text = BASE.replace("年度资金总额 100000.00 100000.00 100,000 10 100.00% 10",
-                        "年度资金总额 100,000.00 100000 99,950.5 10 99.95% 9.99")
+    text = BASE.replace(
+        "年度资金总额 100000.00 100000.00 100,000 10 100.00% 10",
+        "年度资金总额 100,000.00 100000 99,950.5 10 99.95% 9.99",
+    )
     total = read_one(text).data["funds"]["total"]
-    assert (total["budget_initial"], total["budget_final"], total["executed"], total["score"]) == (100000, 100000, 99950.5, 9.99)
+    assert (total["budget_initial"], total["budget_final"], total["executed"], total["score"]) == (
+        100000,
+        100000,
+        99950.5,
+        9.99,
+    )
 
 
 def test_total_row_with_two_amounts_matching_the_rate_reads_initial_as_empty():
@@ -347,8 +360,10 @@ def test_total_row_with_two_amounts_not_matching_the_rate_is_refused():
 
 
 def test_total_row_spread_over_lines_reads():
-    text = BASE.replace("年度资金总额 100000.00 100000.00 100,000 10 100.00% 10",
-                        "年度资金\n总额 100000.00 100000.00\n100,000 10 100.00% 10")
+    text = BASE.replace(
+        "年度资金总额 100000.00 100000.00 100,000 10 100.00% 10",
+        "年度资金\n总额 100000.00 100000.00\n100,000 10 100.00% 10",
+    )
     assert read_one(text).data["funds"]["total"]["executed"] == 100000
 
 
@@ -369,18 +384,23 @@ def test_single_goal_text_without_a_reference_is_refused():
 def test_single_goal_text_is_placed_by_the_documents_column_widths():
     """With other forms of the same document to compare, a lone narrow text is the 实际完成情况."""
     lone = BASE.replace(
-        "全年举办社区科普讲座不少于20场，受众不少于2000人次，提升居民科学素质，群众\n满意度不低于90%。\n\n", "")
+        "全年举办社区科普讲座不少于20场，受众不少于2000人次，提升居民科学素质，群众\n满意度不低于90%。\n\n", ""
+    )
     forms = read_text(BASE + lone, source="two.txt")
     assert forms[1].data["annual_goal"] == {"planned": None, "achieved": "全年举办社区科普讲座22场，受众2350人次。"}
 
 
 def test_labelled_goal_texts():
     text = BASE.replace(
-        "预期目标 实际完成情况\n\n全年举办社区科普讲座不少于20场，受众不少于2000人次，提升居民科学素质，群众\n满意度不低于90%。\n\n"
+        "预期目标 实际完成情况\n\n"
+        "全年举办社区科普讲座不少于20场，受众不少于2000人次，提升居民科学素质，群众\n满意度不低于90%。\n\n"
         "全年举办社区科普讲座22场\n，受众2350人次。\n",
-        "预期目标：举办讲座不少于20场，\n受众不少于2000人次。\n实际完成情况：举办讲座22场。\n")
-    assert read_one(text).data["annual_goal"] == {"planned": "举办讲座不少于20场，受众不少于2000人次。",
-                                                  "achieved": "举办讲座22场。"}
+        "预期目标：举办讲座不少于20场，\n受众不少于2000人次。\n实际完成情况：举办讲座22场。\n",
+    )
+    assert read_one(text).data["annual_goal"] == {
+        "planned": "举办讲座不少于20场，受众不少于2000人次。",
+        "achieved": "举办讲座22场。",
+    }
 
 
 def test_goal_text_outside_the_two_columns_is_refused():
@@ -393,7 +413,7 @@ def test_goal_text_outside_the_two_columns_is_refused():
 
 
 def test_page_break_debris_is_dropped_and_keeps_the_group():
-    """"绩/效/指/标" between two rows of a group is not a group boundary."""
+    """ "绩/效/指/标" between two rows of a group is not a group boundary."""
     text = BASE.replace("受众人次\n", " 绩\n效\n指\n标\n\n受众人次\n")
     imported = read_one(text)
     assert imported.data["indicators"][1]["level2"] == "数量指标" and imported.ok
@@ -417,19 +437,24 @@ def test_label_broken_across_lines_is_joined():
 
 def test_rows_before_the_first_group_label_take_the_label_printed_after_them():
     """A 二级 label centred on its block is printed after the block's first row(s)."""
-    text = BASE.replace("数量指标\n\n科普讲座场次\n>=20场 22场 30 30\n", "科普讲座场次\n>=20场 22场 30 30\n\n数量指标\n")
+    text = BASE.replace(
+        "数量指标\n\n科普讲座场次\n>=20场 22场 30 30\n", "科普讲座场次\n>=20场 22场 30 30\n\n数量指标\n"
+    )
     imported = read_one(text)
     assert [i["level2"] for i in imported.data["indicators"][:2]] == ["数量指标", "数量指标"]
     assert any("centred merged cell" in note for note in imported.notes)
 
 
-@pytest.mark.parametrize("row", [
-    "科普讲座场次 >=20场 22场 30 30",
-    "科普讲座场次\n>=20场\n22场 30 30",
-    "科普讲座场次\n>=20场\n22场\n30 30",
-    "科普讲座\n场\n次\n>=20场 22场 30 30",
-    "科普讲座场次>=20场 22场 30 30",
-])
+@pytest.mark.parametrize(
+    "row",
+    [
+        "科普讲座场次 >=20场 22场 30 30",
+        "科普讲座场次\n>=20场\n22场 30 30",
+        "科普讲座场次\n>=20场\n22场\n30 30",
+        "科普讲座\n场\n次\n>=20场 22场 30 30",
+        "科普讲座场次>=20场 22场 30 30",
+    ],
+)
 def test_row_cells_run_together_or_split_read_the_same(row):
     text = BASE.replace("科普讲座场次\n>=20场 22场 30 30", row)
     first = read_one(text).data["indicators"][0]
@@ -438,10 +463,16 @@ def test_row_cells_run_together_or_split_read_the_same(row):
 
 def test_long_actual_over_lines_after_a_wrapped_name():
     """Name, target and actual each on their own lines, the 分值/得分 alone: a lone character continues the name."""
-    text = BASE.replace("居民科学素质提升\n持续提高 持续提高 30 30",
-                        "居民科学素质提\n\n升\n\n持续提高\n\n居民科学素质较上\n年提高3个百分点\n\n30 30")
+    text = BASE.replace(
+        "居民科学素质提升\n持续提高 持续提高 30 30",
+        "居民科学素质提\n\n升\n\n持续提高\n\n居民科学素质较上\n年提高3个百分点\n\n30 30",
+    )
     row = read_one(text).data["indicators"][2]
-    assert (row["name"], row["target"], row["actual"]) == ("居民科学素质提升", "持续提高", "居民科学素质较上年提高3个百分点")
+    assert (row["name"], row["target"], row["actual"]) == (
+        "居民科学素质提升",
+        "持续提高",
+        "居民科学素质较上年提高3个百分点",
+    )
 
 
 @pytest.mark.parametrize("target", ["≥20场", "＞19场", "≥ 20场", "不少于20场", "＝20场"])
@@ -452,14 +483,16 @@ def test_targets_are_kept_as_written(target):
 
 def test_partial_score_and_deviation_note_on_the_row_line():
     text = BASE.replace(">=2000人次 2350人次 20 20", ">=2000人次 1800人次 20 18 受天气影响两场讲座取消。").replace(
-        "总分 100 100.00", "总分 100 98.00")
+        "总分 100 100.00", "总分 100 98.00"
+    )
     row = read_one(text).data["indicators"][1]
     assert (row["score"], row["deviation_note"]) == (18, "受天气影响两场讲座取消。")
 
 
 def test_deviation_note_wrapping_over_lines_is_joined():
-    text = BASE.replace(">=2000人次 2350人次 20 20", ">=2000人次 1800人次 20 18 受天气影响，\n两场讲座取消，\n下一步调整时间。").replace(
-        "总分 100 100.00", "总分 100 98.00")
+    text = BASE.replace(
+        ">=2000人次 2350人次 20 20", ">=2000人次 1800人次 20 18 受天气影响，\n两场讲座取消，\n下一步调整时间。"
+    ).replace("总分 100 100.00", "总分 100 98.00")
     imported = read_one(text)
     assert imported.data["indicators"][1]["deviation_note"] == "受天气影响，两场讲座取消，下一步调整时间。"
     assert imported.data["indicators"][2]["name"] == "居民科学素质提升"
@@ -515,7 +548,8 @@ def _levels(imported) -> list[tuple[str, str]]:
 def test_cost_level1_of_the_2021_template():
     """成本指标 followed by 经济成本指标 is the 2021+ template's 一级 label; read as printed."""
     text = BASE.replace("\n效益指标\n", "\n" + COST_BLOCK + "效益指标\n").replace(
-        BENEFIT_ROW, BENEFIT_ROW.replace("30 30", "20 20"))
+        BENEFIT_ROW, BENEFIT_ROW.replace("30 30", "20 20")
+    )
     imported = read_one(text)
     assert imported.ok
     assert _levels(imported)[2:4] == [("成本指标", "经济成本指标"), ("效益指标", "社会效益指标")]
@@ -524,17 +558,26 @@ def test_cost_level1_of_the_2021_template():
 @pytest.mark.parametrize("level2", ["社会成本指标", "生态环境成本指标", "经济成本"])
 def test_cost_level1_with_other_cost_level2(level2):
     text = BASE.replace("\n效益指标\n", "\n" + COST_BLOCK.replace("经济成本指标", level2) + "效益指标\n").replace(
-        BENEFIT_ROW, BENEFIT_ROW.replace("30 30", "20 20"))
+        BENEFIT_ROW, BENEFIT_ROW.replace("30 30", "20 20")
+    )
     assert _levels(read_one(text))[2] == ("成本指标", level2)
 
 
 def test_cost_level1_centred_after_its_first_level2():
     """The 一级 成本指标 printed after its first 二级 block (centred): the block starts at that 二级 label."""
-    block = "经济成本指标\n\n单场讲座成本\n<=5000元 4800元 5 5\n\n成本指标\n\n社会成本指标\n\n场地占用影响\n无 无 5 5\n\n"
-    text = BASE.replace("\n效益指标\n", "\n" + block + "效益指标\n").replace(BENEFIT_ROW, BENEFIT_ROW.replace("30 30", "20 20"))
+    block = (
+        "经济成本指标\n\n单场讲座成本\n<=5000元 4800元 5 5\n\n成本指标\n\n社会成本指标\n\n场地占用影响\n无 无 5 5\n\n"
+    )
+    text = BASE.replace("\n效益指标\n", "\n" + block + "效益指标\n").replace(
+        BENEFIT_ROW, BENEFIT_ROW.replace("30 30", "20 20")
+    )
     imported = read_one(text)
     assert imported.ok
-    assert _levels(imported)[1:4] == [("产出指标", "数量指标"), ("成本指标", "经济成本指标"), ("成本指标", "社会成本指标")]
+    assert _levels(imported)[1:4] == [
+        ("产出指标", "数量指标"),
+        ("成本指标", "经济成本指标"),
+        ("成本指标", "社会成本指标"),
+    ]
 
 
 def test_cost_label_alone_stays_a_level2_of_output():
@@ -545,7 +588,8 @@ def test_cost_label_alone_stays_a_level2_of_output():
 
 def test_cost_label_printed_twice_is_level1_and_level2():
     text = BASE.replace("\n效益指标\n", "\n" + COST_BLOCK.replace("经济成本指标", "成本指标") + "效益指标\n").replace(
-        BENEFIT_ROW, BENEFIT_ROW.replace("30 30", "20 20"))
+        BENEFIT_ROW, BENEFIT_ROW.replace("30 30", "20 20")
+    )
     imported = read_one(text)
     assert imported.ok and _levels(imported)[2] == ("成本指标", "成本指标")
 
@@ -553,22 +597,27 @@ def test_cost_label_printed_twice_is_level1_and_level2():
 def test_cost_label_after_the_outcome_block_without_level2_is_refused():
     """成本指标 after the 满意度 block is a 一级 label; its row has no 二级 label: an error, not a guess."""
     text = BASE.replace("总分 100 100.00", "成本指标\n单场讲座成本\n<=5000元 4800元 10 10\n\n总分 100 100.00").replace(
-        BENEFIT_ROW, BENEFIT_ROW.replace("30 30", "20 20"))
+        BENEFIT_ROW, BENEFIT_ROW.replace("30 30", "20 20")
+    )
     imported = read_one(text)
     assert any("单场讲座成本: no 二级指标 label applies" in e for e in imported.errors) and not imported.ok
 
 
 def test_labels_without_the_suffix_are_read_and_kept_as_printed():
-    text = (BASE.replace("\n产出指标\n", "\n产出\n").replace("\n数量指标\n", "\n数量\n")
-            .replace("\n效益指标\n", "\n效益\n").replace("\n社会效益指标\n", "\n社会效益\n")
-            .replace("满意度指标 服务对象满意度指标", "满意度 服务对象满意度"))
+    text = (
+        BASE.replace("\n产出指标\n", "\n产出\n")
+        .replace("\n数量指标\n", "\n数量\n")
+        .replace("\n效益指标\n", "\n效益\n")
+        .replace("\n社会效益指标\n", "\n社会效益\n")
+        .replace("满意度指标 服务对象满意度指标", "满意度 服务对象满意度")
+    )
     imported = read_one(text)
     assert imported.ok
     assert _levels(imported) == [("产出", "数量"), ("产出", "数量"), ("效益", "社会效益"), ("满意度", "服务对象满意度")]
 
 
 def test_suffixless_label_word_ending_a_wrapped_name_is_part_of_the_name():
-    """"科普讲座" / "数量" alone after it: the end of the name, not a label."""
+    """ "科普讲座" / "数量" alone after it: the end of the name, not a label."""
     text = BASE.replace("科普讲座场次\n", "科普讲座\n数量\n")
     imported = read_one(text)
     first = imported.data["indicators"][0]
@@ -589,9 +638,13 @@ def test_level1_words_repeated_in_the_level2_cell():
     assert imported.ok and _levels(imported)[-1] == ("满意度指标（10分）", "满意度指标")
 
 
-NUMBERED = (BASE.replace("一级指标 二级指标", "序号 一级指标 二级指标")
-            .replace("\n产出指标\n", "\n1\n产出指标\n").replace("受众人次\n", "2 受众人次\n")
-            .replace("\n效益指标\n", "\n3\n效益指标\n").replace("满意度指标 服务对象满意度指标", "4 满意度指标 服务对象满意度指标"))
+NUMBERED = (
+    BASE.replace("一级指标 二级指标", "序号 一级指标 二级指标")
+    .replace("\n产出指标\n", "\n1\n产出指标\n")
+    .replace("受众人次\n", "2 受众人次\n")
+    .replace("\n效益指标\n", "\n3\n效益指标\n")
+    .replace("满意度指标 服务对象满意度指标", "4 满意度指标 服务对象满意度指标")
+)
 
 
 def test_row_numbers_of_a_numbered_table_are_dropped():
@@ -612,11 +665,14 @@ def test_total_row_variants(total):
     assert imported.ok and imported.data["total_score"] == 100
 
 
-@pytest.mark.parametrize("heading", [
-    "一级指标 二级指标 三级指标 年度指标值（A） 实际完成值（B） 分值 得分 偏差原因分析及改进措施",
-    "一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 未完成原因分析",
-    "一级指标\n二级指标\n三级指标\n年度指标值（A）\n实际完成值（B）\n分值\n得分\n未完成原因\n分析",
-])
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "一级指标 二级指标 三级指标 年度指标值（A） 实际完成值（B） 分值 得分 偏差原因分析及改进措施",
+        "一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 未完成原因分析",
+        "一级指标\n二级指标\n三级指标\n年度指标值（A）\n实际完成值（B）\n分值\n得分\n未完成原因\n分析",
+    ],
+)
 def test_indicator_heading_variants(heading):
     text = BASE.replace("一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施", heading)
     assert read_one(text).data == read_one(BASE).data
@@ -634,8 +690,14 @@ def test_funds_block_of_the_2021_template():
     data = imported.data
     assert data["unit"] == "万元"
     assert data["funds"] == {
-        "total": {"budget_initial": 10.0, "budget_final": 10.0, "executed": 9.5, "weight": 10,
-                  "execution_rate": "95.00%", "score": 9.5},
+        "total": {
+            "budget_initial": 10.0,
+            "budget_final": 10.0,
+            "executed": 9.5,
+            "weight": 10,
+            "execution_rate": "95.00%",
+            "score": 9.5,
+        },
         "appropriation": {"budget_initial": 8.0, "budget_final": 8.0, "executed": 7.5},
         "carryover": {"budget_initial": None, "budget_final": None, "executed": None},
         "other": {"budget_initial": 2.0, "budget_final": 2.0, "executed": 2.0},
@@ -643,12 +705,15 @@ def test_funds_block_of_the_2021_template():
     assert imported.missing == []
 
 
-@pytest.mark.parametrize("title, unit", [
-    ("项目支出绩效自评表\n（2023年度）           单位：万元", "万元"),
-    ("项目支出绩效自评表（2023年度）\n金额单位：人民币万元", "万元"),
-    ("青神县2023年度项目支出绩效自评表\n（单位：万元）", "万元"),
-    ("项目支出绩效自评表(2023 年度)   金额单位：元", "元"),
-])
+@pytest.mark.parametrize(
+    "title, unit",
+    [
+        ("项目支出绩效自评表\n（2023年度）           单位：万元", "万元"),
+        ("项目支出绩效自评表（2023年度）\n金额单位：人民币万元", "万元"),
+        ("青神县2023年度项目支出绩效自评表\n（单位：万元）", "万元"),
+        ("项目支出绩效自评表(2023 年度)   金额单位：元", "元"),
+    ],
+)
 def test_unit_printed_with_the_title(title, unit):
     text = BASE.replace("财政项目支出绩效自评表\n(2022 年度)", title).replace("项目资金\n（元）", "项目资金")
     imported = read_one(text)
@@ -660,13 +725,19 @@ def test_cover_line_naming_the_results_is_not_a_title():
     assert len(read_text(text, source="x.txt")) == 1
 
 
-@pytest.mark.parametrize("change", [
-    ("产出指标\n\n数量指标\n\n科普讲座场次\n>=20场 22场 30 30", "绩效指标 产出指标 数量指标 科普讲座场次 >=20场 22场 30 30"),
-    ("\n产出指标\n", "\n产 出 指 标\n"),
-    ("受众人次\n", "第 1 页 共 2 页\n\f受众人次\n"),
-    ("总分 100 100.00", "总分 100分 100分"),
-    ("(2022 年度)", "（2022）"),
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        (
+            "产出指标\n\n数量指标\n\n科普讲座场次\n>=20场 22场 30 30",
+            "绩效指标 产出指标 数量指标 科普讲座场次 >=20场 22场 30 30",
+        ),
+        ("\n产出指标\n", "\n产 出 指 标\n"),
+        ("受众人次\n", "第 1 页 共 2 页\n\f受众人次\n"),
+        ("总分 100 100.00", "总分 100分 100分"),
+        ("(2022 年度)", "（2022）"),
+    ],
+)
 def test_more_printing_variants_read_the_same(change):
     """The table's outer label at a row's head, spaced-out labels, page numbers, 分 after the total,
     a year without 年度."""
@@ -686,26 +757,60 @@ def _laid_out(*rows: tuple[tuple[int, str], ...]) -> str:
 
 
 LAYOUT_HEAD = _laid_out(
-    ((30, "项目支出绩效自评表"),), ((32, "（2023年度）"), (70, "单位：万元")),
+    ((30, "项目支出绩效自评表"),),
+    ((32, "（2023年度）"), (70, "单位：万元")),
     ((4, "项目名称"), (14, "社区科普讲座")),
     ((4, "主管部门"), (14, "某市科学技术协会"), (40, "实施单位"), (50, "某市科普服务中心")),
     ((30, "年初预算数"), (42, "全年预算数"), (54, "全年执行数"), (66, "分值"), (72, "执行率"), (80, "得分")),
-    ((4, "项目资金"), (14, "年度资金总额"), (30, "10.00"), (42, "10.00"), (54, "10.00"), (66, "10"), (72, "100.00%"), (80, "10")),
+    (
+        (4, "项目资金"),
+        (14, "年度资金总额"),
+        (30, "10.00"),
+        (42, "10.00"),
+        (54, "10.00"),
+        (66, "10"),
+        (72, "100.00%"),
+        (80, "10"),
+    ),
     ((14, "其中：当年财政拨款"), (30, "10.00"), (42, "10.00"), (54, "10.00"), (66, "—"), (72, "—"), (80, "—")),
     ((14, "上年结转资金"), (30, "—"), (42, "—"), (54, "—"), (66, "—"), (72, "—"), (80, "—")),
     ((14, "其他资金"), (30, "—"), (42, "—"), (54, "—"), (66, "—"), (72, "—"), (80, "—")),
     ((20, "预期目标"), (56, "实际完成情况")),
     ((4, "年度总体"), (14, "全年举办社区科普讲座不少于20场，"), (56, "全年举办社区科普讲座22")),
     ((6, "目标"), (14, "受众不少于2000人次。"), (56, "场，受众2350人次。")),
-    ((4, "一级指标"), (14, "二级指标"), (24, "三级指标"), (40, "年度指标值"), (52, "实际完成值"), (64, "分值"), (70, "得分"),
-     (76, "偏差原因分析及改进措施")),
+    (
+        (4, "一级指标"),
+        (14, "二级指标"),
+        (24, "三级指标"),
+        (40, "年度指标值"),
+        (52, "实际完成值"),
+        (64, "分值"),
+        (70, "得分"),
+        (76, "偏差原因分析及改进措施"),
+    ),
 )
 LAYOUT_ROWS = [
     ((4, "产出指标"), (14, "数量指标"), (24, "科普讲座场次"), (40, ">=20场"), (52, "22场"), (64, "30"), (70, "30")),
     ((24, "受众人次"), (40, ">=2000人"), (52, "1800人次"), (64, "20"), (70, "18"), (76, "受天气影响两场讲")),
     ((40, "次"), (76, "座取消。")),
-    ((4, "效益指标"), (14, "社会效益指标"), (24, "居民科学素质提升"), (40, "持续提高"), (52, "持续提高"), (64, "30"), (70, "30")),
-    ((4, "满意度指标"), (14, "服务对象满意度指标"), (24, "群众满意度"), (40, ">=90%"), (52, "95%"), (64, "10"), (70, "10")),
+    (
+        (4, "效益指标"),
+        (14, "社会效益指标"),
+        (24, "居民科学素质提升"),
+        (40, "持续提高"),
+        (52, "持续提高"),
+        (64, "30"),
+        (70, "30"),
+    ),
+    (
+        (4, "满意度指标"),
+        (14, "服务对象满意度指标"),
+        (24, "群众满意度"),
+        (40, ">=90%"),
+        (52, "95%"),
+        (64, "10"),
+        (70, "10"),
+    ),
     ((24, "总分"), (64, "100"), (70, "98")),
 ]
 
@@ -713,16 +818,26 @@ LAYOUT_ROWS = [
 def test_layout_text_reads_goal_columns_and_wrapped_cells():
     imported = read_one(LAYOUT_HEAD + _laid_out(*LAYOUT_ROWS))
     assert imported.ok, imported.errors
-    assert imported.data["annual_goal"] == {"planned": "全年举办社区科普讲座不少于20场，受众不少于2000人次。",
-                                            "achieved": "全年举办社区科普讲座22场，受众2350人次。"}
+    assert imported.data["annual_goal"] == {
+        "planned": "全年举办社区科普讲座不少于20场，受众不少于2000人次。",
+        "achieved": "全年举办社区科普讲座22场，受众2350人次。",
+    }
     row = imported.data["indicators"][1]
     assert (row["name"], row["target"], row["deviation_note"]) == ("受众人次", ">=2000人次", "受天气影响两场讲座取消。")
 
 
 def test_layout_text_name_wrapping_before_a_named_row_is_refused():
-    """"场次" under the name column between two rows that print their names: above or below? An error."""
+    """ "场次" under the name column between two rows that print their names: above or below? An error."""
     rows = list(LAYOUT_ROWS)
-    rows[0] = ((4, "产出指标"), (14, "数量指标"), (24, "科普讲座"), (40, ">=20场"), (52, "22场"), (64, "30"), (70, "30"))
+    rows[0] = (
+        (4, "产出指标"),
+        (14, "数量指标"),
+        (24, "科普讲座"),
+        (40, ">=20场"),
+        (52, "22场"),
+        (64, "30"),
+        (70, "30"),
+    )
     rows.insert(1, ((24, "场次"),))
     imported = read_one(LAYOUT_HEAD + _laid_out(*rows))
     assert any("'场次' is printed in the 三级指标 column" in e for e in imported.errors) and not imported.ok
@@ -797,9 +912,12 @@ def test_sichuan_help_text_is_not_a_reason():
 
 
 def test_sichuan_real_reason_is_kept_and_round_trips_through_yaml():
-    first, second = _sichuan("sichuan_multi_qingshen_2024")
+    first, _ = _sichuan("sichuan_multi_qingshen_2024")
     assert first.data["funds"]["total"]["reason"].startswith("因部分工程款")
-    assert Form.model_validate(yaml.safe_load(form_to_yaml(first))).funds.total.reason == first.data["funds"]["total"]["reason"]
+    assert (
+        Form.model_validate(yaml.safe_load(form_to_yaml(first))).funds.total.reason
+        == first.data["funds"]["total"]["reason"]
+    )
 
 
 def test_sichuan_single_number_total_is_not_a_score():
@@ -827,8 +945,9 @@ def test_sichuan_weights_not_adding_up_are_refused():
 
 
 def test_sichuan_writes_with_the_cli(tmp_path):
-    result = CliRunner().invoke(main, ["import", str(TEXT_FIXTURES / "sichuan_multi_qingshen_2024.txt"),
-                                       "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        main, ["import", str(TEXT_FIXTURES / "sichuan_multi_qingshen_2024.txt"), "--out", str(tmp_path / "out")]
+    )
     assert result.exit_code == 0, result.output
     written = sorted(p.name for p in (tmp_path / "out").glob("*.yaml"))
     assert len(written) == 2

@@ -1,15 +1,18 @@
-"""Exporting a portfolio as JSON (the public contract) or CSV (one row per indicator)."""
+"""Exporting forms as JSON (the public contract) or CSV (one row per indicator).
+
+The Excel workbook in the official layout is written by `selfeval_kit.form.workbook`.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from typing import Iterable
+from collections.abc import Iterable
 
 from selfeval_kit.form.model import Form
 
-__all__ = ["to_json", "to_csv", "export_records", "CSV_COLUMNS"]
+__all__ = ["CSV_COLUMNS", "export_records", "to_csv", "to_json"]
 
 CSV_COLUMNS = (
     "form_id",
@@ -37,16 +40,51 @@ def _tidy(value):
 
 
 def export_records(forms: Iterable[Form]) -> list[dict]:
-    """Forms in the public JSON shape, as Python objects."""
+    """Forms in the public JSON shape, as Python objects.
+
+    Parameters
+    ----------
+    forms : iterable of Form
+        The forms, e.g. a Portfolio.
+
+    Returns
+    -------
+    list of dict
+        One dict a form, keys as `Form.to_export` gives them (no ``seq``); whole floats as ints.
+    """
     return [_tidy(form.to_export()) for form in forms]
 
 
 def to_json(forms: Iterable[Form]) -> str:
+    """The forms as a JSON array, the public contract of `selfeval export --format json`.
+
+    Parameters
+    ----------
+    forms : iterable of Form
+        The forms, in the order to write them.
+
+    Returns
+    -------
+    str
+        `export_records` as JSON: non-ASCII text as is, indented by two spaces, a final newline.
+    """
     return json.dumps(export_records(forms), ensure_ascii=False, indent=2) + "\n"
 
 
 def to_csv(forms: Iterable[Form]) -> str:
-    """One row per indicator. Encode the result as 'utf-8-sig' so Excel reads it as UTF-8."""
+    """The forms' indicators as CSV, one row per indicator, the columns of `CSV_COLUMNS`.
+
+    Parameters
+    ----------
+    forms : iterable of Form
+        The forms, in the order to write them.
+
+    Returns
+    -------
+    str
+        A header row and the rows, CRLF line ends. Encode it as 'utf-8-sig' so that Excel reads it
+        as UTF-8 (as `selfeval export --format csv` does).
+    """
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()

@@ -64,14 +64,15 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from selfeval_kit.errors import DataError
-from selfeval_kit.importers.source import ImportedForm, slug
 from selfeval_kit.form.labels import ALLOWED_LEVEL2, COST_LEVEL2, LEVEL1_COST, LEVEL1_ORDER
-from selfeval_kit.values.core import Kind, parse_value
+from selfeval_kit.importers.imported import ImportedForm, slug
+from selfeval_kit.values import Kind, parse_value
 
 __all__ = ["read_text"]
 
 
 # --------------------------------------------------------------------------- patterns
+
 
 def _spaced(word: str) -> str:
     """A regex for `word` that tolerates white space (line breaks) between its characters."""
@@ -79,15 +80,18 @@ def _spaced(word: str) -> str:
 
 
 # The money unit may be printed at the right of the title or year line ("（2023年度） 单位：万元").
-_TITLE_UNIT = (r"(?:\s*[（(]?\s*(?:金额)?单位\s*[：:]\s*(?:人民币)?(?:万元|元)\s*[）)]?"
-               r"|\s*[（(]\s*(?:万元|元)\s*[）)])?")
+_TITLE_UNIT = (
+    r"(?:\s*[（(]?\s*(?:金额)?单位\s*[：:]\s*(?:人民币)?(?:万元|元)\s*[）)]?"
+    r"|\s*[（(]\s*(?:万元|元)\s*[）)])?"
+)
 _TITLE_RE = re.compile(
     r"^(?:附(?:件|表)\s*\d*\s*[:：]?\s*)?(?:[一二三四五六七八九十]+、)?"
     # a place or department name may lead the year: "青神县2023年度项目支出绩效自评表"
     r"(?:(?:[\u4e00-\u9fff（）()]{2,30}?)?(?P<y1>(?:19|20)\d{2})\s*年度?\s*)?"
     r"(?:财政|部门)?(?:预算)?项目(?:支出)?绩效(?:目标)?自评表"  # 四川: 部门预算项目支出绩效自评表
     r"\s*(?:[（(]\s*(?P<y2>(?:19|20)\d{2})\s*(?:年\s*度?)?\s*[）)]|(?P<y3>(?:19|20)\d{2})\s*年\s*度?)?"
-    + _TITLE_UNIT + "$"
+    + _TITLE_UNIT
+    + "$"
 )
 _YEAR_LINE_RE = re.compile(
     r"^(?:[（(]\s*((?:19|20)\d{2})\s*(?:年\s*度?)?\s*[）)]|((?:19|20)\d{2})\s*年\s*度?)" + _TITLE_UNIT + "$"
@@ -115,8 +119,13 @@ _HEADER_LABEL_RE = re.compile(
     r"(?P<label>项目名称|主管部门(?:及代码)?|实施单位(?:及代码)?|项目负责人|联系电话|联系人|项目属性|项目类型|"
     r"项目类别|项目编码|项目代码|项目编号|资金用途|填报单位|填报日期)\s*[：:]?"
 )
-_HEADER_KEYS = {"项目名称": "name", "主管部门": "department", "主管部门及代码": "department", "实施单位": "implementer",
-                "实施单位及代码": "implementer"}
+_HEADER_KEYS = {
+    "项目名称": "name",
+    "主管部门": "department",
+    "主管部门及代码": "department",
+    "实施单位": "implementer",
+    "实施单位及代码": "implementer",
+}
 _FUNDS_START_SPLIT_RE = re.compile(r"项目资金|年初预算数|年度资金总额|预算执行率")
 _UNIT_RE = re.compile(
     r"[（(]\s*(?:单位\s*[：:]\s*)?(?P<u1>万元|元)\s*[）)]|(?:金额)?(?<!实施)单\s*位\s*[：:]\s*(?:人民币)?(?P<u2>万元|元)"
@@ -127,8 +136,16 @@ _ROW_COLON = r"(?:\s*[：:])?"
 _FUNDS_ROW_RES = {
     "total": re.compile(_spaced("年度资金总额") + _ROW_COLON),
     "appropriation": re.compile(
-        r"(?:" + _spaced("其中") + r"\s*[：:]?\s*)?(?:(?:" + _spaced("当年") + "|" + _spaced("本年") + r")\s*)?"
-        + _spaced("财政拨款") + _ROW_COLON),
+        r"(?:"
+        + _spaced("其中")
+        + r"\s*[：:]?\s*)?(?:(?:"
+        + _spaced("当年")
+        + "|"
+        + _spaced("本年")
+        + r")\s*)?"
+        + _spaced("财政拨款")
+        + _ROW_COLON
+    ),
     "carryover": re.compile(_spaced("上年结转") + r"(?:\s*" + _spaced("资金") + ")?" + _ROW_COLON),
     "other": re.compile(_spaced("其他资金") + _ROW_COLON),
 }
@@ -137,8 +154,10 @@ _COLUMN_LETTERS = r"[（(]\s*[A-Za-z]\s*(?:[/÷]\s*[A-Za-z]\s*)?(?:[×*xX]\s*100
 _FUNDS_NOISE_RE = re.compile(
     "|".join(
         [_UNIT_RE.pattern, _COLUMN_LETTERS]
-        + [_spaced(w) for w in ("项目资金", "年初预算数", "全年预算数", "全年执行数", "预算执行率", "执行率", "分值",
-                                "得分")]
+        + [
+            _spaced(w)
+            for w in ("项目资金", "年初预算数", "全年预算数", "全年执行数", "预算执行率", "执行率", "分值", "得分")
+        ]
     )
 )
 _AMOUNT_RE = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
@@ -180,7 +199,9 @@ _LABEL_PREFIX_RE = re.compile(
 )
 _UNKNOWN_LABEL_RE = re.compile(r"^[\u4e00-\u9fff]{1,8}指标$")
 _POINTS_RE = re.compile(r"^\d{1,3}(?:\.\d+)?$")
-_SIGN_START_RE = re.compile(r"^(?:[≥≤≧≦><=＞＜＝]|不低于|不少于|不高于|不超过|不大于|不小于|大于|小于|低于|高于|达到|超过)")
+_SIGN_START_RE = re.compile(
+    r"^(?:[≥≤≧≦><=＞＜＝]|不低于|不少于|不高于|不超过|不大于|不小于|大于|小于|低于|高于|达到|超过)"
+)
 _SIGN_SPLIT_RE = re.compile(r"^(?P<name>.*?[^\s≥≤≧≦><=＞＜＝])(?P<target>[≥≤≧≦><=＞＜＝].*)$")
 _LONE_SIGN_RE = re.compile(r"^(?:[≥≤≧≦><=＞＜＝]=?|不低于|不少于|不超过|不高于|大于|小于)$")
 _UNIT_ONLY_RE = re.compile(
@@ -190,8 +211,41 @@ _SENTENCE_RE = re.compile(r"[，。；！？,;]")
 _NOTE_OPEN_END = tuple("，、：；（“‘,;:(")
 _NOTE_CLOSED_END = tuple("。！？.!?")
 _QUALITATIVE_TARGETS = frozenset(
-    "完善 健全 及时 完成 达标 合格 良好 有效 规范 显著 提升 提高 是 否 准时 按时 持续提高 持续提升 不断扩大 逐步提高 "
-    "明显提升 有效提升 显著提升 稳步提升 有所提升 效果明显 基本完成 全部完成 按期完成 符合要求 达到要求 稳定运行 正常运行".split()
+    [
+        "完善",
+        "健全",
+        "及时",
+        "完成",
+        "达标",
+        "合格",
+        "良好",
+        "有效",
+        "规范",
+        "显著",
+        "提升",
+        "提高",
+        "是",
+        "否",
+        "准时",
+        "按时",
+        "持续提高",
+        "持续提升",
+        "不断扩大",
+        "逐步提高",
+        "明显提升",
+        "有效提升",
+        "显著提升",
+        "稳步提升",
+        "有所提升",
+        "效果明显",
+        "基本完成",
+        "全部完成",
+        "按期完成",
+        "符合要求",
+        "达到要求",
+        "稳定运行",
+        "正常运行",
+    ]
 )
 
 # What a 三级指标 name says about its 二级 group. Used only to settle a label printed
@@ -217,6 +271,7 @@ _GOAL_WIDTH_RATIO = 1.2  # planned and achieved columns must differ by this much
 
 
 # --------------------------------------------------------------------------- small helpers
+
 
 @dataclass
 class _Line:
@@ -261,7 +316,13 @@ def _value_like(text: str) -> bool:
     """Does `text` read as a target or actual value (a sign, a number, a rank, "无")?"""
     if _SIGN_START_RE.match(text):
         return True
-    return parse_value(text, role="target").kind in (Kind.QUANTITATIVE, Kind.RANKING, Kind.NONE, Kind.DEADLINE, Kind.DATE)
+    return parse_value(text, role="target").kind in (
+        Kind.QUANTITATIVE,
+        Kind.RANKING,
+        Kind.NONE,
+        Kind.DEADLINE,
+        Kind.DATE,
+    )
 
 
 def _plausible_target(text: str) -> bool:
@@ -282,6 +343,7 @@ def _hints(name: str, level2: str | None) -> bool:
 
 # --------------------------------------------------------------------------- document level
 
+
 def read_text(text: str, source: str) -> list[ImportedForm]:
     """Read every form in `text` (extracted from published PDFs); one ImportedForm each.
 
@@ -294,22 +356,23 @@ def read_text(text: str, source: str) -> list[ImportedForm]:
     if not chunks:
         raise DataError.single(source, "no form title (财政项目支出绩效自评表 / 项目支出绩效自评表) found in the text")
     sichuan = [_is_sichuan(chunk) for chunk in chunks]
-    layouts = [None if sc else _Layout.cut(chunk) for chunk, sc in zip(chunks, sichuan)]
+    layouts = [None if sc else _Layout.cut(chunk) for chunk, sc in zip(chunks, sichuan, strict=True)]
     national = [layout for layout in layouts if layout is not None]
     goal_widths = _GoalWidths.of(national)
     name_width = _name_wrap_width(national)
     taken: set[str] = set()
     return [
-        _read_sichuan_form(chunk, seq, source, taken) if layout is None
+        _read_sichuan_form(chunk, seq, source, taken)
+        if layout is None
         else _read_form(layout, seq, source, goal_widths, name_width, taken)
-        for seq, (chunk, layout) in enumerate(zip(chunks, layouts), 1)
+        for seq, (chunk, layout) in enumerate(zip(chunks, layouts, strict=True), 1)
     ]
 
 
 def _split_forms(lines: list[_Line]) -> list[list[_Line]]:
     """Cut the document at each title line; text before the first title is not a form."""
     starts = [i for i, line in enumerate(lines) if _TITLE_RE.match(_compact(line.text))]
-    return [lines[a:b] for a, b in zip(starts, starts[1:] + [len(lines)])]
+    return [lines[a:b] for a, b in zip(starts, [*starts[1:], len(lines)], strict=False)]
 
 
 def _join_vertical_labels(lines: list[_Line]) -> list[_Line]:
@@ -322,7 +385,7 @@ def _join_vertical_labels(lines: list[_Line]) -> list[_Line]:
     i = 0
     while i < len(lines):
         for label in _LABELS:
-            chars = [line.text for line in lines[i:i + len(label)]]
+            chars = [line.text for line in lines[i : i + len(label)]]
             if len(chars) == len(label) and all(len(c) == 1 for c in chars) and "".join(chars) == label:
                 out.append(_Line(lines[i].no, label))
                 i += len(label)
@@ -382,7 +445,7 @@ class _Layout:
     pages: list[int] = field(default_factory=list)  # page-number lines dropped
 
     @classmethod
-    def cut(cls, chunk: list[_Line]) -> "_Layout":
+    def cut(cls, chunk: list[_Line]) -> _Layout:
         """header → funds → goal → table → total; a marker may skip states, never go back.
 
         The title and the year line under it stay in `title`. A section ends at the
@@ -394,7 +457,7 @@ class _Layout:
         for k, line in enumerate(rest[:3]):
             if line.text and _YEAR_LINE_RE.match(line.text):
                 title.extend(rest[: k + 1])
-                rest = rest[k + 1:]
+                rest = rest[k + 1 :]
                 break
         pages = [line.no for line in rest if _PAGE_NO_RE.match(line.text)]
         rest = [line for line in rest if not _PAGE_NO_RE.match(line.text)]
@@ -404,10 +467,13 @@ class _Layout:
         state = "header"
         for i, line in enumerate(lines):
             compact = _compact(line.text)
-            ahead = _compact("".join(x.text for x in lines[i:i + 3]))
-            if compact and _TOTAL_RE.match(line.text) and (
-                    state == "table" or (order.index(state) >= 1 and _TOTAL_SCORE_WORD_RE.match(line.text))):
-                layout.total = _total_line(line, lines[i + 1:])
+            ahead = _compact("".join(x.text for x in lines[i : i + 3]))
+            if (
+                compact
+                and _TOTAL_RE.match(line.text)
+                and (state == "table" or (order.index(state) >= 1 and _TOTAL_SCORE_WORD_RE.match(line.text)))
+            ):
+                layout.total = _total_line(line, lines[i + 1 :])
                 break
             new = state
             if _TABLE_START_RE.match(compact) or (compact == "序号" and re.match(r"序号(?:绩效指标)?一级指标", ahead)):
@@ -426,7 +492,9 @@ class _Layout:
 
 def _total_line(line: _Line, after: list[_Line]) -> _Line:
     """The 总分 row, with its 分值 and 得分 when they are printed on the next line(s) ("总分" / "100 96.5")."""
-    rest = _TOTAL_RE.match(line.text).group("rest")
+    match = _TOTAL_RE.match(line.text)
+    assert match is not None, "called on a 总分 line"
+    rest = match.group("rest")
     if rest.strip():
         return line
     numbers: list[str] = []
@@ -444,8 +512,10 @@ def _total_line(line: _Line, after: list[_Line]) -> _Line:
 
 # --------------------------------------------------------------------------- one form
 
-def _read_form(layout: _Layout, seq: int, source: str, goal_widths: "_GoalWidths",
-               name_width: float | None, taken: set[str]) -> ImportedForm:
+
+def _read_form(
+    layout: _Layout, seq: int, source: str, goal_widths: _GoalWidths, name_width: float | None, taken: set[str]
+) -> ImportedForm:
     """Read one form's sections into the Form shape; collect missing, notes, errors."""
     missing: list[str] = []
     notes: list[str] = []
@@ -500,7 +570,7 @@ def _read_form(layout: _Layout, seq: int, source: str, goal_widths: "_GoalWidths
         errors.append("indicators: no indicator row could be read")
 
     complete = layout.total is not None
-    if complete:
+    if layout.total is not None:
         total_weight, total_score = _read_total(layout.total, missing, notes, errors)
         data["total_score"] = total_score
         _check_sums(data, total_weight, table.rows_ok, notes, errors)
@@ -521,16 +591,27 @@ def _read_form(layout: _Layout, seq: int, source: str, goal_widths: "_GoalWidths
     )
 
 
-_FORM_KEYS = ("id", "seq", "name", "department", "implementer", "year", "unit", "funds", "annual_goal",
-              "indicators", "total_score")
+_FORM_KEYS = (
+    "id",
+    "seq",
+    "name",
+    "department",
+    "implementer",
+    "year",
+    "unit",
+    "funds",
+    "annual_goal",
+    "indicators",
+    "total_score",
+)
 _HEADER_LABEL_NAMES = {"name": "项目名称", "department": "主管部门", "implementer": "实施单位"}
 
 
 def _ranges(numbers: list[int]) -> str:
-    """"3, 7-9" for [3, 7, 8, 9]."""
+    """ "3, 7-9" for [3, 7, 8, 9]."""
     parts: list[str] = []
     start = prev = numbers[0]
-    for n in numbers[1:] + [None]:
+    for n in [*numbers[1:], None]:
         if n is not None and n == prev + 1:
             prev = n
             continue
@@ -542,6 +623,7 @@ def _ranges(numbers: list[int]) -> str:
 
 # --------------------------------------------------------------------------- header
 
+
 def _read_header(lines: list[_Line]) -> dict[str, str]:
     """项目名称 / 主管部门 / 实施单位: the text after each label up to the next label.
 
@@ -551,16 +633,15 @@ def _read_header(lines: list[_Line]) -> dict[str, str]:
     text = _UNIT_RE.sub("", "".join(line.text for line in lines))
     found: dict[str, str] = {}
     marks = list(_HEADER_LABEL_RE.finditer(text))
-    for mark, nxt in zip(marks, marks[1:] + [None]):
+    for mark, nxt in zip(marks, [*marks[1:], None], strict=False):
         key = _HEADER_KEYS.get(mark.group("label"))
-        value = text[mark.end(): nxt.start() if nxt else len(text)]
+        value = text[mark.end() : nxt.start() if nxt else len(text)]
         value = _FUNDS_START_SPLIT_RE.split(value, maxsplit=1)[0].strip(" ：:\u00a0")
         if value.count("（") > value.count("）") or value.count("(") > value.count(")"):
             value = value.rstrip("（(")  # "某项目（项目编码：…）": the bracket opened the next label
         if key and key not in found and value:
             found[key] = value
     return found
-
 
 
 def _read_year(title: list[_Line]) -> int | None:
@@ -587,6 +668,7 @@ def _read_unit(lines: list[_Line]) -> tuple[str | None, str]:
 
 # --------------------------------------------------------------------------- funds
 
+
 def _read_funds(lines: list[_Line], missing: list[str], notes: list[str], errors: list[str]) -> dict | None:
     """The 年度资金总额 row and its three sub-rows, read from their labels.
 
@@ -603,8 +685,8 @@ def _read_funds(lines: list[_Line], missing: list[str], notes: list[str], errors
         ((m.start(), m.end(), key) for key, rx in _FUNDS_ROW_RES.items() for m in [rx.search(text)] if m),
     )
     cells: dict[str, list[str]] = {}
-    for (start, end, key), nxt in zip(marks, marks[1:] + [None]):
-        cells[key] = [t for t in text[end: nxt[0] if nxt else len(text)].split() if t not in (":", "：")]
+    for (_, end, key), nxt in zip(marks, [*marks[1:], None], strict=False):
+        cells[key] = [t for t in text[end : nxt[0] if nxt else len(text)].split() if t not in (":", "：")]
 
     funds: dict = {}
     if "total" not in cells:
@@ -638,7 +720,12 @@ def _read_funds(lines: list[_Line], missing: list[str], notes: list[str], errors
     return None
 
 
-_FUNDS_LABELS = {"total": "年度资金总额", "appropriation": "当年财政拨款", "carryover": "上年结转资金", "other": "其他资金"}
+_FUNDS_LABELS = {
+    "total": "年度资金总额",
+    "appropriation": "当年财政拨款",
+    "carryover": "上年结转资金",
+    "other": "其他资金",
+}
 
 
 def _amount(token: str) -> int | float | None:
@@ -668,11 +755,14 @@ def _read_total_row(tokens: list[str], errors: list[str]) -> dict | None:
         errors.append(f"funds.total.weight: {weight!r} is not a 分值")
         return None
     if len(amounts) == 2 and rate is not None and not any(map(_is_dash, amounts)):
-        final, executed = (_number(a) for a in amounts)
-        computed = executed / final * 100 if final else None
+        two_final, two_executed = (_number(a) for a in amounts)
+        computed = two_executed / two_final * 100 if two_final else None
         printed = float(_nfkc(rate).rstrip("%"))
         if computed is None or abs(computed - printed) > 0.01:
-            errors.append(f"funds.total: two amounts {amounts} for three columns, and their ratio is not the printed 执行率 {rate}")
+            errors.append(
+                f"funds.total: two amounts {amounts} for three columns, "
+                f"and their ratio is not the printed 执行率 {rate}"
+            )
             return None
         amounts = ["—", *amounts]
     if len(amounts) != 3:
@@ -723,7 +813,7 @@ def _read_sub_row(key: str, tokens: list[str], right: int | None, errors: list[s
     if percent_at is not None:  # a sub-row printing its own 分值 and 执行率: amounts are before 分值
         cells = cells[:percent_at]
         cells = cells[:3] if len(cells) in (3, 4) else cells
-    elif right is not None and len(cells) >= right and all(map(_is_dash, cells[len(cells) - right:])):
+    elif right is not None and len(cells) >= right and all(map(_is_dash, cells[len(cells) - right :])):
         cells = cells[: len(cells) - right]
     else:
         while cells and _is_dash(cells[-1]):
@@ -732,16 +822,23 @@ def _read_sub_row(key: str, tokens: list[str], right: int | None, errors: list[s
         initial, final, executed = (_amount(t) for t in cells)
         return {"budget_initial": initial, "budget_final": final, "executed": executed}
     if len(cells) == 2 and not any(map(_is_dash, cells)):
-        return {"budget_initial": None, "budget_final": _number(cells[0]), "executed": _number(cells[1]),
-                "_two_values": True}
+        return {
+            "budget_initial": None,
+            "budget_final": _number(cells[0]),
+            "executed": _number(cells[1]),
+            "_two_values": True,
+        }
     if not cells or all(map(_is_dash, cells)):
         return {"budget_initial": None, "budget_final": None, "executed": None}
-    errors.append(f"{path}: the amounts {' '.join(tokens)!r} of the {_FUNDS_LABELS[key]} row cannot be placed in "
-                  "the three columns (年初预算数 全年预算数 全年执行数)")
+    errors.append(
+        f"{path}: the amounts {' '.join(tokens)!r} of the {_FUNDS_LABELS[key]} row cannot be placed in "
+        "the three columns (年初预算数 全年预算数 全年执行数)"
+    )
     return None
 
 
 # --------------------------------------------------------------------------- annual goal
+
 
 @dataclass
 class _Paragraph:
@@ -778,17 +875,21 @@ def _goal_parts(lines: list[_Line]) -> _GoalParts:
     """Split the goal section (the 年度总体目标 label's pieces are dropped first)."""
     body = [line for line in lines if line.text not in _GOAL_LABEL_PIECES]
     head_at = next((i for i, line in enumerate(body) if _GOAL_HEADER_RE.match(_compact(line.text))), None)
-    if head_at is not None and _compact(body[head_at].text) == "预期目标" and head_at + 1 < len(body) and \
-            _compact(body[head_at + 1].text) in ("实际完成情况", "全年实际完成情况"):
+    if (
+        head_at is not None
+        and _compact(body[head_at].text) == "预期目标"
+        and head_at + 1 < len(body)
+        and _compact(body[head_at + 1].text) in ("实际完成情况", "全年实际完成情况")
+    ):
         head_at += 1  # the two column headings printed one per line
     if head_at is not None and "实际完成情况" in body[head_at].text:
         unplaced = [line.text for line in body[:head_at] if line.text and not _GOAL_START_RE.match(_compact(line.text))]
-        side = _side_by_side([line for line in lines[lines.index(body[head_at]) + 1:] if line.text])
+        side = _side_by_side([line for line in lines[lines.index(body[head_at]) + 1 :] if line.text])
         if side is not None:
             return _GoalParts("side", [], [("预期目标", side[0]), ("实际完成情况", side[1])], unplaced)
         paragraphs: list[_Paragraph] = []
         current: list[str] = []
-        for line in body[head_at + 1:] + [_Line(0, "")]:
+        for line in [*body[head_at + 1 :], _Line(0, "")]:
             if line.text:
                 current.append(line.raw)
             elif current:
@@ -852,7 +953,7 @@ class _GoalWidths:
     achieved: float | None = None
 
     @classmethod
-    def of(cls, layouts: list[_Layout]) -> "_GoalWidths":
+    def of(cls, layouts: list[_Layout]) -> _GoalWidths:
         planned, achieved = [], []
         for layout in layouts:
             paragraphs = _goal_parts(layout.goal).paragraphs
@@ -865,7 +966,7 @@ class _GoalWidths:
         return cls(p, a) if max(p, a) / min(p, a) >= _GOAL_WIDTH_RATIO else cls()
 
     def column_of(self, paragraph: _Paragraph) -> str | None:
-        """"planned" or "achieved" by width; None when it cannot be told."""
+        """ "planned" or "achieved" by width; None when it cannot be told."""
         if self.planned is None or self.achieved is None:
             return None
         wide_is_planned = self.planned > self.achieved
@@ -876,16 +977,19 @@ class _GoalWidths:
         return "planned" if nearer_wide == wide_is_planned else "achieved"
 
 
-def _read_goal(lines: list[_Line], widths: _GoalWidths, missing: list[str], notes: list[str],
-               errors: list[str]) -> dict:
+def _read_goal(
+    lines: list[_Line], widths: _GoalWidths, missing: list[str], notes: list[str], errors: list[str]
+) -> dict:
     """年度总体目标: the 预期目标 and 实际完成情况 texts (None where the cell is empty)."""
     goal: dict[str, str | None] = {"planned": None, "achieved": None}
     parts = _goal_parts(lines)
     if parts.unplaced:
         errors.append(f"annual_goal: text not under 预期目标 or 实际完成情况: {''.join(parts.unplaced)[:60]!r}")
     if parts.mode == "side":
-        notes.append("annual_goal: the 预期目标 and 实际完成情况 texts are printed side by side on the same lines; "
-                     "split at the column where the right-hand text starts")
+        notes.append(
+            "annual_goal: the 预期目标 and 实际完成情况 texts are printed side by side on the same lines; "
+            "split at the column where the right-hand text starts"
+        )
     if parts.mode in ("labelled", "side"):
         for label_text, texts in parts.labelled:
             key = "planned" if label_text == "预期目标" else "achieved"
@@ -898,8 +1002,9 @@ def _read_goal(lines: list[_Line], widths: _GoalWidths, missing: list[str], note
     return goal
 
 
-def _assign_goal_texts(paragraphs: list[_Paragraph], widths: _GoalWidths, notes: list[str],
-                       errors: list[str]) -> dict[str, str | None]:
+def _assign_goal_texts(
+    paragraphs: list[_Paragraph], widths: _GoalWidths, notes: list[str], errors: list[str]
+) -> dict[str, str | None]:
     """Which paragraph after "预期目标 实际完成情况" is which.
 
     The two cells sit side by side; the extractor prints the left one (预期目标)
@@ -920,7 +1025,9 @@ def _assign_goal_texts(paragraphs: list[_Paragraph], widths: _GoalWidths, notes:
     if len(paragraphs) == 2:
         first, second = (widths.column_of(p) if not p.one_line else None for p in paragraphs)
         if first == second and first is not None:
-            notes.append(f"annual_goal: two goal paragraphs, both as wide as the document's {first} column; read as one text")
+            notes.append(
+                f"annual_goal: two goal paragraphs, both as wide as the document's {first} column; read as one text"
+            )
             return {first: paragraphs[0].text + paragraphs[1].text}
         return {"planned": paragraphs[0].text, "achieved": paragraphs[1].text}
     if len(paragraphs) == 1:
@@ -952,14 +1059,16 @@ def _assign_goal_texts(paragraphs: list[_Paragraph], widths: _GoalWidths, notes:
     if None in columns or columns != sorted(columns, key=lambda c: c != "planned"):
         errors.append(f"annual_goal: {len(paragraphs)} goal paragraphs whose columns cannot be told apart by width")
         return {}
-    notes.append(f"annual_goal: {len(paragraphs)} goal paragraphs placed by line width: {', '.join(columns)}")
+    placed = [column for column in columns if column is not None]  # all of them: None was refused above
+    notes.append(f"annual_goal: {len(paragraphs)} goal paragraphs placed by line width: {', '.join(placed)}")
     texts: dict[str, str | None] = {}
-    for paragraph, column in zip(paragraphs, columns):
+    for paragraph, column in zip(paragraphs, placed, strict=True):
         texts[column] = (texts.get(column) or "") + paragraph.text
     return texts
 
 
 # --------------------------------------------------------------------------- indicator table: events
+
 
 @dataclass
 class _Label:
@@ -1025,7 +1134,7 @@ def _table_events(lines: list[_Line], notes: list[str] | None = None) -> list[_L
             text = _compact(text)  # a label printed with its characters spaced out ("产 出 指 标")
         rest = _strip_row_number(text, events) if numbered else text
         while m := _LABEL_PREFIX_RE.match(rest):
-            after = rest[m.end():]
+            after = rest[m.end() :]
             label = _label_at(m, events, line.no, after, notes)
             if label is None:
                 break  # the words are a name, not a label: the rest of the line is text
@@ -1057,17 +1166,22 @@ def _label_at(m: re.Match, events: list, no: int, after: str, notes: list[str]) 
     last = events[-1] if events else None
     if isinstance(last, _Label) and last.canon == canon:  # the same words printed twice in a row
         if level == 1 and last.level == 1:
-            notes.append(f"indicators: line {no}: {printed} printed again right after the 一级 label {last.text}: "
-                         "read as the 二级 cell written with the same words")
+            notes.append(
+                f"indicators: line {no}: {printed} printed again right after the 一级 label {last.text}: "
+                "read as the 二级 cell written with the same words"
+            )
             return _Label(2, printed, no, inline, canon=canon, parent=canon)
         if level == 2 and last.level == 2:
             if canon == LEVEL1_COST and not last.settled:
-                notes.append(f"indicators: line {no}: {last.text} printed twice in a row: read as the 一级 成本指标 "
-                             "and its 二级")
+                notes.append(
+                    f"indicators: line {no}: {last.text} printed twice in a row: read as the 一级 成本指标 and its 二级"
+                )
                 last.level, last.settled = 1, True
                 return _Label(2, printed, no, inline, canon=canon, parent=LEVEL1_COST, settled=True)
-            notes.append(f"indicators: line {no}: {printed} right after the 二级 label {last.text}: read as the "
-                         "next row's 三级 name, not a label")
+            notes.append(
+                f"indicators: line {no}: {printed} right after the 二级 label {last.text}: read as the "
+                "next row's 三级 name, not a label"
+            )
             return None
     if bare and not after and events and isinstance(events[-1], _Fragment):
         text: list[str] = []
@@ -1079,8 +1193,10 @@ def _label_at(m: re.Match, events: list, no: int, after: str, notes: list[str]) 
         else:
             opened_by_note = False
         if not opened_by_note and not any(_SENTENCE_RE.search(t) or _value_like(t) for t in text):
-            notes.append(f"indicators: line {no}: {printed!r} alone after the name line {text[0]!r}: read as the end "
-                         "of that name, not a label")
+            notes.append(
+                f"indicators: line {no}: {printed!r} alone after the name line {text[0]!r}: read as the end "
+                "of that name, not a label"
+            )
             return None
     return _Label(level, printed, no, inline, canon=canon)
 
@@ -1098,17 +1214,21 @@ def _settle_cost_labels(events: list, notes: list[str]) -> None:
     for i, label in enumerate(labels):
         if label.canon != LEVEL1_COST or label.settled or label.level != 2:
             continue
-        neighbours = labels[i - 1: i] + labels[i + 1: i + 2]
+        neighbours = labels[i - 1 : i] + labels[i + 1 : i + 2]
         before = [n for n in labels[:i] if n.level == 1]
-        after_output = any(n.level == 1 and n.canon == LEVEL1_ORDER[0] for n in labels[i + 1:])
+        after_output = any(n.level == 1 and n.canon == LEVEL1_ORDER[0] for n in labels[i + 1 :])
         if any(n.canon in COST_LEVEL2 for n in neighbours):
             label.level = 1
-            notes.append(f"indicators: line {label.no}: {label.text} next to the 二级 labels of the 2021+ template's "
-                         "成本指标 block (经济/社会/生态环境成本指标): read as the 一级 label")
+            notes.append(
+                f"indicators: line {label.no}: {label.text} next to the 二级 labels of the 2021+ template's "
+                "成本指标 block (经济/社会/生态环境成本指标): read as the 一级 label"
+            )
         elif before and before[-1].canon in LEVEL1_ORDER[1:] and not after_output:
             label.level = 1
-            notes.append(f"indicators: line {label.no}: {label.text} printed after the {before[-1].text} block: "
-                         "read as a 一级 label (the 2021+ template), not a 二级 of 产出指标")
+            notes.append(
+                f"indicators: line {label.no}: {label.text} printed after the {before[-1].text} block: "
+                "read as a 一级 label (the 2021+ template), not a 二级 of 产出指标"
+            )
 
 
 def _strip_row_number(text: str, events: list) -> str:
@@ -1207,11 +1327,18 @@ def _split_anchor(text: str, no: int, col: int = 0) -> _Anchor | None:
                 break
     if pick is None:
         return None
-    note = text[spans[pick][2]:].strip()
-    gaps = sum(1 for a, b in zip(spans[:pick], spans[1: pick + 1]) if b[1] - a[2] >= 3)
-    return _Anchor(lead=tokens[: pick - 1], weight=tokens[pick - 1], score=tokens[pick], note=note, no=no,
-                   cols=[col + s[1] for s in spans[: pick - 1]],
-                   note_col=col + spans[pick + 1][1] if note else None, gapped=gaps >= 2)
+    note = text[spans[pick][2] :].strip()
+    gaps = sum(1 for a, b in itertools.pairwise(spans[: pick + 1]) if b[1] - a[2] >= 3)
+    return _Anchor(
+        lead=tokens[: pick - 1],
+        weight=tokens[pick - 1],
+        score=tokens[pick],
+        note=note,
+        no=no,
+        cols=[col + s[1] for s in spans[: pick - 1]],
+        note_col=col + spans[pick + 1][1] if note else None,
+        gapped=gaps >= 2,
+    )
 
 
 def _name_wrap_width(layouts: list[_Layout]) -> float | None:
@@ -1232,8 +1359,13 @@ def _name_wrap_width(layouts: list[_Layout]) -> float | None:
             if isinstance(event, _Fragment):
                 pending.append(event)
                 continue
-            if (isinstance(event, _Anchor) and len(event.lead) == 2 and len(pending) >= 2 and not after_note
-                    and not any(_SENTENCE_RE.search(f.text) for f in pending)):
+            if (
+                isinstance(event, _Anchor)
+                and len(event.lead) == 2
+                and len(pending) >= 2
+                and not after_note
+                and not any(_SENTENCE_RE.search(f.text) for f in pending)
+            ):
                 widths.extend(_width(f.text) for f in pending[:-1])
             pending = []
             after_note = isinstance(event, _Anchor) and bool(event.note)
@@ -1244,6 +1376,7 @@ def _name_wrap_width(layouts: list[_Layout]) -> float | None:
 
 
 # --------------------------------------------------------------------------- indicator table: rows
+
 
 @dataclass
 class _Row:
@@ -1295,12 +1428,14 @@ class _TableReader:
         for index, event in enumerate(self.events):
             if isinstance(event, _Fragment):
                 if _UNKNOWN_LABEL_RE.match(event.text):
-                    self._error(f"indicators: line {event.no}: {event.text!r} looks like a 二级指标 label that is not "
-                                "in the allowed list (RULES §1); cannot place the rows under it")
+                    self._error(
+                        f"indicators: line {event.no}: {event.text!r} looks like a 二级指标 label that is not "
+                        "in the allowed list (RULES §1); cannot place the rows under it"
+                    )
                 pending.append(event)
             elif isinstance(event, _Label):
                 if after_row and pending:
-                    nxt = next((e for e in self.events[index + 1:] if not isinstance(e, _Label)), None)
+                    nxt = next((e for e in self.events[index + 1 :] if not isinstance(e, _Label)), None)
                     pending = self._layout_tails(pending, nxt)
                 if after_row and pending:
                     pending = self._take_note(pending, need=0)
@@ -1383,11 +1518,13 @@ class _TableReader:
                 self.level2 = self.level2_text = None
                 self.block_start = len(self.rows)
             else:
-                self.notes.append(f"indicators: line {label.no}: 二级 {label.text} printed under 一级 "
-                                  f"{self.level1_text or self.level1}; kept as printed")
+                self.notes.append(
+                    f"indicators: line {label.no}: 二级 {label.text} printed under 一级 "
+                    f"{self.level1_text or self.level1}; kept as printed"
+                )
         if self.level1 is None and parent:
             self.level1 = parent
-        for row in self.rows[self.block_start:]:
+        for row in self.rows[self.block_start :]:
             if row.level2 is None:
                 row.level2, row.level2_text = label.canon, label.text
                 if row.level1 is None:
@@ -1397,15 +1534,22 @@ class _TableReader:
                     f"{label.text} printed after it (a centred merged cell)"
                 )
         last = self.rows[-1] if self.rows else None
-        if (right_after_row and not label.inline and last is not None and last.run_together and not last.own_label
-                and len(self.rows) - 1 >= self.block_start and last.level2 not in (None, label.canon)):
+        if (
+            right_after_row
+            and not label.inline
+            and last is not None
+            and last.run_together
+            and not last.own_label
+            and len(self.rows) - 1 >= self.block_start
+            and last.level2 not in (None, label.canon)
+        ):
             self.centred.append((len(self.rows) - 1, label))
         self.level2, self.level2_text = label.canon, label.text
         self.label_before_row = True
 
     def _level1_follows(self, index: int, parent: str) -> bool:
         """Is `parent` the next 一级 label printed after this 二级 label?"""
-        for event in self.events[index + 1:]:
+        for event in self.events[index + 1 :]:
             if isinstance(event, _Label) and event.level == 1:
                 return event.canon == parent
         return False
@@ -1472,20 +1616,25 @@ class _TableReader:
             segments = [(fragment.col + m.start(), m.group()) for m in _SEGMENT_RE.finditer(fragment.text)]
             cells = [cell_at(col) for col, _ in segments]
             if cells and all(cell in ("target", "actual", "note") for cell in cells):
-                for cell, (_, text) in zip(cells, segments):
+                for cell, (_, text) in zip(cells, segments, strict=True):
+                    assert cell is not None  # every cell is target, actual or note
                     if cell == "note":
                         row.note = (row.note or "") + text
                     else:
                         setattr(row, cell, getattr(row, cell) + text)
-                    self.notes.append(f"indicators: {row.name}: line {fragment.no} {text!r} is printed under the "
-                                      f"row's {_CELL_NAMES[cell]} (same column): read as its continuation")
+                    self.notes.append(
+                        f"indicators: {row.name}: line {fragment.no} {text!r} is printed under the "
+                        f"row's {_CELL_NAMES[cell]} (same column): read as its continuation"
+                    )
                 rest.pop(0)
                 continue
             cell = cells[0] if len(cells) == 1 else None
             if cell == "name" and isinstance(nxt, _Anchor) and len(_merge_tokens(nxt.lead)) >= 3:
-                self._error(f"indicators: line {fragment.no}: {fragment.text!r} is printed in the 三级指标 column "
-                            f"between the row {row.name} and the next, which has a name of its own: it may end "
-                            "the name above or begin the name below; cannot tell")
+                self._error(
+                    f"indicators: line {fragment.no}: {fragment.text!r} is printed in the 三级指标 column "
+                    f"between the row {row.name} and the next, which has a name of its own: it may end "
+                    "the name above or begin the name below; cannot tell"
+                )
                 rest.pop(0)
                 continue
             break
@@ -1522,13 +1671,20 @@ class _TableReader:
 
         if need == 0 and open_note():
             cut = len(pending)
-        while (open_note() and self.name_width is not None and len(pending) - cut > max(need, 1)
-               and _width(pending[cut].text) < self.name_width - 0.5 and not _value_like(pending[cut].text)):
+        while (
+            open_note()
+            and self.name_width is not None
+            and len(pending) - cut > max(need, 1)
+            and _width(pending[cut].text) < self.name_width - 0.5
+            and not _value_like(pending[cut].text)
+        ):
             cut += 1
         if cut:
             row.note = (row.note or "") + "".join(f.text for f in pending[:cut])
-            self.notes.append(f"indicators: {row.name}: deviation note continues over {cut} more line(s) "
-                              f"(lines {_ranges([f.no for f in pending[:cut]])})")
+            self.notes.append(
+                f"indicators: {row.name}: deviation note continues over {cut} more line(s) "
+                f"(lines {_ranges([f.no for f in pending[:cut]])})"
+            )
         return pending[cut:]
 
     def _add_row(self, pending: list[_Fragment], anchor: _Anchor) -> None:
@@ -1551,23 +1707,36 @@ class _TableReader:
         note = anchor.note or None
         if note is not None and _is_dash(note):
             note = None
-        self.rows.append(_Row(name, target, actual, weight, score, note, self.level1, self.level2, anchor.no,
-                              own_label=self.label_before_row, run_together=run_together,
-                              level1_text=self.level1_text, level2_text=self.level2_text))
+        self.rows.append(
+            _Row(
+                name,
+                target,
+                actual,
+                weight,
+                score,
+                note,
+                self.level1,
+                self.level2,
+                anchor.no,
+                own_label=self.label_before_row,
+                run_together=run_together,
+                level1_text=self.level1_text,
+                level2_text=self.level2_text,
+            )
+        )
         self.columns = {}
-        cells = _merge_cells(anchor.lead, anchor.cols)
-        if anchor.gapped and len(cells) >= 2:
-            self.columns = {"target": cells[-2][1], "actual": cells[-1][1]}
-            if len(cells) >= 3:
-                self.columns["name"] = cells[0][1]
+        lead = _merge_cells(anchor.lead, anchor.cols)
+        if anchor.gapped and len(lead) >= 2:
+            self.columns = {"target": lead[-2][1], "actual": lead[-1][1]}
+            if len(lead) >= 3:
+                self.columns["name"] = lead[0][1]
             elif pending:
                 self.columns["name"] = pending[0].col
             if anchor.note_col is not None:
                 self.columns["note"] = anchor.note_col
         self.label_before_row = False
 
-    def _split_cells(self, pending: list[_Fragment], anchor: _Anchor,
-                     where: str) -> tuple[str, str, str, bool] | None:
+    def _split_cells(self, pending: list[_Fragment], anchor: _Anchor, where: str) -> tuple[str, str, str, bool] | None:
         """Name, target and actual of a row from its fragments and the cells on its anchor line.
 
         Cells are in column order, so the anchor line holds the rightmost ones.
@@ -1586,8 +1755,10 @@ class _TableReader:
         if len(lead) >= 2:
             name_parts = frags + lead[:-2]
             if len(lead) > 3 or (len(lead) == 3 and frags and _value_like(lead[0])):
-                self.errors.append(f"{where}: {len(lead)} cells before 分值 ({' '.join(lead)!r}); cannot tell name, "
-                                   "target and actual apart")
+                self.errors.append(
+                    f"{where}: {len(lead)} cells before 分值 ({' '.join(lead)!r}); cannot tell name, "
+                    "target and actual apart"
+                )
                 return None
             target, actual = lead[-2], lead[-1]
             run_together = not frags and len(lead) == 3
@@ -1599,16 +1770,25 @@ class _TableReader:
             run_together = False
         name = "".join(name_parts).strip()
         if not name:
-            self.errors.append(f"{where}: a row without a 三级指标 name ({' '.join(lead)!r} {anchor.weight} {anchor.score})")
+            self.errors.append(
+                f"{where}: a row without a 三级指标 name ({' '.join(lead)!r} {anchor.weight} {anchor.score})"
+            )
             return None
-        if any(_SIGN_START_RE.match(token) or (len(part.split()) > 1 and _value_like(token))
-               for part in name_parts for token in part.split()):
-            self.errors.append(f"{where}: the name {name!r} holds a value: the cells are out of order, or a row "
-                               "above lacks its 分值/得分")
+        if any(
+            _SIGN_START_RE.match(token) or (len(part.split()) > 1 and _value_like(token))
+            for part in name_parts
+            for token in part.split()
+        ):
+            self.errors.append(
+                f"{where}: the name {name!r} holds a value: the cells are out of order, or a row "
+                "above lacks its 分值/得分"
+            )
             return None
         if _SENTENCE_RE.search(name):
-            self.errors.append(f"{where}: the name {name!r} reads as a sentence (a deviation note or an actual "
-                               "that could not be placed?)")
+            self.errors.append(
+                f"{where}: the name {name!r} reads as a sentence (a deviation note or an actual "
+                "that could not be placed?)"
+            )
             return None
         return name, target, actual, run_together
 
@@ -1633,11 +1813,17 @@ class _TableReader:
             while cut < len(rest) - 1 and _UNIT_ONLY_RE.match(rest[cut]):
                 cut += 1
             target_parts, actual_parts = rest[:cut], rest[cut:]
-            for before, after in zip(actual_parts, actual_parts[1:]):
-                if (_value_like(before) and _value_like(after) and not _number_split(before, after)
-                        and not _UNIT_ONLY_RE.match(after)):
-                    self.errors.append(f"{where}: several values where one 实际完成值 should be "
-                                       f"({' / '.join(actual_parts)!r}); the cells are out of order")
+            for before, after in itertools.pairwise(actual_parts):
+                if (
+                    _value_like(before)
+                    and _value_like(after)
+                    and not _number_split(before, after)
+                    and not _UNIT_ONLY_RE.match(after)
+                ):
+                    self.errors.append(
+                        f"{where}: several values where one 实际完成值 should be "
+                        f"({' / '.join(actual_parts)!r}); the cells are out of order"
+                    )
                     return None
             actual = "".join(actual_parts)
             if len(actual_parts) > 1:
@@ -1671,23 +1857,27 @@ class _TableReader:
         for row in self.rows:
             if row.level2 is None:
                 under = f"under 一级 {row.level1_text or row.level1}: " if row.level1 else ""
-                self._error(f"indicators: {row.name}: no 二级指标 label applies to this row ({under}a label cell "
-                            "spanning both label columns, or a label the text lost?)")
+                self._error(
+                    f"indicators: {row.name}: no 二级指标 label applies to this row ({under}a label cell "
+                    "spanning both label columns, or a label the text lost?)"
+                )
                 continue
             level1 = row.level1 or _LEVEL2_PARENT.get(row.level2)
             if level1 is None:
                 self._error(f"indicators: {row.name}: no 一级指标 label applies to this row")
                 continue
-            indicators.append({
-                "level1": row.level1_text or level1,
-                "level2": row.level2_text or row.level2,
-                "name": row.name,
-                "target": row.target,
-                "actual": row.actual,
-                "weight": row.weight,
-                "score": row.score,
-                "deviation_note": row.note,
-            })
+            indicators.append(
+                {
+                    "level1": row.level1_text or level1,
+                    "level2": row.level2_text or row.level2,
+                    "name": row.name,
+                    "target": row.target,
+                    "actual": row.actual,
+                    "weight": row.weight,
+                    "score": row.score,
+                    "deviation_note": row.note,
+                }
+            )
         return indicators
 
 
@@ -1707,7 +1897,7 @@ def _merge_tokens(tokens: list[str]) -> list[str]:
 def _merge_cells(tokens: list[str], cols: list[int]) -> list[tuple[str, int]]:
     """`_merge_tokens` keeping where each cell starts."""
     out: list[tuple[str, int]] = []
-    for token, col in zip(tokens, cols):
+    for token, col in zip(tokens, cols, strict=False):
         if out and (_LONE_SIGN_RE.match(out[-1][0]) or (_UNIT_ONLY_RE.match(token) and out[-1][0][-1:].isdigit())):
             out[-1] = (out[-1][0] + " " + token, out[-1][1])
         else:
@@ -1725,9 +1915,14 @@ def _cells_of(text: str) -> list[str]:
 
 # --------------------------------------------------------------------------- total and checks
 
-def _read_total(line: _Line, missing: list[str], notes: list[str], errors: list[str]) -> tuple[float | None, float | None]:
+
+def _read_total(
+    line: _Line, missing: list[str], notes: list[str], errors: list[str]
+) -> tuple[float | None, float | None]:
     """总分: 100 and the total score. One number alone is refused as the total score."""
-    rest = _TOTAL_RE.match(line.text).group("rest")
+    match = _TOTAL_RE.match(line.text)
+    assert match is not None, "called on a 总分 line"
+    rest = match.group("rest")
     tokens = [re.sub(r"(?<=\d)分$", "", t) for t in rest.split() if not _is_dash(t)]  # "100分" is 100
     numbers = [t for t in tokens if _AMOUNT_RE.match(_nfkc(t))]
     if len(numbers) >= 2 and tokens[:2] == numbers[:2]:
@@ -1755,7 +1950,9 @@ def _check_sums(data: dict, total_weight: float | None, rows_ok: bool, notes: li
     scores = [i["score"] for i in data["indicators"]] + [funds_total.get("score")]
     total_score = data.get("total_score")
     if total_score is not None and None not in scores and abs(sum(scores) - total_score) > 0.005:
-        notes.append(f"scores: the rows and the budget score add up to {sum(scores):g}, the 总分 row says {total_score:g}")
+        notes.append(
+            f"scores: the rows and the budget score add up to {sum(scores):g}, the 总分 row says {total_score:g}"
+        )
 
 
 # --------------------------------------------------------------------------- the 四川 template
@@ -1776,7 +1973,11 @@ _SC_CODE_NAME_RE = re.compile(r"^(?P<code>\d{6,}[A-Z]\d{6,})\s*[-－—]\s*(?P<r
 _SC_GOAL_LABEL_RE = re.compile(r"项目基本情况|1\s*[.．、]\s*项目年度目标完成情况|项目年度目标|年度目标完成情况")
 _SC_OVERVIEW_RE = re.compile(r"2\s*[.．、]\s*项目实施内容及过程概述")
 _SC_SUBROWS = (
-    ("appropriation", "财政资金", re.compile(r"其\s*中\s*[:：]?\s*财\s*政\s*资\s*金|财\s*政\s*资\s*金(?=\s+[\d/／—-])")),
+    (
+        "appropriation",
+        "财政资金",
+        re.compile(r"其\s*中\s*[:：]?\s*财\s*政\s*资\s*金|财\s*政\s*资\s*金(?=\s+[\d/／—-])"),
+    ),
     ("special", "财政专户管理资金", re.compile(_spaced("财政专户管理资金"))),
     ("unit_funds", "单位资金", re.compile(_spaced("单位资金"))),
     ("other", "其他资金", re.compile(_spaced("其他资金") + r"(?!\s*包括)")),
@@ -1789,11 +1990,21 @@ _SC_HEADER_WORDS_RE = re.compile(
 )
 _SC_NATURE = frozenset({"=", "＝", "≥", "≤", ">", "<", "≧", "≦", "＞", "＜", ">=", "<=", "定性"})
 _SC_GLUED_SIGN_RE = re.compile(r"^(?P<sign>[≥≤≧≦><=＞＜＝])(?P<rest>\d.*)$")
+_SC_LEVEL_LABELS = [name for name in (*LEVEL1_ORDER, LEVEL1_COST, *_LEVEL2_PARENT) if name.endswith("指标")]
 _SC_LABEL_RE = re.compile(
-    r"^(?P<label>" + "|".join(map(re.escape, sorted(
-        [l for l in (*LEVEL1_ORDER, LEVEL1_COST, *_LEVEL2_PARENT) if l.endswith("指标")], key=len, reverse=True)))
+    r"^(?P<label>"
+    + "|".join(map(re.escape, sorted(_SC_LEVEL_LABELS, key=len, reverse=True)))
     + r")(?:[（(]\s*\d+(?:\.\d+)?\s*分\s*[）)])?$"
 )
+
+
+def _sc_label_name(text: str) -> str:
+    """The label of a 一级/二级 cell without its points: "产出指标(50分)" is "产出指标"."""
+    match = _SC_LABEL_RE.match(text)
+    assert match is not None, "called on a label"
+    return match.group("label")
+
+
 _SC_LEVEL1 = frozenset((*LEVEL1_ORDER,))
 _SC_AFTER_RE = re.compile(r"(评价结论|存在问题|改进措施|项目负责人|财务负责人|填报人|联系电话|填报日期)\s*[:：]?")
 
@@ -1831,9 +2042,9 @@ def _read_sichuan_form(chunk: list[_Line], seq: int, source: str, taken: set[str
     state, total_line = "header", None
     for i, line in enumerate(lines):
         compact = _compact(line.text)
-        if state == "table" and _SC_TOTAL_RE.match(line.text):
-            total_line = _total_line(line, lines[i + 1:]) if not _SC_TOTAL_RE.match(line.text).group("rest") else line
-            sections["after"] = [x for x in lines[i + 1:] if x.no > total_line.no or x is not line]
+        if state == "table" and (total_match := _SC_TOTAL_RE.match(line.text)):
+            total_line = _total_line(line, lines[i + 1 :]) if not total_match.group("rest") else line
+            sections["after"] = [x for x in lines[i + 1 :] if x.no > total_line.no or x is not line]
             break
         if state == "header" and _SC_BASIC_RE.match(compact):
             state = "basic"
@@ -1849,8 +2060,10 @@ def _read_sichuan_form(chunk: list[_Line], seq: int, source: str, taken: set[str
     code = _SC_CODE_NAME_RE.match(name) if name else None
     if code:
         data["id"] = slug(code.group("code"), seq, taken)
-        notes.append(f"name: printed with the project code {code.group('code')} in front; kept as printed (the model "
-                     "has no code field, and the code is what identifies the project); the id is made from the code")
+        notes.append(
+            f"name: printed with the project code {code.group('code')} in front; kept as printed (the model "
+            "has no code field, and the code is what identifies the project); the id is made from the code"
+        )
     else:
         data["id"] = slug(name or "", seq, taken)
     data["seq"] = seq
@@ -1887,7 +2100,7 @@ def _read_sichuan_form(chunk: list[_Line], seq: int, source: str, taken: set[str
         data["indicators"] = _sc_table(sections["table"][1:], total_line is not None, notes, errors)
 
     complete = total_line is not None
-    if complete:
+    if total_line is not None:
         data["total_score"] = _sc_total(total_line, data, missing, notes, errors)
         _sc_after(sections["after"], notes)
     else:
@@ -1896,8 +2109,14 @@ def _read_sichuan_form(chunk: list[_Line], seq: int, source: str, taken: set[str
         notes.append("the text ends before the 合计 row: the form is incomplete")
 
     ordered = {key: data[key] for key in _FORM_KEYS if key in data}
-    return ImportedForm(data=ordered, source=f"{source}: form {seq} (line {chunk[0].no})", missing=missing,
-                        notes=notes, complete=complete, errors=errors)
+    return ImportedForm(
+        data=ordered,
+        source=f"{source}: form {seq} (line {chunk[0].no})",
+        missing=missing,
+        notes=notes,
+        complete=complete,
+        errors=errors,
+    )
 
 
 def _sc_goal(lines: list[_Line], missing: list[str], notes: list[str], errors: list[str]) -> dict:
@@ -1919,7 +2138,7 @@ def _sc_goal(lines: list[_Line], missing: list[str], notes: list[str], errors: l
             if goal_part_text.strip():
                 target.append(_Line(line.no, goal_part_text))
             target = overview
-            text = text[m.end():]
+            text = text[m.end() :]
         text = _SC_GOAL_LABEL_RE.sub(" ", text) if target is goal_part else text
         target.append(_Line(line.no, text))
     paragraphs: list[list[_Line]] = [[]]
@@ -1935,22 +2154,30 @@ def _sc_goal(lines: list[_Line], missing: list[str], notes: list[str], errors: l
         text = _sc_join(paragraphs[0])
         m = re.search(r"[。；！？.;]\s+(?=\S)", text)
         if m:
-            goal["planned"], goal["achieved"] = text[: m.start() + 1].strip(), text[m.end():].strip()
-            notes.append("annual_goal: 项目年度目标 and 年度目标完成情况 printed on one line; split where the first "
-                         "sentence ends and a space follows")
+            goal["planned"], goal["achieved"] = text[: m.start() + 1].strip(), text[m.end() :].strip()
+            notes.append(
+                "annual_goal: 项目年度目标 and 年度目标完成情况 printed on one line; split where the first "
+                "sentence ends and a space follows"
+            )
         else:
-            errors.append(f"annual_goal: one text {text[:40]!r} under 项目年度目标 / 年度目标完成情况; cannot tell "
-                          "which cell it is")
+            errors.append(
+                f"annual_goal: one text {text[:40]!r} under 项目年度目标 / 年度目标完成情况; cannot tell "
+                "which cell it is"
+            )
     elif paragraphs:
-        errors.append(f"annual_goal: {len(paragraphs)} texts under 项目年度目标 / 年度目标完成情况; cannot tell "
-                      "which belong to which cell")
+        errors.append(
+            f"annual_goal: {len(paragraphs)} texts under 项目年度目标 / 年度目标完成情况; cannot tell "
+            "which belong to which cell"
+        )
     for key in ("planned", "achieved"):
         if goal[key] is None:
             missing.append(f"annual_goal.{key}")
     text = _sc_join([line for line in overview if line.text])
     if text:
-        notes.append(f"annual_goal: 项目实施内容及过程概述 (not a field of the model; not appended to achieved, which "
-                     f"is the 年度目标完成情况 cell as printed): {text}")
+        notes.append(
+            f"annual_goal: 项目实施内容及过程概述 (not a field of the model; not appended to achieved, which "
+            f"is the 年度目标完成情况 cell as printed): {text}"
+        )
     return goal
 
 
@@ -1971,24 +2198,32 @@ def _sc_funds(lines: list[_Line], missing: list[str], notes: list[str], errors: 
         missing.append("funds.total")
         errors.append("funds.total: no 总额 row in the 预算执行情况 block")
         return None
-    tokens = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", text[start.end():])]
-    cells = []
+    tokens = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", text[start.end() :])]
+    cells: list[tuple[str, int]] = []
     for token, _, end in tokens:
         if len(cells) == 6 or not (_sc_is_amount(token) or _PERCENT_RE.match(_nfkc(token))):
             break
         cells.append((token, end))
     printed = [c for c, _ in cells]
-    if len(cells) != 6 or not _PERCENT_RE.match(_nfkc(printed[3])) and not _is_dash(printed[3]):
-        errors.append(f"funds.total: the 总额 row {' '.join(printed)!r} is not 年初预算 调整后预算数 预算执行数 "
-                      "预算执行率 权重 得分")
+    if len(cells) != 6 or (not _PERCENT_RE.match(_nfkc(printed[3])) and not _is_dash(printed[3])):
+        errors.append(
+            f"funds.total: the 总额 row {' '.join(printed)!r} is not 年初预算 调整后预算数 预算执行数 "
+            "预算执行率 权重 得分"
+        )
         return None
     if _is_dash(printed[4]) or not _is_points(printed[4]):
         errors.append(f"funds.total.weight: {printed[4]!r} is not a 权重")
         return None
     initial, final, executed = (_amount(t) for t in printed[:3])
-    total = {"budget_initial": initial, "budget_final": final, "executed": executed,
-             "weight": _number(printed[4]), "execution_rate": None if _is_dash(printed[3]) else printed[3],
-             "score": None if _is_dash(printed[5]) else _number(printed[5]), "reason": None}
+    total = {
+        "budget_initial": initial,
+        "budget_final": final,
+        "executed": executed,
+        "weight": _number(printed[4]),
+        "execution_rate": None if _is_dash(printed[3]) else printed[3],
+        "score": None if _is_dash(printed[5]) else _number(printed[5]),
+        "reason": None,
+    }
     body_at = start.end() + cells[-1][1]
     body = text[body_at:]
 
@@ -2006,8 +2241,8 @@ def _sc_funds(lines: list[_Line], missing: list[str], notes: list[str], errors: 
         reason_parts.append(body[: marks[0][2].start()])
     else:
         reason_parts.append(body)
-    for (key, label_text, m), nxt in zip(marks, marks[1:] + [None]):
-        segment = body[m.end(): nxt[2].start() if nxt else len(body)]
+    for (key, label_text, m), nxt in zip(marks, [*marks[1:], None], strict=False):
+        segment = body[m.end() : nxt[2].start() if nxt else len(body)]
         seg_tokens = segment.split()
         k = 0
         while k < len(seg_tokens) and (_sc_is_amount(seg_tokens[k]) or _PERCENT_RE.match(_nfkc(seg_tokens[k]))):
@@ -2019,17 +2254,22 @@ def _sc_funds(lines: list[_Line], missing: list[str], notes: list[str], errors: 
                 return None
             tail = segment
             for token in seg_tokens[:k]:
-                tail = tail[tail.index(token) + len(token):]
+                tail = tail[tail.index(token) + len(token) :]
             reason_parts.append(tail)
-            notes.append("funds.total.reason: part of the 原因 cell is printed after the 其他资金 row (a merged cell); "
-                         "joined")
+            notes.append(
+                "funds.total.reason: part of the 原因 cell is printed after the 其他资金 row (a merged cell); joined"
+            )
 
     reason = "".join(re.sub(r"\s*\n\s*", "", part).strip() for part in reason_parts if part.strip()) or None
-    if reason and _SC_HELP_RE.search(reason):
-        help_text = _SC_HELP_RE.search(reason).group()
-        reason = (reason[: reason.index(help_text)] + reason[reason.index(help_text) + len(help_text):]).strip() or None
-        notes.append("funds.total.reason: the 原因 cell prints the template's help text (1.预算执行率=预算执行数/调整后预算数"
-                     "…) — instructions, not a reason: dropped" + ("" if reason is None else "; the rest kept as the reason"))
+    if reason and (help_match := _SC_HELP_RE.search(reason)):
+        help_text = help_match.group()
+        reason = (
+            reason[: reason.index(help_text)] + reason[reason.index(help_text) + len(help_text) :]
+        ).strip() or None
+        notes.append(
+            "funds.total.reason: the 原因 cell prints the template's help text (1.预算执行率=预算执行数/调整后预算数"
+            "…) — instructions, not a reason: dropped" + ("" if reason is None else "; the rest kept as the reason")
+        )
     total["reason"] = reason
 
     funds: dict = {"total": total}
@@ -2052,21 +2292,27 @@ def _sc_funds(lines: list[_Line], missing: list[str], notes: list[str], errors: 
     if amounts["other"] is None:
         missing.append("funds.other")
     other = dict(amounts["other"] or empty)
-    extra = [(label_text, amounts[key]) for key, label_text, _ in _SC_SUBROWS[1:3] if amounts[key] is not None]
+    extra = [(label_text, sub) for key, label_text, _ in _SC_SUBROWS[1:3] if (sub := amounts[key]) is not None]
     nonzero = [(label_text, row) for label_text, row in extra if any(v for v in row.values())]
     if nonzero:
         for column in other:
             values = [row[column] for row in [other] + [r for _, r in nonzero] if row[column] is not None]
             other[column] = _tidy_sum(values) if values else None
         shown = "; ".join(f"{label_text} {_amounts_text(row)}" for label_text, row in nonzero)
-        notes.append(f"funds.other: 其他资金 {_amounts_text(amounts['other'] or empty)} plus {shown}: the model has "
-                     "one row for money other than the year's appropriation (the national 其他资金), so these rows are "
-                     "added into it, column by column")
+        notes.append(
+            f"funds.other: 其他资金 {_amounts_text(amounts['other'] or empty)} plus {shown}: the model has "
+            "one row for money other than the year's appropriation (the national 其他资金), so these rows are "
+            "added into it, column by column"
+        )
     elif extra:
-        notes.append("funds.other: " + " and ".join(label_text for label_text, _ in extra) + " print no money (0 or "
-                     "empty); not added; funds.other is the 其他资金 row as printed")
-    notes.append("funds: 年初预算 → budget_initial, 调整后预算数 → budget_final, 预算执行数 → executed, 预算执行率 → "
-                 "execution_rate (as printed), 权重 → weight, 得分 → score, 原因 → reason; 财政资金 → appropriation")
+        notes.append(
+            "funds.other: " + " and ".join(label_text for label_text, _ in extra) + " print no money (0 or "
+            "empty); not added; funds.other is the 其他资金 row as printed"
+        )
+    notes.append(
+        "funds: 年初预算 → budget_initial, 调整后预算数 → budget_final, 预算执行数 → executed, 预算执行率 → "
+        "execution_rate (as printed), 权重 → weight, 得分 → score, 原因 → reason; 财政资金 → appropriation"
+    )
     funds["other"] = other
     return funds
 
@@ -2092,11 +2338,13 @@ def _sc_sub_row(label_text: str, tokens: list[str], errors: list[str]) -> dict |
     if cells and _PERCENT_RE.match(_nfkc(cells[-1])):
         cells.pop()
     if len(cells) == 3 and not any(_PERCENT_RE.match(_nfkc(c)) for c in cells):
-        return dict(zip(("budget_initial", "budget_final", "executed"), (_amount(c) for c in cells)))
+        return dict(zip(("budget_initial", "budget_final", "executed"), (_amount(c) for c in cells), strict=True))
     if not cells:
         return {"budget_initial": None, "budget_final": None, "executed": None}
-    errors.append(f"funds: the {label_text} row {' '.join(tokens)!r} cannot be placed in the columns "
-                  "年初预算 调整后预算数 预算执行数")
+    errors.append(
+        f"funds: the {label_text} row {' '.join(tokens)!r} cannot be placed in the columns "
+        "年初预算 调整后预算数 预算执行数"
+    )
     return None
 
 
@@ -2124,8 +2372,12 @@ def _sc_table(lines: list[_Line], closed: bool, notes: list[str], errors: list[s
                 tokens.append(_ScToken(word, line.no))
     merged: list[_ScToken] = []
     for token in tokens:  # a label broken across lines ("服务对象满意度" / "指标")
-        if merged and not _SC_LABEL_RE.match(merged[-1].text) and _SC_LABEL_RE.match(merged[-1].text + token.text) \
-                and len(merged[-1].text) >= 2:
+        if (
+            merged
+            and not _SC_LABEL_RE.match(merged[-1].text)
+            and _SC_LABEL_RE.match(merged[-1].text + token.text)
+            and len(merged[-1].text) >= 2
+        ):
             merged[-1] = _ScToken(merged[-1].text + token.text, merged[-1].no)
         else:
             merged.append(token)
@@ -2140,8 +2392,10 @@ def _sc_table(lines: list[_Line], closed: bool, notes: list[str], errors: list[s
     cursor = 0
     for anchor in anchors:
         if anchor < cursor:
-            errors.append(f"indicators: line {tokens[anchor].no}: {tokens[anchor].text!r} inside the cells of the "
-                          "row above; the rows are out of order")
+            errors.append(
+                f"indicators: line {tokens[anchor].no}: {tokens[anchor].text!r} inside the cells of the "
+                "row above; the rows are out of order"
+            )
             return []
         before = tokens[cursor:anchor]
         note, labels, name_tokens, problem = _sc_before(before, rows)
@@ -2151,7 +2405,7 @@ def _sc_table(lines: list[_Line], closed: bool, notes: list[str], errors: list[s
         if note is not None:
             rows[-1]["deviation_note"] = note
         for label_text in labels:
-            if label_text in _SC_LEVEL1 or _compact(_SC_LABEL_RE.match(label_text).group("label")) in _SC_LEVEL1:
+            if label_text in _SC_LEVEL1 or _compact(_sc_label_name(label_text)) in _SC_LEVEL1:
                 level1, level2 = label_text, None
             else:
                 level2 = label_text
@@ -2162,7 +2416,7 @@ def _sc_table(lines: list[_Line], closed: bool, notes: list[str], errors: list[s
         if level2 is None:
             errors.append(f"indicators: {name}: no 二级指标 label applies to this row")
             return []
-        canon2 = _SC_LABEL_RE.match(level2).group("label")
+        canon2 = _sc_label_name(level2)
         row_level1 = level1 or _LEVEL2_PARENT.get(canon2)
         if row_level1 is None:
             errors.append(f"indicators: {name}: no 一级指标 label applies to this row")
@@ -2173,14 +2427,18 @@ def _sc_table(lines: list[_Line], closed: bool, notes: list[str], errors: list[s
     if tail:
         note = "".join(t.text for t in tail)
         if _SC_LABEL_RE.match(tail[0].text) or any(_SC_LABEL_RE.match(t.text) for t in tail):
-            (errors if closed else notes).append(f"indicators: text after the last row that belongs to no row: {note!r}")
+            (errors if closed else notes).append(
+                f"indicators: text after the last row that belongs to no row: {note!r}"
+            )
         else:
             rows[-1]["deviation_note"] = None if _is_dash(note) else note
     for row in rows:
         if row["deviation_note"] is not None and _is_dash(row["deviation_note"]):
             row["deviation_note"] = None
-    notes.append("indicators: target = 指标性质 + 指标值 + 度量单位 joined (\"≥90%\"); 指标性质 定性 → target = 指标值; "
-                 "actual = 完成值 as printed; 权重 → weight; 未完成原因分析 → deviation_note (empty → null)")
+    notes.append(
+        'indicators: target = 指标性质 + 指标值 + 度量单位 joined ("≥90%"); 指标性质 定性 → target = 指标值; '
+        "actual = 完成值 as printed; 权重 → weight; 未完成原因分析 → deviation_note (empty → null)"
+    )
     return rows
 
 
@@ -2188,8 +2446,8 @@ def _sc_before(before: list[_ScToken], rows: list[dict]) -> tuple[str | None, li
     """Split the tokens before a row's 指标性质 into (previous row's note, labels, name tokens, problem)."""
     label_at = [i for i, t in enumerate(before) if _SC_LABEL_RE.match(t.text)]
     if label_at:
-        head, name = before[: label_at[0]], before[label_at[-1] + 1:]
-        between = [t for t in before[label_at[0]: label_at[-1] + 1] if not _SC_LABEL_RE.match(t.text)]
+        head, name = before[: label_at[0]], before[label_at[-1] + 1 :]
+        between = [t for t in before[label_at[0] : label_at[-1] + 1] if not _SC_LABEL_RE.match(t.text)]
         if between:
             return None, [], [], f"text {''.join(t.text for t in between)!r} between the labels"
         labels = [before[i].text for i in label_at]
@@ -2220,57 +2478,84 @@ def _sc_before(before: list[_ScToken], rows: list[dict]) -> tuple[str | None, li
 def _sc_row(tokens: list[_ScToken], anchor: int, name: str, errors: list[str]) -> tuple[dict | None, int]:
     """指标值 [度量单位] 完成值 权重 得分 after the 指标性质 at `anchor`; returns the row and the next index."""
     nature = tokens[anchor].text
-    after = [t.text for t in tokens[anchor + 1: anchor + 6]]
+    after = [t.text for t in tokens[anchor + 1 : anchor + 6]]
 
     def points(*ks: int) -> bool:
         return all(k < len(after) and (_is_points(after[k]) or (k == ks[-1] and _is_dash(after[k]))) for k in ks)
 
-    unit_like = len(after) > 1 and not _is_points(after[1]) and (
-        bool(_UNIT_ONLY_RE.match(after[1])) or (len(after[1]) <= 4 and not re.search(r"\d", after[1])
-                                                 and after[1] not in _QUALITATIVE_TARGETS and nature != "定性")
-        or _is_dash(after[1]))
+    unit_like = (
+        len(after) > 1
+        and not _is_points(after[1])
+        and (
+            bool(_UNIT_ONLY_RE.match(after[1]))
+            or (
+                len(after[1]) <= 4
+                and not re.search(r"\d", after[1])
+                and after[1] not in _QUALITATIVE_TARGETS
+                and nature != "定性"
+            )
+            or _is_dash(after[1])
+        )
+    )
     if unit_like and points(3, 4):
         value, unit, actual, weight, score, used = after[0], after[1], after[2], after[3], after[4], 5
     elif points(2, 3):
         value, unit, actual, weight, score, used = after[0], "", after[1], after[2], after[3], 4
     else:
-        errors.append(f"indicators: line {tokens[anchor].no}: {name}: cannot read 指标值 度量单位 完成值 权重 得分 "
-                      f"from {' '.join(after)!r}")
+        errors.append(
+            f"indicators: line {tokens[anchor].no}: {name}: cannot read 指标值 度量单位 完成值 权重 得分 "
+            f"from {' '.join(after)!r}"
+        )
         return None, anchor
     if _is_dash(unit):
         unit = ""
     if _UNIT_ONLY_RE.match(actual) or not actual:
-        errors.append(f"indicators: line {tokens[anchor].no}: {name}: 完成值 read as {actual!r}, a unit: the cell is "
-                      f"empty or the cells are out of order ({' '.join(after)!r})")
+        errors.append(
+            f"indicators: line {tokens[anchor].no}: {name}: 完成值 read as {actual!r}, a unit: the cell is "
+            f"empty or the cells are out of order ({' '.join(after)!r})"
+        )
         return None, anchor
     target = value if nature == "定性" else f"{_nfkc(nature) if nature in ('＝',) else nature}{value}{unit}"
     weight_n = _number(weight)
     if not 0 < weight_n <= 100:
         errors.append(f"indicators: {name}: 权重 {weight} is outside 0-100")
         return None, anchor
-    return {"name": name, "target": target, "actual": actual, "weight": weight_n,
-            "score": None if _is_dash(score) else _number(score), "deviation_note": None}, anchor + 1 + used
+    return {
+        "name": name,
+        "target": target,
+        "actual": actual,
+        "weight": weight_n,
+        "score": None if _is_dash(score) else _number(score),
+        "deviation_note": None,
+    }, anchor + 1 + used
 
 
 def _sc_total(line: _Line, data: dict, missing: list[str], notes: list[str], errors: list[str]) -> float | None:
     """合计: "合计 100 98" is 权重 total and 得分 total; "合计 100" alone is the weights' total only."""
-    rest = _SC_TOTAL_RE.match(line.text).group("rest")
+    match = _SC_TOTAL_RE.match(line.text)
+    assert match is not None, "called on a 合计 line"
+    rest = match.group("rest")
     numbers = [t for t in rest.split() if _AMOUNT_RE.match(_nfkc(t))]
     total_weight = _number(numbers[0]) if numbers else None
     total_score = _number(numbers[1]) if len(numbers) >= 2 else None
     if total_score is None:
         missing.append("total_score")
-        notes.append(f"total_score: the 合计 row (line {line.no}) {line.text!r} prints only the weights' total; the "
-                     "total score is not printed: left empty (not summed from the rows)")
+        notes.append(
+            f"total_score: the 合计 row (line {line.no}) {line.text!r} prints only the weights' total; the "
+            "total score is not printed: left empty (not summed from the rows)"
+        )
     if data.get("indicators") and "funds" in data:
         weights = sum(i["weight"] for i in data["indicators"]) + data["funds"]["total"]["weight"]
         if total_weight is not None and abs(weights - total_weight) > 1e-6:
-            errors.append(f"weights: 权重 of the rows and the budget add up to {weights:g}, the 合计 row says "
-                          f"{total_weight:g}; a row may be misread")
+            errors.append(
+                f"weights: 权重 of the rows and the budget add up to {weights:g}, the 合计 row says "
+                f"{total_weight:g}; a row may be misread"
+            )
         scores = [i["score"] for i in data["indicators"]] + [data["funds"]["total"]["score"]]
         if total_score is not None and None not in scores and abs(sum(scores) - total_score) > 0.005:
-            notes.append(f"scores: the rows and the budget score add up to {sum(scores):g}, the 合计 row says "
-                         f"{total_score:g}")
+            notes.append(
+                f"scores: the rows and the budget score add up to {sum(scores):g}, the 合计 row says {total_score:g}"
+            )
     return total_score
 
 
@@ -2284,6 +2569,6 @@ def _sc_after(lines: list[_Line], notes: list[str]) -> None:
         return
     if text[: marks[0].start()].strip():
         notes.append(f"after 合计 (not a field of the model): {text[: marks[0].start()].strip()}")
-    for mark, nxt in zip(marks, marks[1:] + [None]):
-        value = text[mark.end(): nxt.start() if nxt else len(text)].strip(" ：:")
+    for mark, nxt in zip(marks, [*marks[1:], None], strict=False):
+        value = text[mark.end() : nxt.start() if nxt else len(text)].strip(" ：:")
         notes.append(f"{mark.group(1)} (not a field of the model): {value or '(empty)'}")

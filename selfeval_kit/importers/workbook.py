@@ -1,25 +1,12 @@
-"""Forms as Excel workbooks (.xlsx): writing the official layout, reading it back.
+"""Reading forms from Excel workbooks (.xlsx): the official layout and flat tables.
 
-Writing (`write_workbook`) gives one sheet per form, laid out like the printed
-财政项目支出绩效自评表: title and year, header rows, the funds block, the annual goal
-side by side, the indicator table with 一级/二级指标 merged over their runs of
-rows, and the 总分 row; A4 portrait, fit to one page wide.
+`read_workbook` accepts
 
-What the cells cannot carry travels in a hidden sheet `_selfeval` (hidden sheets
-are not printed; a form id cannot start with "_", so it never collides with a
-form's sheet). It is a three-column table `sheet | field | value` (value as JSON):
-
-* `id` and `seq` of the form shown on that sheet;
-* exact values a cell would lose: a float that Excel's 16-digit number text
-  cannot hold, an empty string (an empty cell reads back as "nothing"), a text
-  with carriage returns. Such an entry is applied on reading only if the cell
-  still shows what was written, so an edit made in Excel always wins.
-
-Reading (`read_workbook`) accepts
-
-* (a) the official layout, found by its labels rather than by coordinates, so a
-  sheet typed by hand in the same layout (rows or columns shifted, blank rows,
-  merged cells) reads too; a merged 一级/二级 cell applies to every row it spans;
+* (a) the official layout, as `selfeval_kit.form.workbook.write_workbook` writes it
+  (ids, `seq` and exact values come back from its hidden metadata sheet), found by
+  its labels rather than by coordinates, so a sheet typed by hand in the same
+  layout (rows or columns shifted, blank rows, merged cells) reads too; a merged
+  一级/二级 cell applies to every row it spans;
 * (b) a flat table: one header row (Chinese or English column names, see
   `FLAT_COLUMNS`) and one row per indicator, rows grouped into forms by id or by
   项目名称.
@@ -33,356 +20,30 @@ confidently carries `errors`.
 from __future__ import annotations
 
 import datetime as _dt
-import io
 import json
-import math
 import re
 import unicodedata
 import warnings
 import zipfile
-from copy import copy
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from selfeval_kit.errors import DataError
-from selfeval_kit.files import atomic_write_bytes
-from selfeval_kit.importers.source import ImportedForm, slug
 from selfeval_kit.form.labels import FIELD_LABELS, FUNDS_ROW_LABELS, MONEY_UNITS, label
-from selfeval_kit.form.model import ID_PATTERN, Form
+from selfeval_kit.form.model import ID_PATTERN
+from selfeval_kit.form.workbook import AMOUNTS, FUNDS_ROWS, META_MARKER, META_SHEET, shown_number
+from selfeval_kit.importers.imported import ImportedForm, slug
 
-__all__ = [
-    "write_workbook",
-    "write_workbook_file",
-    "read_workbook",
-    "META_SHEET",
-    "FLAT_COLUMNS",
-]
+__all__ = ["FLAT_COLUMNS", "read_workbook"]
 
-META_SHEET = "_selfeval"
-META_MARKER = "selfeval-kit metadata"
-META_VERSION = 1
-META_HEADER = ("sheet", "field", "value")
-
-FUNDS_ROWS = ("total", "appropriation", "carryover", "other")
-AMOUNTS = ("budget_initial", "budget_final", "executed")
-SUBROW_PREFIX = "其中："  # printed before the first sub-row of the funds block
-DASH = "—"  # printed in 分值/得分 of the funds sub-rows
-FULL_MARKS = 100  # the 总分 row's 分值 on the official form
-BUDGET_EXECUTION = "预算执行"  # prefix of the flat table's 预算执行分值 / 预算执行得分 columns
-
-# Excel limits.
-MAX_SHEET_TITLE = 31
-MAX_CELL_CHARS = 32767
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a workbook of forms is a few MiB at most
 MAX_SHEET_CELLS = 2_000_000
-
-# Layout of the written sheet: columns A..H are the indicator table's eight columns.
-TABLE_KEYS = ("level1", "level2", "indicator", "target", "actual", "weight", "score", "deviation_note")
-COLUMN_WIDTHS = (10, 12, 22, 14, 14, 7, 7, 22)
-NCOLS = len(TABLE_KEYS)
-FONT_NAME = "宋体"  # a font name reference; Excel/LibreOffice substitute a CJK font if absent
-FONT_SIZE = 10.5
-LINE_HEIGHT = 14.0  # points per wrapped line at FONT_SIZE
-
-_EXCEL_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_WRITE_UNSAFE_NUMBER = "%.16g"  # how openpyxl writes a number into the file
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def write_workbook(forms: Iterable[Form]) -> bytes:
-    """The .xlsx bytes of a workbook with one sheet per form in the official layout."""
-    from openpyxl import Workbook
-
-    forms = list(forms)
-    if not forms:
-        raise DataError.single("workbook", "no forms to write")
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    meta_rows: list[tuple[str, str, Any]] = []
-    taken: set[str] = {META_SHEET.lower(), "history"}  # "History" is reserved by Excel
-    styles = _styles()
-    for form in forms:
-        title = _sheet_title(form.id, taken)
-        sheet = workbook.create_sheet(title)
-        exact = _write_form_sheet(sheet, form, styles)
-        meta_rows.append((title, "id", form.id))
-        if form.seq is not None:
-            meta_rows.append((title, "seq", form.seq))
-        meta_rows.extend((title, path, value) for path, value in exact)
-    _write_meta_sheet(workbook.create_sheet(META_SHEET), meta_rows)
-    workbook.active = 0
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def write_workbook_file(forms: Iterable[Form], path: str | Path) -> Path:
-    """Write the workbook of `forms` to `path` atomically (never a half-written file)."""
-    return atomic_write_bytes(path, write_workbook(forms))
-
-
-def _sheet_title(form_id: str, taken: set[str]) -> str:
-    """An Excel-safe, unique (case-insensitively) sheet title of at most 31 characters."""
-    base = _EXCEL_FORBIDDEN.sub("_", form_id).strip("'") or "form"
-    candidate, n = base[:MAX_SHEET_TITLE], 2
-    while candidate.lower() in taken:
-        suffix = f"~{n}"
-        candidate, n = base[: MAX_SHEET_TITLE - len(suffix)] + suffix, n + 1
-    taken.add(candidate.lower())
-    return candidate
-
-
-@dataclass
-class _Styles:
-    font: Any
-    bold: Any
-    title: Any
-    border: Any
-    center: Any
-    left: Any
-    right: Any
-    cache: dict = field(default_factory=dict)
-
-
-def _styles() -> _Styles:
-    from openpyxl.styles import Alignment, Border, Font, Side
-
-    thin = Side(style="thin")
-    return _Styles(
-        font=Font(name=FONT_NAME, size=FONT_SIZE),
-        bold=Font(name=FONT_NAME, size=FONT_SIZE, bold=True),
-        title=Font(name=FONT_NAME, size=16, bold=True),
-        border=Border(left=thin, right=thin, top=thin, bottom=thin),
-        center=Alignment(horizontal="center", vertical="center", wrap_text=True),
-        left=Alignment(horizontal="left", vertical="center", wrap_text=True),
-        right=Alignment(horizontal="right", vertical="center", wrap_text=True),
-    )
-
-
-class _SheetWriter:
-    """Writes cells of one sheet; collects values the cells cannot carry exactly."""
-
-    def __init__(self, sheet, form: Form, styles: _Styles):
-        self.sheet = sheet
-        self.form = form
-        self.s = styles
-        self.exact: list[tuple[str, Any]] = []
-
-    def put(self, row: int, col: int, value, *, path: str | None = None, align=None, font=None,
-            fmt: str | None = None, border: bool = True, end_col: int | None = None, end_row: int | None = None):
-        """Write one value (optionally merged over a range), styled; strings always as text."""
-        end_col, end_row = end_col or col, end_row or row
-        if end_col != col or end_row != row:
-            self.sheet.merge_cells(start_row=row, start_column=col, end_row=end_row, end_column=end_col)
-        cell = self.sheet.cell(row=row, column=col)
-        if isinstance(value, str):
-            if len(value) > MAX_CELL_CHARS:
-                raise DataError.single(self.form.id, f"text of {len(value)} characters; an Excel cell holds at most {MAX_CELL_CHARS}", path or "")
-            try:
-                cell.value = value
-            except Exception as exc:  # openpyxl IllegalCharacterError: control characters
-                raise DataError.single(self.form.id, f"cannot be written to Excel: {exc}", path or "") from None
-            cell.data_type = "s"  # never a formula ("=200人") nor an error code ("#N/A")
-            if value[:1] in ("=", "+", "-", "@"):
-                cell.quotePrefix = True  # Excel keeps it text when the cell is edited
-            if path and (value == "" or "\r" in value):
-                self.exact.append((path, value))
-        else:
-            cell.value = value
-            if path and isinstance(value, float) and float(_WRITE_UNSAFE_NUMBER % value) != value:
-                self.exact.append((path, value))
-        style = self._style(font or self.s.font, align or self.s.center, border, fmt)
-        for r in range(row, end_row + 1):
-            for c in range(col, end_col + 1):
-                target = self.sheet.cell(row=r, column=c)
-                quote = target.quotePrefix
-                target._style = copy(style)  # openpyxl's own idiom for copying a cell's style
-                if quote:
-                    target.quotePrefix = True
-        return cell
-
-    def _style(self, font, align, border: bool, fmt: str | None):
-        """The style array of a combination, built once (setting styles cell by cell is slow)."""
-        key = (id(font), id(align), border, fmt)
-        if key not in self.s.cache:
-            probe = self.sheet.cell(row=1, column=1)
-            saved = copy(probe._style)
-            probe.font, probe.alignment = font, align
-            if border:
-                probe.border = self.s.border
-            probe.number_format = fmt or "General"
-            self.s.cache[key] = copy(probe._style)
-            probe._style = saved
-        return self.s.cache[key]
-
-    def text(self, row, col, value: str | None, path: str, **kw):
-        """A free-text cell: stored as text (format '@'); empty where the value is None."""
-        return self.put(row, col, value, path=path, fmt="@", **kw)
-
-
-def _write_form_sheet(sheet, form: Form, styles: _Styles) -> list[tuple[str, Any]]:
-    """Lay out one form; returns (field path, exact value) pairs for the metadata sheet."""
-    from openpyxl.utils import get_column_letter
-
-    w = _SheetWriter(sheet, form, styles)
-    s = w.s
-    for index, width in enumerate(COLUMN_WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-
-    # Title and year.
-    w.put(1, 1, label("form"), font=s.title, border=False, end_col=NCOLS)
-    sheet.row_dimensions[1].height = 28
-    w.put(2, 1, f"（{form.year}{label('year')}）", border=False, end_col=NCOLS)
-
-    # Header: 项目名称 / 主管部门 / 实施单位.
-    w.put(3, 1, label("name"), font=s.bold, end_col=2)
-    w.text(3, 3, form.name, "name", align=s.left, end_col=NCOLS)
-    w.put(4, 1, label("department"), font=s.bold, end_col=2)
-    w.text(4, 3, form.department, "department", align=s.left, end_col=4)
-    w.put(4, 5, label("implementer"), font=s.bold)
-    w.text(4, 6, form.implementer, "implementer", align=s.left, end_col=NCOLS)
-    _fit_row(sheet, 3, [(form.name, sum(COLUMN_WIDTHS[2:]))])
-    _fit_row(sheet, 4, [(form.department, sum(COLUMN_WIDTHS[2:4])), (form.implementer, sum(COLUMN_WIDTHS[5:]))])
-
-    # Funds block: label column A over six rows, row labels in B, amounts C..E, 分值 执行率 得分 F..H,
-    # then the 执行偏差原因 row (funds.total.reason: label in B, the text over C..H).
-    top = 5
-    w.put(top, 1, f"{label('funds')}（{form.unit}）", font=s.bold, end_row=top + len(FUNDS_ROWS) + 1)
-    w.put(top, 2, None)
-    heads = (*AMOUNTS, "weight", "execution_rate", "score")
-    for offset, key in enumerate(heads):
-        w.put(top, 3 + offset, label(key), font=s.bold)
-    for index, row_key in enumerate(FUNDS_ROWS, start=1):
-        row = top + index
-        funds_row = getattr(form.funds, row_key)
-        row_label = (SUBROW_PREFIX if index == 2 else "") + label(row_key)
-        w.put(row, 2, row_label, align=s.left)
-        for offset, amount in enumerate(AMOUNTS):
-            w.put(row, 3 + offset, getattr(funds_row, amount), path=f"funds.{row_key}.{amount}",
-                  fmt="#,##0.00", align=s.right)
-        if row_key == "total":
-            w.put(row, 6, funds_row.weight, path="funds.total.weight")
-            w.text(row, 7, funds_row.execution_rate, "funds.total.execution_rate")
-            w.put(row, 8, funds_row.score, path="funds.total.score")
-        else:
-            w.put(row, 6, DASH)
-            w.put(row, 7, None)
-            w.put(row, 8, DASH)
-    reason_row = top + len(FUNDS_ROWS) + 1
-    w.put(reason_row, 2, label("reason"), font=s.bold)
-    w.text(reason_row, 3, form.funds.total.reason, "funds.total.reason", align=s.left, end_col=NCOLS)
-    _fit_row(sheet, reason_row, [(form.funds.total.reason, sum(COLUMN_WIDTHS[2:]))])
-
-    # 年度总体目标: 预期目标 (B..D) and 实际完成情况 (E..H) side by side.
-    goal = reason_row + 1
-    w.put(goal, 1, label("annual_goal"), font=s.bold, end_row=goal + 1)
-    w.put(goal, 2, label("goal_planned"), font=s.bold, end_col=4)
-    w.put(goal, 5, label("goal_achieved"), font=s.bold, end_col=NCOLS)
-    w.text(goal + 1, 2, form.annual_goal.planned, "annual_goal.planned", align=s.left, end_col=4)
-    w.text(goal + 1, 5, form.annual_goal.achieved, "annual_goal.achieved", align=s.left, end_col=NCOLS)
-    _fit_row(sheet, goal + 1, [(form.annual_goal.planned, sum(COLUMN_WIDTHS[1:4])),
-                               (form.annual_goal.achieved, sum(COLUMN_WIDTHS[4:]))])
-
-    # Indicator table.
-    head = goal + 2
-    for col, key in enumerate(TABLE_KEYS, start=1):
-        w.put(head, col, label(key), font=s.bold)
-    _fit_row(sheet, head, [(label(k), COLUMN_WIDTHS[i]) for i, k in enumerate(TABLE_KEYS)])
-    first = head + 1
-    for index, ind in enumerate(form.indicators):
-        row, path = first + index, f"indicators[{index}]"
-        w.text(row, 3, ind.name, f"{path}.name", align=s.left)
-        w.text(row, 4, ind.target, f"{path}.target")
-        w.text(row, 5, ind.actual, f"{path}.actual")
-        w.put(row, 6, ind.weight, path=f"{path}.weight")
-        w.put(row, 7, ind.score, path=f"{path}.score")
-        w.text(row, 8, ind.deviation_note, f"{path}.deviation_note", align=s.left)
-        _fit_row(sheet, row, [(ind.name, COLUMN_WIDTHS[2]), (ind.target, COLUMN_WIDTHS[3]),
-                              (ind.actual, COLUMN_WIDTHS[4]), (ind.deviation_note, COLUMN_WIDTHS[7]),
-                              (ind.level2, COLUMN_WIDTHS[1])])
-    for key, col in (("level1", 1), ("level2", 2)):
-        for start, end in _runs(form, key):
-            w.text(first + start, col, getattr(form.indicators[start], key), f"indicators[{start}].{key}",
-                   end_row=first + end)
-            # Every row of the run has this value (that is what the merge says); a row whose value
-            # a merge cannot show exactly never joins a run, see _runs.
-
-    # 总分.
-    last = first + len(form.indicators)
-    w.put(last, 1, label("total_score"), font=s.bold, end_col=5)
-    w.put(last, 6, FULL_MARKS)
-    w.put(last, 7, form.total_score, path="total_score")
-    w.put(last, 8, None)
-
-    _page_setup(sheet, last)
-    return w.exact
-
-
-def _runs(form: Form, key: str) -> list[tuple[int, int]]:
-    """Index ranges [start, end] of consecutive indicators sharing `key` (and, for level2, level1)."""
-    def group(i: int) -> tuple:
-        ind = form.indicators[i]
-        return (ind.level1,) if key == "level1" else (ind.level1, ind.level2)
-
-    runs, start = [], 0
-    for i in range(1, len(form.indicators) + 1):
-        if i == len(form.indicators) or group(i) != group(start):
-            runs.append((start, i - 1))
-            start = i
-    return runs
-
-
-def _text_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _fit_row(sheet, row: int, texts: list[tuple[str | None, float]]) -> None:
-    """Set a row height that shows every wrapped text (Excel does not fit merged cells itself)."""
-    lines = 1
-    for text, width in texts:
-        if not text:
-            continue
-        per_line = max(width - 1.5, 1)
-        lines = max(lines, sum(max(1, math.ceil(_text_width(part) / per_line)) for part in text.split("\n")))
-    if lines > 1:
-        sheet.row_dimensions[row].height = lines * LINE_HEIGHT + 4
-
-
-def _page_setup(sheet, last_row: int) -> None:
-    from openpyxl.utils import get_column_letter
-
-    sheet.print_area = f"A1:{get_column_letter(NCOLS)}{last_row}"
-    sheet.page_setup.orientation = "portrait"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0  # as many pages tall as needed
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-    sheet.oddFooter.center.text = "&P / &N"
-    sheet.sheet_view.showGridLines = False
-
-
-def _write_meta_sheet(sheet, rows: list[tuple[str, str, Any]]) -> None:
-    sheet.sheet_state = "hidden"
-    sheet.cell(row=1, column=1, value=META_MARKER)
-    sheet.cell(row=1, column=2, value=META_VERSION)
-    sheet.cell(row=1, column=3, value="Written by selfeval-kit: form ids and exact values. Do not edit.")
-    for col, name in enumerate(META_HEADER, start=1):
-        sheet.cell(row=2, column=col, value=name)
-    for index, (title, path, value) in enumerate(rows, start=3):
-        sheet.cell(row=index, column=1, value=title).data_type = "s"
-        sheet.cell(row=index, column=2, value=path).data_type = "s"
-        cell = sheet.cell(row=index, column=3, value=json.dumps(value, ensure_ascii=False))
-        cell.data_type = "s"
-    sheet.column_dimensions["A"].width = 32
-    sheet.column_dimensions["B"].width = 32
-    sheet.column_dimensions["C"].width = 40
+BUDGET_EXECUTION = "预算执行"  # prefix of the flat table's 预算执行分值 / 预算执行得分 columns
 
 
 # --------------------------------------------------------------------------- reading: the workbook
@@ -391,8 +52,22 @@ def _write_meta_sheet(sheet, rows: list[tuple[str, str, Any]]) -> None:
 def read_workbook(path: str | Path) -> list[ImportedForm]:
     """Read every form of an .xlsx workbook (official layout sheets and flat tables).
 
-    Raises DataError naming the file when it is not a readable workbook or holds
-    no recognisable form; a form found but not read confidently has `errors`.
+    Parameters
+    ----------
+    path : str or Path
+        The workbook. Sheets that are neither the official layout nor a flat table are skipped.
+
+    Returns
+    -------
+    list of ImportedForm
+        The forms in sheet order (a flat table gives one form per id or 项目名称). A form found
+        but not read confidently has `errors`; two forms with one id both get an error.
+
+    Raises
+    ------
+    DataError
+        Naming the file, when it is not a readable workbook (not a zip archive, unpacking to more
+        than 200 MiB, broken parts) or holds no recognisable form.
     """
     path = Path(path)
     workbook = _open(path, data_only=True)
@@ -426,22 +101,22 @@ def read_workbook(path: str | Path) -> list[ImportedForm]:
 
 def _open(path: Path, *, data_only: bool):
     """Load a workbook in full mode (merged cells need it); DataError when it is not a workbook."""
-    from openpyxl import load_workbook
-
     try:
         with zipfile.ZipFile(path) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise DataError.single(path, f"not an Excel workbook (.xlsx is a zip archive): {_reason(exc)}") from None
     if unzipped > MAX_UNZIPPED_BYTES:
-        raise DataError.single(path, f"workbook unpacks to {unzipped} bytes; the importer reads at most {MAX_UNZIPPED_BYTES}")
+        raise DataError.single(
+            path, f"workbook unpacks to {unzipped} bytes; the importer reads at most {MAX_UNZIPPED_BYTES}"
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it does not read
             return load_workbook(path, data_only=data_only, rich_text=False)
     except Exception as exc:  # any failure to parse the file means a broken workbook
         # zipfile.BadZipFile, KeyError (missing part), InvalidFileException, XML parse errors, zlib.error, ...
-        raise DataError.single(path, f"cannot read the workbook (broken or not .xlsx): {_reason(exc)}") from None
+        raise DataError.single(path, f"cannot read the workbook (broken or not .xlsx): {_reason(exc)}") from exc
 
 
 def _reason(exc: BaseException) -> str:
@@ -454,7 +129,7 @@ class _LazyWorkbook:
 
     def __init__(self, path: Path):
         self.path = path
-        self._book = None
+        self._book: Any = None
         self._any: bool | None = None
 
     def formula(self, sheet_title: str, row: int, col: int) -> str | None:
@@ -538,8 +213,9 @@ class _Grid:
         self.max_col = max((c for _, c in self.cells), default=0)
         if self.max_row * self.max_col > MAX_SHEET_CELLS:
             raise DataError.single(
-                formulas.path, f"sheet {sheet.title!r} spans {self.max_row} rows x {self.max_col} columns; "
-                "a sheet of forms is far smaller"
+                formulas.path,
+                f"sheet {sheet.title!r} spans {self.max_row} rows x {self.max_col} columns; "
+                "a sheet of forms is far smaller",
             )
         for bounds in ranges:
             r0, c0, r1, c1 = bounds
@@ -568,8 +244,6 @@ class _Grid:
         return (row, col) in self.merged
 
     def coord(self, row: int, col: int) -> str:
-        from openpyxl.utils import get_column_letter
-
         r, c, _, _ = self.bounds(row, col)
         return f"{get_column_letter(c)}{r}"
 
@@ -650,13 +324,16 @@ class _Reader:
         if _is_blank(value):
             formula = self.grid.formula(row, col)
             if formula:
-                self.errors.append(f"{path}: cell {self.grid.coord(row, col)} holds the formula {formula} without a saved result")
+                self.errors.append(
+                    f"{path}: cell {self.grid.coord(row, col)} holds the formula {formula} without a saved result"
+                )
             return empty
         if isinstance(value, str):
             return value
         shown = _display(value, cell.number_format)
         self.notes.append(
-            f"{path}: cell {self.grid.coord(row, col)} held {value!r} (format {cell.number_format!r}); read as {shown!r}"
+            f"{path}: cell {self.grid.coord(row, col)} held {value!r} (format {cell.number_format!r}); "
+            f"read as {shown!r}"
         )
         return shown
 
@@ -740,8 +417,13 @@ _TARGET_HEADS = (label("target"), "指标值", "年度目标值")
 _ACTUAL_HEADS = (label("actual"), "实际值", "全年实际值")
 _DEVIATION_HEAD = "偏差原因"  # heads read 偏差原因分析及改进措施 or a shorter variant
 _YEAR = re.compile(r"(\d{4})" + label("year"))
-_UNIT = re.compile(r"(?:" + "|".join((label("funds"), label("unit"), "单位", *(label(a) for a in AMOUNTS))) + r")\(?(" + "|".join(
-    sorted(MONEY_UNITS, key=len, reverse=True)) + r")\)?$")
+_UNIT = re.compile(
+    r"(?:"
+    + "|".join((label("funds"), label("unit"), "单位", *(label(a) for a in AMOUNTS)))
+    + r")\(?("
+    + "|".join(sorted(MONEY_UNITS, key=len, reverse=True))
+    + r")\)?$"
+)
 
 
 def _looks_official(grid: _Grid) -> bool:
@@ -753,10 +435,31 @@ def _looks_official(grid: _Grid) -> bool:
 _LAYOUT_LABELS = {
     _norm(x)
     for x in (
-        *(FIELD_LABELS[k] for k in ("name", "department", "implementer", "annual_goal", "goal_planned",
-                                    "goal_achieved", "level1", "level2", "indicator", "target", "actual",
-                                    "weight", "score", "deviation_note", "total_score", "budget_initial",
-                                    "budget_final", "executed", "execution_rate", "reason")),
+        *(
+            FIELD_LABELS[k]
+            for k in (
+                "name",
+                "department",
+                "implementer",
+                "annual_goal",
+                "goal_planned",
+                "goal_achieved",
+                "level1",
+                "level2",
+                "indicator",
+                "target",
+                "actual",
+                "weight",
+                "score",
+                "deviation_note",
+                "total_score",
+                "budget_initial",
+                "budget_final",
+                "executed",
+                "execution_rate",
+                "reason",
+            )
+        ),
         *FUNDS_ROW_LABELS.values(),
     )
 }
@@ -766,7 +469,7 @@ def _is_layout_label(value) -> bool:
     return isinstance(value, str) and _norm(value) in _LAYOUT_LABELS
 
 
-def _right_of(grid: _Grid, row: int, col: int):
+def _right_of(grid: _Grid, row: int, col: int) -> tuple[int, int] | None:
     """(row, col) of the first non-empty cell right of a label, or None (a label there means empty)."""
     _, _, _, end_col = grid.bounds(row, col)
     for c in range(end_col + 1, grid.max_col + 1):
@@ -785,7 +488,8 @@ def _read_official(grid: _Grid, path: Path, meta: dict[str, Any], taken_ids: set
     # Header fields: the value right of each label.
     header: dict[str, Any] = {}
     for key in ("name", "department", "implementer"):
-        at = grid.find(lambda t, lab=label(key): t == lab)
+        lab = label(key)
+        at = grid.find(lambda t, lab=lab: t == lab)
         spot = _right_of(grid, *at) if at else None
         value = rd.text(*spot, key) if spot else None
         if _is_blank(value):
@@ -857,8 +561,13 @@ def _read_funds(grid: _Grid, rd: _Reader, table_row: int | None) -> dict:
         head_row = 0
     for row_key in FUNDS_ROWS:
         row_label = label(row_key)
-        at = grid.find(lambda t, lab=row_label: lab in t and len(t) <= len(lab) + 4,
-                       min_row=head_row + 1, max_row=table_row) if head_at else None
+        at = (
+            grid.find(
+                lambda t, lab=row_label: lab in t and len(t) <= len(lab) + 4, min_row=head_row + 1, max_row=table_row
+            )
+            if head_at
+            else None
+        )
         keys = AMOUNTS + (("weight", "execution_rate", "score") if row_key == "total" else ())
         values: dict[str, Any] = {}
         if at is None:
@@ -948,7 +657,8 @@ def _table_columns(grid: _Grid, row: int) -> dict[str, int]:
 def _read_table(grid: _Grid, rd: _Reader, table_at: tuple[int, int] | None):
     if table_at is None:
         rd.errors.append(
-            f"no indicator table: no cell {label('indicator')!r} (the head of the indicator names) on sheet {grid.title!r}"
+            f"no indicator table: no cell {label('indicator')!r} (the head of the indicator names) "
+            f"on sheet {grid.title!r}"
         )
         return [], _NOT_FOUND
     head_row = table_at[0]
@@ -956,16 +666,15 @@ def _read_table(grid: _Grid, rd: _Reader, table_at: tuple[int, int] | None):
     required = ("level1", "level2", "indicator", "target", "actual", "weight")
     absent = [label(k) for k in required if k not in columns]
     if absent:
-        rd.errors.append(
-            f"indicator table at row {head_row}: no column {', '.join(absent)} in its header row"
-        )
+        rd.errors.append(f"indicator table at row {head_row}: no column {', '.join(absent)} in its header row")
         return [], _NOT_FOUND
     for key in ("score", "deviation_note"):
         if key not in columns:
             rd.missing.append(f"indicators[*].{key}")
     first = max(grid.bounds(head_row, col)[2] for col in columns.values()) + 1
-    total_at = grid.find(lambda t: t.startswith(label("total_score")) and len(t) <= len(label("total_score")) + 2,
-                         min_row=first)
+    total_at = grid.find(
+        lambda t: t.startswith(label("total_score")) and len(t) <= len(label("total_score")) + 2, min_row=first
+    )
     last = total_at[0] - 1 if total_at else grid.max_row
     indicators = _read_rows(grid, rd, columns, first, last)
     if not indicators:
@@ -1055,7 +764,7 @@ def _set(data, tokens, value) -> None:
 def _shown(exact):
     """What the cell shows of an exact value written by `write_workbook`."""
     if isinstance(exact, float):
-        return float(_WRITE_UNSAFE_NUMBER % exact)
+        return shown_number(exact)
     if exact == "":
         return None
     if isinstance(exact, str):
@@ -1118,7 +827,12 @@ FLAT_COLUMNS: dict[str, tuple[str, ...]] = {
     "deviation_note": (label("deviation_note"), "deviation_note"),
     "total_score": (label("total_score"), "total_score"),
     "goal_planned": (label("goal_planned"), label("annual_goal") + label("goal_planned"), "goal_planned", "planned"),
-    "goal_achieved": (label("goal_achieved"), label("annual_goal") + label("goal_achieved"), "goal_achieved", "achieved"),
+    "goal_achieved": (
+        label("goal_achieved"),
+        label("annual_goal") + label("goal_achieved"),
+        "goal_achieved",
+        "achieved",
+    ),
 }
 """Flat-table columns: the field each header names, in Chinese or English (matched without
 case, spaces or '_'). The English `name` alone is ambiguous (项目名称 in `labels`, 三级指标 in
@@ -1184,8 +898,15 @@ def _resolve_name(header: _FlatHeader, names: list[int]) -> None:
 
 
 _FORM_TEXT = ("name", "department", "implementer")
-_FORM_NUMBERS = ("budget_initial", "budget_final", "executed", "budget_weight", "budget_score", "total_score",
-                 *(f"{row}_{amount}" for row in FUNDS_ROWS[1:] for amount in AMOUNTS))
+_FORM_NUMBERS = (
+    "budget_initial",
+    "budget_final",
+    "executed",
+    "budget_weight",
+    "budget_score",
+    "total_score",
+    *(f"{row}_{amount}" for row in FUNDS_ROWS[1:] for amount in AMOUNTS),
+)
 
 
 def _read_flat(grid: _Grid, header: _FlatHeader, path: Path, taken_ids: set[str]) -> list[ImportedForm]:
@@ -1225,14 +946,18 @@ def _read_flat(grid: _Grid, header: _FlatHeader, path: Path, taken_ids: set[str]
         source = f"{source_base}, rows {_row_list(rows)}"
         forms.append(ImportedForm(data=form, source=source, missing=rd.missing, notes=rd.notes, errors=rd.errors))
     if not forms:
-        return [ImportedForm(data={}, source=source_base,
-                             errors=[f"flat table with its header at row {header.row} has no rows"])]
+        return [
+            ImportedForm(
+                data={}, source=source_base, errors=[f"flat table with its header at row {header.row} has no rows"]
+            )
+        ]
     return forms
 
 
 def _row_list(rows: list[int]) -> str:
-    spans, start = [], rows[0]
-    for prev, cur in zip(rows, rows[1:] + [None]):
+    spans: list[str] = []
+    start: int | None = rows[0]
+    for prev, cur in zip(rows, [*rows[1:], None], strict=True):
         if cur != prev + 1:
             spans.append(f"{start}" if start == prev else f"{start}-{prev}")
             start = cur
@@ -1271,10 +996,18 @@ def _form_value(grid: _Grid, rd: _Reader, columns, rows, key: str, kind: str):
 
 
 _FLAT_PATHS = {
-    "id": "id", "name": "name", "department": "department", "implementer": "implementer", "year": "year",
-    "unit": "unit", "execution_rate": "funds.total.execution_rate", "budget_weight": "funds.total.weight",
-    "budget_score": "funds.total.score", "total_score": "total_score",
-    "goal_planned": "annual_goal.planned", "goal_achieved": "annual_goal.achieved",
+    "id": "id",
+    "name": "name",
+    "department": "department",
+    "implementer": "implementer",
+    "year": "year",
+    "unit": "unit",
+    "execution_rate": "funds.total.execution_rate",
+    "budget_weight": "funds.total.weight",
+    "budget_score": "funds.total.score",
+    "total_score": "total_score",
+    "goal_planned": "annual_goal.planned",
+    "goal_achieved": "annual_goal.achieved",
     **{amount: f"funds.total.{amount}" for amount in AMOUNTS},
     **{f"{row}_{amount}": f"funds.{row}.{amount}" for row in FUNDS_ROWS[1:] for amount in AMOUNTS},
 }
@@ -1335,8 +1068,11 @@ def _flat_form(grid, rd, columns, rows, group_key, key, index, taken_ids) -> dic
         goal[key_] = None if value is _NOT_FOUND else value
     data["annual_goal"] = goal
 
-    indicator_columns = {k: columns[k] for k in ("level1", "level2", "indicator", "target", "actual",
-                                                 "weight", "score", "deviation_note") if k in columns}
+    indicator_columns = {
+        k: columns[k]
+        for k in ("level1", "level2", "indicator", "target", "actual", "weight", "score", "deviation_note")
+        if k in columns
+    }
     absent = [f"{label(k)} ({k})" for k in ("level2", "weight") if k not in indicator_columns]
     if absent:
         rd.errors.append(f"no column {', '.join(absent)} in the flat table")
@@ -1350,7 +1086,7 @@ def _flat_form(grid, rd, columns, rows, group_key, key, index, taken_ids) -> dic
 
 
 def _flat_indicators(grid, rd, columns, rows) -> list[dict]:
-    indicators = []
+    indicators: list[dict] = []
     for row in rows:
         if all(_is_blank(grid.value(row, columns[k])) for k in _OWN if k in columns):
             continue  # a row with only form-level values

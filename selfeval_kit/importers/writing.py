@@ -1,0 +1,97 @@
+"""Writing imported forms as YAML files, safely: everything is validated before anything is written.
+
+`write_forms` writes nothing unless every form is valid and no file would be
+overwritten without `force`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from selfeval_kit.errors import DataError, Problem
+from selfeval_kit.files import atomic_write_text
+from selfeval_kit.form.loading import validate_form
+from selfeval_kit.importers.imported import ImportedForm
+
+__all__ = ["form_to_yaml", "write_forms"]
+
+
+class _QuotedDumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str):
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
+
+
+_QuotedDumper.add_representer(str, _str)
+
+
+def form_to_yaml(imported: ImportedForm) -> str:
+    """The YAML text of an imported form: notes as comments, strings quoted, keys in form order.
+
+    Parameters
+    ----------
+    imported : ImportedForm
+        The form; its source, incompleteness, missing fields and notes become the header comments.
+
+    Returns
+    -------
+    str
+        The text of ``<id>.yaml``.
+    """
+    header = [f"# Imported from {imported.source}."]
+    if not imported.complete:
+        header.append("# INCOMPLETE: the source ends before this form does.")
+    if imported.missing:
+        header.append("# Not found in the source: " + ", ".join(imported.missing))
+    header += [f"# {line}" for note in imported.notes for line in note.splitlines()]
+    body = yaml.dump(imported.data, Dumper=_QuotedDumper, allow_unicode=True, sort_keys=False, width=100000)
+    return "\n".join(header) + "\n" + body
+
+
+def write_forms(forms: list[ImportedForm], out_dir: str | Path, *, force: bool = False) -> list[Path]:
+    """Validate every form, then write one ``<id>.yaml`` file each; on any problem write nothing.
+
+    Parameters
+    ----------
+    forms : list of ImportedForm
+        The forms to write. The caller decides which to pass (`ImportedForm.ok`) and reports
+        their `missing` fields; a missing field that the model requires fails validation here.
+    out_dir : str or Path
+        The folder for the files; created if needed.
+    force : bool, default False
+        Overwrite files that exist.
+
+    Returns
+    -------
+    list of Path
+        The files written, in the order of `forms`.
+
+    Raises
+    ------
+    DataError
+        Listing every problem: a form the model refuses, two forms with the same id, a file that
+        exists (without `force`). Nothing is written then.
+    """
+    out_dir = Path(out_dir)
+    problems: list[Problem] = []
+    targets: list[tuple[Path, str]] = []
+    seen: set[str] = set()
+    for imported in forms:
+        form, invalid = validate_form(imported.data, imported.source)
+        if form is None:
+            problems.extend(invalid)
+            continue
+        path = out_dir / f"{imported.id}.yaml"
+        if imported.id in seen:
+            problems.append(Problem(imported.source, "id", "two imported forms have the same id", imported.id, True))
+        seen.add(imported.id)
+        if path.exists() and not force:
+            problems.append(Problem(str(path), "", "file exists; use --force to overwrite it"))
+        targets.append((path, form_to_yaml(imported)))
+    if problems:
+        raise DataError(problems)
+    return [atomic_write_text(path, text) for path, text in targets]

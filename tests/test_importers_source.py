@@ -1,0 +1,112 @@
+"""read_source: which reader a file goes to, what it refuses, and how generic ids are named after the file."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from selfeval_kit.errors import DataError
+from selfeval_kit.importers import source
+from selfeval_kit.importers.imported import slug
+from selfeval_kit.importers.source import read_source
+
+from .conftest import FIXTURES
+
+SEED = FIXTURES / "seed_2022.txt"
+
+
+def _refusal(path) -> str:
+    with pytest.raises(DataError) as caught:
+        read_source(path)
+    [problem] = caught.value.problems
+    assert problem.file == str(path)
+    return problem.message
+
+
+def test_a_text_file_gives_the_forms_of_the_seed_named_after_the_file(tmp_path):
+    path = shutil.copy(SEED, tmp_path / "seed 2022 (copy).txt")
+    forms = read_source(path)
+    assert len(forms) == 11
+    # The seed's names are Chinese only: form-01 ... become <file stem>-01 ...
+    assert [f.id for f in forms[:3]] == ["seed-2022-copy-01", "seed-2022-copy-02", "seed-2022-copy-03"]
+    assert forms[0].source == f"{path}: form 1 (line 2)"
+    assert all(f.ok for f in forms)
+
+
+def test_the_suffix_is_matched_without_case(tmp_path):
+    path = shutil.copy(SEED, tmp_path / "SEED.TXT")
+    assert [f.id for f in read_source(path)][-1] == "SEED-11"
+
+
+def test_a_utf8_bom_is_not_part_of_the_text(tmp_path):
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + SEED.read_bytes())
+    assert [f.data["name"] for f in read_source(path)] == [f.data["name"] for f in read_source(SEED)]
+
+
+def test_a_missing_file_is_refused(tmp_path):
+    assert _refusal(tmp_path / "absent.txt") == "no such file"
+
+
+def test_a_folder_is_refused(tmp_path):
+    assert _refusal(tmp_path) == "no such file"
+
+
+def test_an_empty_file_is_refused(tmp_path):
+    path = tmp_path / "empty.xlsx"
+    path.write_bytes(b"")
+    assert _refusal(path) == "file is empty"
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(source, "MAX_IMPORT_BYTES", 10)
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"x" * 11)
+    assert _refusal(path) == "file is 11 bytes; the importer reads at most 10"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("forms.pdf", "cannot import .pdf: expected .xlsx or .txt"),
+        ("forms", "cannot import a file without a suffix: expected .xlsx or .txt"),
+    ],
+)
+def test_other_kinds_of_file_are_refused(tmp_path, name, message):
+    path = tmp_path / name
+    path.write_bytes(b"%PDF-1.4")
+    assert _refusal(path) == message
+
+
+def test_binary_data_named_txt_is_refused(tmp_path):
+    path = tmp_path / "forms.txt"
+    path.write_bytes(b"%PDF-1.4\x00\x01\x02")
+    assert _refusal(path) == "binary data in a .txt file; expected text extracted from a PDF (UTF-8)"
+
+
+def test_text_that_is_not_utf8_is_refused_with_the_offending_byte(tmp_path):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("项目支出绩效自评表".encode("gbk"))
+    assert _refusal(path) == "not UTF-8 text (byte 0xcf at offset 0)"
+
+
+@pytest.mark.parametrize(
+    ("name", "index", "taken", "expected"),
+    [
+        ("VPN运维", 3, None, "vpn"),
+        ("（2023年第二批）", 3, None, "form-03"),  # a year is not a name
+        ("12345热线", 4, None, "form-04"),  # digits alone neither
+        ("Hotline 12345 系统运维", 1, {"hotline-12345"}, "hotline-12345-2"),
+        ("IT", 12, None, "form-12"),  # fewer than three ASCII characters
+    ],
+)
+def test_slug(name, index, taken, expected):
+    assert slug(name, index, taken) == expected
+
+
+def test_slug_records_what_it_gives():
+    taken: set[str] = set()
+    given = [slug("Smart City", 1, taken), slug("smart-city", 2, taken), slug("运维", 3, taken)]
+    assert given == ["smart-city", "smart-city-2", "form-03"]
+    assert taken == set(given)
