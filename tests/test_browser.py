@@ -22,7 +22,9 @@ import pytest
 from .report_build import built_reports
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (apt-get install chromium fonts-noto-cjk)"
+)
 PAGES = ("xss-demo.html", "hotline-system-ops.html", "annual.html", "index.html")
 CJK_FONTS = ("Noto Sans CJK", "Noto Sans SC", "Source Han Sans", "WenQuanYi", "Droid Sans Fallback")
 
@@ -76,10 +78,21 @@ def browser(tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium-profile")
     proc = subprocess.Popen(
         [
-            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--disable-dev-shm-usage", "--hide-scrollbars", "--window-size=1000,1400",
-            f"--user-data-dir={profile}", "--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1",
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            "--hide-scrollbars",
+            "--window-size=1000,1400",
+            f"--user-data-dir={profile}",
+            "--remote-debugging-port=0",
+            "--remote-debugging-address=127.0.0.1",
             "about:blank",
         ],
         stdout=subprocess.DEVNULL,
@@ -163,12 +176,15 @@ def test_page_renders_in_chromium(browser, built, page, tmp_path):
         assert png.startswith(b"\x89PNG")
         (tmp_path / f"{Path(page).stem}.png").write_bytes(png)
 
-        pdf = base64.b64decode(tab.send("Page.printToPDF", timeout=60, preferCSSPageSize=True, printBackground=True)["data"])
+        pdf = base64.b64decode(
+            tab.send("Page.printToPDF", timeout=60, preferCSSPageSize=True, printBackground=True)["data"]
+        )
         assert pdf.startswith(b"%PDF")
         assert b"/MediaBox [0 0 594.95996 841.91998]" in pdf or b"/MediaBox [0 0 595" in pdf  # A4
 
         errors = [
-            e for e in tab.events
+            e
+            for e in tab.events
             if e.get("method") == "Runtime.exceptionThrown"
             or (e.get("method") == "Runtime.consoleAPICalled" and e["params"].get("type") == "error")
             or (e.get("method") == "Log.entryAdded" and e["params"]["entry"].get("level") == "error")

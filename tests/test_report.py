@@ -6,8 +6,10 @@ import re
 
 import pytest
 
-import selfeval_kit as sk
-from selfeval_kit.report import sections as report
+from selfeval_kit.form.loading import load
+from selfeval_kit.report import Html, ProjectReport
+from selfeval_kit.report.official import official_form
+from selfeval_kit.views import formatting
 
 from .report_build import FIXTURE_DATA, FORM_IDS, built_reports
 
@@ -31,7 +33,21 @@ def test_page_is_a_clean_self_contained_document(built, page):
     assert re.search(r"[\u4e00-\u9fff]", title), title
     # no code, prompts, parameter cells, scripts or remote resources (outside the inline images)
     text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", html)
-    for needle in ("import selfeval_kit", "ProjectReport", "AnnualReport", "In [", "Out[", "data_path =", "form_id =", "<script", "require.js", "mathjax", "cdn.", "jsdelivr", "unpkg"):
+    for needle in (
+        "import selfeval_kit",
+        "ProjectReport",
+        "AnnualReport",
+        "In [",
+        "Out[",
+        "data_path =",
+        "form_id =",
+        "<script",
+        "require.js",
+        "mathjax",
+        "cdn.",
+        "jsdelivr",
+        "unpkg",
+    ):
         assert needle.lower() not in text.lower(), needle
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)
     assert "Noto Sans CJK SC" in html and "Microsoft YaHei" in html
@@ -42,8 +58,15 @@ def test_page_is_a_clean_self_contained_document(built, page):
 
 def test_project_report_sections_and_figures(built):
     html = built.html("hotline-system-ops.html")
-    for heading in ("一、基本情况", "二、综合评价结论", "三、预算执行情况", "四、绩效指标完成情况",
-                    "五、偏离绩效目标的原因和改进措施", "六、复核发现", "附：绩效自评表"):
+    for heading in (
+        "一、基本情况",
+        "二、综合评价结论",
+        "三、预算执行情况",
+        "四、绩效指标完成情况",
+        "五、偏离绩效目标的原因和改进措施",
+        "六、复核发现",
+        "附：绩效自评表",
+    ):
         assert heading in html, heading
     assert "<title>上海市科技行政服务热线系统（运维） 2022年度项目支出绩效自评复核报告</title>" in html
     assert "296,272.00" in html  # thousands separators
@@ -82,7 +105,14 @@ def test_title_is_escaped_in_title_and_running_header(built):
 
 def test_annual_report(built):
     html = built.html("annual.html")
-    for heading in ("一、总体情况", "二、预算执行分析", "三、绩效目标完成情况", "四、指标设置质量", "五、复核发现汇总", "六、项目排名与对比"):
+    for heading in (
+        "一、总体情况",
+        "二、预算执行分析",
+        "三、绩效目标完成情况",
+        "四、指标设置质量",
+        "五、复核发现汇总",
+        "六、项目排名与对比",
+    ):
         assert heading in html, heading
     # totals across units: 296,272 元 + 1,200.5 万元 initial = 12,301,272.00 元
     assert "12,301,272.00" in html
@@ -103,19 +133,20 @@ def test_index_links_every_report(built):
 
 
 def test_formatting():
-    assert report.money(296272, "元") == "296,272.00 元"
-    assert report.amount(1965608.78) == "1,965,608.78"
-    assert report.amount(10.4451) == "10.4451"
-    assert report.amount(None) == "—"
-    assert report.pct(118.9063) == "118.91%"
-    assert report.points(8.619) == "8.62"
-    assert report.ratio_text(0.0105) == "0.01×" or report.ratio_text(0.0105) == "0.011×"
-    assert report.chinese_date(__import__("datetime").date(2023, 3, 5)) == "2023年3月5日"
+    assert formatting.money(296272, "元") == "296,272.00 元"
+    assert formatting.amount(1965608.78) == "1,965,608.78"
+    assert formatting.amount(10.4451) == "10.4451"
+    assert formatting.amount(None) == "—"
+    assert formatting.pct(118.9063) == "118.91%"
+    assert formatting.points(8.619) == "8.62"
+    assert formatting.ratio_text(0.0105) == "0.011×"
+    assert formatting.ratio_text(1.731475) == "1.73×" and formatting.ratio_text(250) == "250×"
+    assert formatting.chinese_date(__import__("datetime").date(2023, 3, 5)) == "2023年3月5日"
 
 
 def test_official_form_from_form_data_alone():
-    form = sk.load(FIXTURE_DATA)["hotline-system-ops"]
-    html = str(report.official_form(form))
+    form = load(FIXTURE_DATA)["hotline-system-ops"]
+    html = str(official_form(form))
     assert html.count("<tr>") >= 4 + 1 + 2 + 1 + len(form.indicators) + 1
     assert '<td rowspan="11" class="center">产出指标</td>' in html  # 11 output indicators merged
     assert '<td rowspan="4" class="center">数量指标</td>' in html
@@ -124,16 +155,32 @@ def test_official_form_from_form_data_alone():
 
 
 def test_sections_are_html_for_jupyter():
-    section = report.Html("<p>x</p>")
+    section = Html("<p>x</p>")
     assert section._repr_html_() == "<p>x</p>" and str(section) == "<p>x</p>"
+    assert str(section + "<p>y</p>") == "<p>x</p><p>y</p>" and repr(section) == "<Html 8 chars>"
 
 
 def test_budget_section_shows_the_forms_execution_reason_escaped(tmp_path, minimal_data):
     import yaml
 
-    from selfeval_kit.report.sections import ProjectReport
-
     minimal_data["funds"]["total"]["reason"] = "合同尾款<b>次年</b>支付"
     (tmp_path / "minimal.yaml").write_text(yaml.safe_dump(minimal_data, allow_unicode=True), encoding="utf-8")
     html = str(ProjectReport.open(str(tmp_path), "minimal", "national").budget())
     assert "表中执行情况说明：</strong>合同尾款&lt;b&gt;次年&lt;/b&gt;支付" in html
+
+
+def test_sections_render_without_a_kernel():
+    rep = ProjectReport.open(FIXTURE_DATA, "xss-demo")
+    sections = [str(s) for s in rep.sections()]
+    assert len(sections) == 8 and all(s.lstrip().startswith(("<header", "<section")) for s in sections[1:])
+    assert "◐ 部分达成" in sections[4]  # 四: 培训场次 8 of >=10
+    assert "超额完成，3.00×" in sections[5]  # 五: 培训人数 1500 of >=500
+
+
+def test_importing_the_package_does_not_import_matplotlib():
+    import subprocess
+    import sys
+
+    code = "import sys, selfeval_kit.report as r; r.render_index, r.Html; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -10,15 +10,19 @@ on the machine and none draws tofu.
 Every chart function returns a `matplotlib.figure.Figure` built without pyplot (no global
 state, no backend, nothing leaks between reports); `figure_png` turns one into PNG bytes.
 Titles, axis labels (with units) and legends are Chinese; the one-line reading that goes under a
-chart is written by `report`.
+chart is written by `selfeval_kit.views`. `picture` embeds a figure in a report (a PNG with its
+alternative text and caption).
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import math
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterable, Sequence
+from dataclasses import dataclass
+from typing import cast
 
 import matplotlib
 from matplotlib import font_manager
@@ -26,21 +30,25 @@ from matplotlib.figure import Figure
 
 __all__ = [
     "CJK_FAMILY",
-    "FALLBACK_FAMILIES",
     "COLORS",
-    "setup_fonts",
-    "font_families",
+    "DPI",
+    "FALLBACK_FAMILIES",
+    "Picture",
+    "attainment_chart",
+    "budget_change_chart",
     "chart_style",
+    "distribution_chart",
+    "execution_rate_chart",
     "figure_png",
+    "font_families",
     "funds_chart",
     "level1_score_chart",
+    "picture",
     "ratio_chart",
-    "execution_rate_chart",
-    "budget_change_chart",
-    "score_comparison_chart",
-    "weight_split_chart",
     "ratio_distribution_chart",
-    "attainment_chart",
+    "score_comparison_chart",
+    "setup_fonts",
+    "weight_split_chart",
 ]
 
 CJK_FAMILY = "Noto Sans CJK SC"
@@ -52,7 +60,7 @@ FALLBACK_FAMILIES: tuple[str, ...] = (
     "DejaVu Sans",
 )
 
-# Colours carry the same meaning in every chart and table (report.py uses the same values).
+# Colours carry the same meaning in every chart and table (report.css uses the same values).
 COLORS = {
     "initial": "#9ecae1",
     "final": "#4292c6",
@@ -106,6 +114,7 @@ def setup_fonts() -> list[str]:
 
 
 def font_families() -> list[str]:
+    """A copy of the family list the charts use (`setup_fonts`)."""
     return list(setup_fonts())
 
 
@@ -136,8 +145,8 @@ def _rc() -> dict:
 
 
 @contextmanager
-def chart_style():
-    """The report style and fonts, for charts of your own: `with plots.chart_style(): ...`."""
+def chart_style() -> Iterator[None]:
+    """The report style and fonts, for charts of your own: ``with charts.chart_style(): ...``."""
     with matplotlib.rc_context(_rc()):
         yield
 
@@ -152,6 +161,39 @@ def figure_png(fig: Figure) -> bytes:
     with chart_style():
         fig.savefig(buf, format="png", dpi=DPI, facecolor="white")
     return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A figure as a report embeds it: base64 PNG, alternative text, caption, display size in CSS px."""
+
+    png: str
+    alt: str
+    caption: str
+    width: int
+    height: int
+
+
+def picture(fig: Figure, alt: str, caption: str) -> Picture:
+    """A figure drawn as PNG for a report.
+
+    Parameters
+    ----------
+    fig
+        The figure (one of the chart functions').
+    alt
+        Its alternative text.
+    caption
+        The line under it (the reading).
+
+    Returns
+    -------
+    Picture
+        Displayed at 96 CSS px per inch of figure, so text keeps its point size on screen and paper.
+    """
+    data = figure_png(fig)
+    width, height = (round(v * DPI) for v in fig.get_size_inches())
+    return Picture(base64.b64encode(data).decode("ascii"), alt, caption, int(width * 96 / DPI), int(height * 96 / DPI))
 
 
 def _log_ratio_axis(axis) -> None:
@@ -187,9 +229,10 @@ def funds_chart(rows: Sequence[tuple[str, float | None, float | None, float | No
         ax = fig.add_subplot()
         width = 0.26
         series = (("年初预算数", 1, "initial"), ("全年预算数", 2, "final"), ("全年执行数", 3, "executed"))
-        for offset, (label, col, color) in zip((-width, 0, width), series):
-            xs = [i + offset for i, r in enumerate(rows) if r[col] is not None]
-            ys = [r[col] / divisor for r in rows if r[col] is not None]
+        for offset, (label, col, color) in zip((-width, 0, width), series, strict=True):
+            values = [cast("float | None", r[col]) for r in rows]
+            xs = [i + offset for i, v in enumerate(values) if v is not None]
+            ys = [v / divisor for v in values if v is not None]
             ax.bar(xs, ys, width, label=label, color=COLORS[color])
         ax.set_xticks(range(len(rows)), [r[0] for r in rows])
         ax.set_ylabel(f"金额（{_unit_label(prefix, unit)}）")
@@ -249,19 +292,19 @@ def ratio_chart(names: Sequence[str], ratios: Sequence[float], lower_is_better: 
         ax = fig.add_subplot()
         clipped = [min(max(r, 1e-3), 1e3) for r in ratios]
         colors = []
-        for r, low in zip(ratios, lower_is_better):
+        for r, low in zip(ratios, lower_is_better, strict=False):
             ok = r <= 1.0 if low else r >= 1.0
             colors.append(COLORS["met"] if ok else COLORS["not_met"])
         ys = list(range(len(names)))
         ax.hlines(ys, 1.0, clipped, colors=colors, linewidth=2)
-        for y, x, c, low in zip(ys, clipped, colors, lower_is_better):
+        for y, x, c, low in zip(ys, clipped, colors, lower_is_better, strict=False):
             ax.plot([x], [y], marker="v" if low else "o", color=c, markersize=5, linestyle="none")
         ax.axvline(1.0, color="#424242", linewidth=1, linestyle="--")
         ax.set_xscale("log")
         ax.set_yticks(ys, [_short(s) for s in names])
         ax.invert_yaxis()
         ax.set_ylim(len(names) - 0.5, -0.5)
-        lo, hi = min(clipped + [1.0]), max(clipped + [1.0])
+        lo, hi = min([*clipped, 1.0]), max([*clipped, 1.0])
         ax.set_xlim(lo / 1.6, hi * 1.6)
         _log_ratio_axis(ax.xaxis)
         ax.set_xlabel("实际完成值 / 年度指标值（倍，对数刻度；虚线 = 1.0，恰好达到指标值）")
@@ -281,7 +324,13 @@ def execution_rate_chart(names: Sequence[str], rates: Sequence[float | None], lo
         ax = fig.add_subplot()
         vals = [r if r is not None else math.nan for r in rates]
         colors = [
-            COLORS["unknown"] if r is None else COLORS["not_met"] if r > 100 + 1e-9 else COLORS["partly"] if r < low else COLORS["met"]
+            COLORS["unknown"]
+            if r is None
+            else COLORS["not_met"]
+            if r > 100 + 1e-9
+            else COLORS["partly"]
+            if r < low
+            else COLORS["met"]
             for r in rates
         ]
         ax.barh(range(len(names)), vals, color=colors)
@@ -298,7 +347,9 @@ def execution_rate_chart(names: Sequence[str], rates: Sequence[float | None], lo
         return fig
 
 
-def budget_change_chart(names: Sequence[str], initial: Sequence[float | None], final: Sequence[float | None], unit: str) -> Figure:
+def budget_change_chart(
+    names: Sequence[str], initial: Sequence[float | None], final: Sequence[float | None], unit: str
+) -> Figure:
     """年初预算数 against 全年预算数 per project (the mid-year change)."""
     with chart_style():
         n = max(len(names), 1)
@@ -307,8 +358,20 @@ def budget_change_chart(names: Sequence[str], initial: Sequence[float | None], f
         divisor, prefix = _wan([*initial, *final])
         h = 0.38
         ys = range(len(names))
-        ax.barh([y - h / 2 for y in ys], [v / divisor if v is not None else math.nan for v in initial], h, label="年初预算数", color=COLORS["initial"])
-        ax.barh([y + h / 2 for y in ys], [v / divisor if v is not None else math.nan for v in final], h, label="全年预算数", color=COLORS["final"])
+        ax.barh(
+            [y - h / 2 for y in ys],
+            [v / divisor if v is not None else math.nan for v in initial],
+            h,
+            label="年初预算数",
+            color=COLORS["initial"],
+        )
+        ax.barh(
+            [y + h / 2 for y in ys],
+            [v / divisor if v is not None else math.nan for v in final],
+            h,
+            label="全年预算数",
+            color=COLORS["final"],
+        )
         ax.set_yticks(list(ys), [_short(s) for s in names])
         ax.invert_yaxis()
         ax.set_xlabel(f"金额（{_unit_label(prefix, unit)}）")
@@ -318,24 +381,35 @@ def budget_change_chart(names: Sequence[str], initial: Sequence[float | None], f
         return fig
 
 
-def score_comparison_chart(names: Sequence[str], reported: Sequence[float | None], recomputed: Sequence[float | None]) -> Figure:
+def score_comparison_chart(
+    names: Sequence[str], reported: Sequence[float | None], recomputed: Sequence[float | None]
+) -> Figure:
     """Self-given against recomputed total per project (a dumbbell chart)."""
     with chart_style():
         n = max(len(names), 1)
         fig = _figure(max(1.8, 0.3 * n + 0.9))
         ax = fig.add_subplot()
         ys = list(range(len(names)))
-        for y, a, b in zip(ys, reported, recomputed):
+        for y, a, b in zip(ys, reported, recomputed, strict=False):
             if a is not None and b is not None:
                 ax.plot([a, b], [y, y], color="#9e9e9e", linewidth=1.5)
-        ax.plot([v if v is not None else math.nan for v in reported], ys, "o", color=COLORS["reported"], label="自评总分")
-        ax.plot([v if v is not None else math.nan for v in recomputed], ys, "D", color=COLORS["recomputed"], label="复核总分", markersize=4)
-        for bound, label in ((90, "优"), (80, "良"), (60, "中")):
+        ax.plot(
+            [v if v is not None else math.nan for v in reported], ys, "o", color=COLORS["reported"], label="自评总分"
+        )
+        ax.plot(
+            [v if v is not None else math.nan for v in recomputed],
+            ys,
+            "D",
+            color=COLORS["recomputed"],
+            label="复核总分",
+            markersize=4,
+        )
+        for bound in (90, 80, 60):  # 优 / 良 / 中
             ax.axvline(bound, color=COLORS["grid"], linewidth=1)
         ax.set_yticks(ys, [_short(s) for s in names])
         ax.invert_yaxis()
         vals = [v for v in (*reported, *recomputed) if v is not None]
-        ax.set_xlim(min([80.0] + vals) - 3, 101)
+        ax.set_xlim(min([80.0, *vals]) - 3, 101)
         ax.set_xlabel("总分（分；竖线为等级界线 90 / 80 / 60）")
         ax.set_title("自评总分与复核总分")
         ax.grid(axis="y", visible=False)
@@ -343,7 +417,9 @@ def score_comparison_chart(names: Sequence[str], reported: Sequence[float | None
         return fig
 
 
-def weight_split_chart(names: Sequence[str], splits: Sequence[Sequence[float]], parts: Sequence[str], default: Sequence[float]) -> Figure:
+def weight_split_chart(
+    names: Sequence[str], splits: Sequence[Sequence[float]], parts: Sequence[str], default: Sequence[float]
+) -> Figure:
     """Stacked weights per project (预算执行, 产出, 效益, 满意度), with the default split on top."""
     with chart_style():
         labels = ["默认分值"] + [_short(s) for s in names]
@@ -354,7 +430,7 @@ def weight_split_chart(names: Sequence[str], splits: Sequence[Sequence[float]], 
         for k, part in enumerate(parts):
             vals = [r[k] for r in rows]
             ax.barh(range(len(rows)), vals, left=left, label=part, color=LEVEL1_COLORS[k % len(LEVEL1_COLORS)])
-            left = [a + b for a, b in zip(left, vals)]
+            left = [a + b for a, b in zip(left, vals, strict=True)]
         ax.set_yticks(range(len(rows)), labels)
         ax.invert_yaxis()
         ax.set_xlabel("分值（分，合计 100）")
@@ -370,12 +446,18 @@ def ratio_distribution_chart(ratios: Sequence[float], higher: Sequence[bool]) ->
         fig = _figure(2.5)
         ax = fig.add_subplot()
         clipped = [min(max(r, 1e-3), 1e3) for r in ratios]
-        lo = min(clipped + [0.5])
-        hi = max(clipped + [2.0])
+        lo = min([*clipped, 0.5])
+        hi = max([*clipped, 2.0])
         edges = [10 ** (math.log10(lo) + k * (math.log10(hi) - math.log10(lo)) / 20) for k in range(21)]
-        up = [r for r, h in zip(clipped, higher) if h]
-        down = [r for r, h in zip(clipped, higher) if not h]
-        ax.hist([up, down], bins=edges, stacked=True, color=[COLORS["final"], COLORS["reported"]], label=["越高越好的指标", "越低越好的指标"])
+        up = [r for r, h in zip(clipped, higher, strict=False) if h]
+        down = [r for r, h in zip(clipped, higher, strict=False) if not h]
+        ax.hist(
+            [up, down],
+            bins=edges,
+            stacked=True,
+            color=[COLORS["final"], COLORS["reported"]],
+            label=["越高越好的指标", "越低越好的指标"],
+        )
         ax.axvline(1.0, color="#424242", linewidth=1, linestyle="--")
         ax.set_xscale("log")
         _log_ratio_axis(ax.xaxis)
@@ -395,11 +477,32 @@ def attainment_chart(levels: Sequence[str], counts: Sequence[dict[str, int]], la
         for key in ("met", "partly", "not_met", "unknown"):
             vals = [c.get(key, 0) for c in counts]
             ax.barh(range(len(levels)), vals, left=left, color=COLORS[key], label=labels.get(key, key))
-            left = [a + b for a, b in zip(left, vals)]
+            left = [a + b for a, b in zip(left, vals, strict=True)]
         ax.set_yticks(range(len(levels)), list(levels))
         ax.invert_yaxis()
         ax.set_xlabel("指标数（个）")
         ax.set_title("各一级指标完成情况")
         ax.grid(axis="y", visible=False)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncols=4)
+        return fig
+
+
+def distribution_chart(
+    values: Sequence[float | None], xlabel: str, title: str, lines: Sequence[tuple[float, str]] = ()
+) -> Figure:
+    """A histogram of one figure per project (for portfolios too large for one bar per project).
+
+    None and non-finite values are left out; `lines` are (x, line style) of vertical lines.
+    """
+    with chart_style():
+        fig = _figure(2.4)
+        ax = fig.add_subplot()
+        finite = [v for v in values if v is not None and math.isfinite(v)]
+        ax.hist(finite, bins=min(40, max(5, len({round(v, 2) for v in finite}))), color=COLORS["final"])
+        for x, style in lines:
+            ax.axvline(x, color="#424242", linewidth=1, linestyle=style)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("项目数")
+        ax.set_title(title)
+        ax.grid(axis="x", visible=False)
         return fig

@@ -9,7 +9,21 @@ from __future__ import annotations
 import datetime as _dt
 import math
 
-__all__ = ["amount", "annual_title", "chinese_date", "money", "pct", "points", "project_title", "ratio_text"]
+from selfeval_kit.form.model import Form
+
+__all__ = [
+    "amount",
+    "annual_title",
+    "chinese_date",
+    "differs",
+    "money",
+    "pct",
+    "points",
+    "project_title",
+    "ratio_text",
+    "score_range",
+    "weight_text",
+]
 
 
 def _decimals(value: float, minimum: int = 2, maximum: int = 6) -> int:
@@ -46,7 +60,8 @@ def points(value: float | None) -> str:
     return f"{value:.2f}"
 
 
-def _weight(value: float | None) -> str:
+def weight_text(value: float | None) -> str:
+    """A weight (分值) as the form writes it: 10, 2.50; None → —."""
     if value is None:
         return "—"
     return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"
@@ -66,25 +81,43 @@ def ratio_text(value: float | None) -> str:
 
 
 def chinese_date(day: _dt.date | None = None) -> str:
+    """A date in Chinese: 2023年3月5日.
+
+    Parameters
+    ----------
+    day
+        The date; None: today.
+    """
     day = day or _dt.date.today()
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _range(low: float | None, high: float | None) -> str:
+def score_range(low: float | None, high: float | None) -> str:
+    """The range of allowed scores: 88.50–92.50; "" when it is one score (or unknown)."""
     if low is None or high is None or abs(high - low) < 0.005:
         return ""
     return f"{points(low)}–{points(high)}"
 
 
-def _differs(a: float | None, b: float | None, tol: float = 0.005) -> bool:
+def differs(a: float | None, b: float | None, tol: float = 0.005) -> bool:
+    """Whether two scores both known differ by more than `tol` (half a printed hundredth)."""
     return a is not None and b is not None and abs(a - b) > tol
 
 
-def project_title(form) -> str:
-    """The report's title, also the HTML <title>."""
+def project_title(form: Form) -> str:
+    """A project report's title, also its HTML <title>: "<name> 2022年度项目支出绩效自评复核报告"."""
     return f"{form.name} {form.year}年度项目支出绩效自评复核报告"
 
 
 def annual_title(year: int, unit: str | None = None) -> str:
+    """The annual report's title: "[<implementing unit> ]2022年度项目支出绩效自评复核年度报告".
+
+    Parameters
+    ----------
+    year
+        The year reported on.
+    unit
+        The implementing unit when all forms share one, else None.
+    """
     who = f"{unit} " if unit else ""
     return f"{who}{year}年度项目支出绩效自评复核年度报告"

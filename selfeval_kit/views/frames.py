@@ -1,38 +1,54 @@
 """pandas views of a portfolio, for analysts in JupyterLab and for the reports.
 
-Column names are the English field names of GLOSSARY.md; `labels.label()` gives
-the Chinese heading of each.
+Column names are the English field names of docs/glossary.md; `selfeval_kit.form.labels.label()`
+gives the Chinese heading of each.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 
+from selfeval_kit.form.loading import Portfolio
 from selfeval_kit.form.model import Form
 from selfeval_kit.rules.audit import SEVERITIES
 from selfeval_kit.rules.evaluation import Evaluation
 
-if TYPE_CHECKING:
-    from selfeval_kit.form.loading import Portfolio
-
-__all__ = ["AMOUNTS", "FUNDS_ROWS", "findings_frame", "forms_frame", "indicator_scores_frame", "indicators_frame", "scores_frame"]
+__all__ = [
+    "AMOUNTS",
+    "FUNDS_ROWS",
+    "findings_frame",
+    "forms_frame",
+    "indicator_scores_frame",
+    "indicators_frame",
+    "scores_frame",
+]
 
 FUNDS_ROWS = ("total", "appropriation", "carryover", "other")
 AMOUNTS = ("budget_initial", "budget_final", "executed")
 
 
-def _forms(portfolio: "Portfolio | Iterable[Form]") -> list[Form]:
+def _forms(portfolio: Portfolio | Iterable[Form]) -> list[Form]:
     return list(portfolio)
 
 
-def forms_frame(portfolio: "Portfolio | Iterable[Form]") -> pd.DataFrame:
+def forms_frame(portfolio: Portfolio | Iterable[Form]) -> pd.DataFrame:
     """One row per form, indexed by form id.
 
-    Amounts of the total row are `budget_initial`, `budget_final`, `executed`; the
-    sub-rows are prefixed (`appropriation_executed`, …). Amounts are in each form's
-    own `unit`.
+    Parameters
+    ----------
+    portfolio
+        A loaded portfolio, or any forms.
+
+    Returns
+    -------
+    pandas.DataFrame
+        id, name, department, implementer, year, unit; the total row's `budget_initial`,
+        `budget_final`, `executed`; the sub-rows' amounts prefixed (`appropriation_executed`, …);
+        budget_weight, execution_rate (as written), budget_score, indicator_count,
+        indicator_weight, total_score. Amounts are in each form's own `unit`. Empty (no columns)
+        for no forms.
     """
     rows = []
     for form in _forms(portfolio):
@@ -67,8 +83,20 @@ def forms_frame(portfolio: "Portfolio | Iterable[Form]") -> pd.DataFrame:
     return frame.set_index("id", drop=False).rename_axis(None)
 
 
-def indicators_frame(portfolio: "Portfolio | Iterable[Form]") -> pd.DataFrame:
-    """One row per indicator: the form's id and name, the row's position, and its fields."""
+def indicators_frame(portfolio: Portfolio | Iterable[Form]) -> pd.DataFrame:
+    """One row per indicator of every form.
+
+    Parameters
+    ----------
+    portfolio
+        A loaded portfolio, or any forms.
+
+    Returns
+    -------
+    pandas.DataFrame
+        form_id, form_name, year, position (0-based, in the form's order) and the indicator's
+        fields (level1, level2, name, target, actual, weight, score, deviation_note).
+    """
     rows = [
         {
             "form_id": form.id,
@@ -84,7 +112,21 @@ def indicators_frame(portfolio: "Portfolio | Iterable[Form]") -> pd.DataFrame:
 
 
 def scores_frame(evaluation: Evaluation) -> pd.DataFrame:
-    """One row per form of an evaluation: amounts, reported and recomputed rates, scores and grades, finding counts."""
+    """One row per form of an evaluation, indexed by form id.
+
+    Parameters
+    ----------
+    evaluation
+        The evaluation of a portfolio.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Amounts, the recomputed execution rate (percent, 2 decimals) and the reported one,
+        budget weight and scores, reported and recomputed totals with their range, grades,
+        cut_pct (the mid-year cut in percent of the initial budget), and the numbers of
+        errors, warnings and infos.
+    """
     rows = []
     for r in evaluation.forms:
         total = r.form.funds.total
@@ -120,7 +162,20 @@ def scores_frame(evaluation: Evaluation) -> pd.DataFrame:
 
 
 def indicator_scores_frame(evaluation: Evaluation) -> pd.DataFrame:
-    """One row per indicator of an evaluation: attainment, actual/target ratio, recomputed score and its band."""
+    """One row per indicator of an evaluation.
+
+    Parameters
+    ----------
+    evaluation
+        The evaluation of a portfolio.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The form and position, the indicator's texts, weight, reported and recomputed score with
+        its band (score_low, score_high), attainment, ratio (actual / target), whether it is
+        quantitative, the target's kind, direction and unit, and the deviation note.
+    """
     rows = []
     for r in evaluation.forms:
         for item in r.indicators:
@@ -153,6 +208,30 @@ def indicator_scores_frame(evaluation: Evaluation) -> pd.DataFrame:
 
 
 def findings_frame(evaluation: Evaluation) -> pd.DataFrame:
-    """One row per finding of an evaluation (the forms' in form order, then the portfolio's)."""
-    columns = ["code", "severity", "form_id", "form_name", "indicator", "position", "title", "message", "advice", "figures"]
+    """One row per finding of an evaluation.
+
+    Parameters
+    ----------
+    evaluation
+        The evaluation of a portfolio.
+
+    Returns
+    -------
+    pandas.DataFrame
+        code, severity, form_id, form_name, indicator, position, title, message, advice, figures;
+        the forms' findings in form order, then the portfolio's. The columns exist when there is
+        no finding.
+    """
+    columns = [
+        "code",
+        "severity",
+        "form_id",
+        "form_name",
+        "indicator",
+        "position",
+        "title",
+        "message",
+        "advice",
+        "figures",
+    ]
     return pd.DataFrame([f.to_dict() for f in evaluation.findings], columns=columns)

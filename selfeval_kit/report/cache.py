@@ -1,0 +1,108 @@
+"""The evaluation a report opens, kept while the files it was made from are unchanged.
+
+One report needs the evaluation of the whole portfolio (a form's findings are scored against the
+profile; the annual report covers every form). `selfeval build` runs report after report in one
+kernel, and with hundreds of forms the evaluation is most of a report's time, so the last one is
+kept and reused while its inputs are unchanged. "Unchanged" is checked on every open, so the cache
+is always right without being told: a Jupyter user who edits a form and reruns the cell sees the
+edit.
+
+The key of an evaluation is
+
+* the resolved data path;
+* the name, size and modification time (ns) of every form file it stands for
+  (`selfeval_kit.form.sources.form_files`);
+* the profile: a built-in profile's name, or a profile file's resolved path, size and
+  modification time.
+
+Only one evaluation is kept (opening another portfolio or profile replaces it). An evaluation
+whose inputs cannot be listed (a missing folder, a `Profile` object) is computed and not kept.
+The reports only read the evaluation they share.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from selfeval_kit.errors import SelfEvalError
+from selfeval_kit.form.loading import load
+from selfeval_kit.form.sources import form_files, resolve_data_path
+from selfeval_kit.rules.evaluation import Evaluation, evaluate
+from selfeval_kit.rules.profile import builtin_profiles
+
+__all__ = ["clear", "open_evaluation", "profile_argument"]
+
+_log = logging.getLogger("selfeval_kit.report")
+_CACHE: dict[tuple, Evaluation] = {}
+
+
+def profile_argument(profile: str | Path) -> str | Path:
+    """A profile name as is; a profile file path (``*.yaml``/``*.yml``) resolved like a data path."""
+    text = str(profile)
+    if text.endswith((".yaml", ".yml")):
+        return resolve_data_path(text)
+    return profile
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def _key(data: Path, profile: str | Path) -> tuple | None:
+    """The inputs of an evaluation (see the module's docstring), or None when they cannot be listed."""
+    if not isinstance(profile, (str, Path)):
+        return None
+    try:
+        files = tuple((p.name, *_stamp(p)) for p in form_files(data))
+        name = str(profile)
+        if name in builtin_profiles():
+            rules: tuple = ("built-in", name)
+        else:
+            path = Path(name)
+            rules = (str(path.resolve()), *_stamp(path))
+        return (str(data.resolve()), files, rules)
+    except (OSError, SelfEvalError) as exc:  # loading or evaluating says what is wrong
+        _log.debug("evaluation of %s with %s not cached: %s", data, profile, exc)
+        return None
+
+
+def open_evaluation(data_path: str | Path, profile: str | Path = "national") -> Evaluation:
+    """The evaluation of the forms at a data path under a profile, reused while its inputs are unchanged.
+
+    Parameters
+    ----------
+    data_path
+        A folder of form files or one form file, resolved by
+        `selfeval_kit.form.sources.resolve_data_path` (relative paths also from the parent folder).
+    profile
+        A built-in profile's name or the path of a profile file.
+
+    Returns
+    -------
+    Evaluation
+        The same object as the previous call's when the data path, its form files and the profile
+        are unchanged (see the module's docstring); treat it as read-only.
+
+    Raises
+    ------
+    DataError
+        The forms do not load.
+    ProfileError
+        The profile is unknown or invalid.
+    """
+    data, rules = resolve_data_path(data_path), profile_argument(profile)
+    key = _key(data, rules)
+    if key is not None and key in _CACHE:
+        return _CACHE[key]
+    evaluation = evaluate(load(data), profile=rules)
+    _CACHE.clear()
+    if key is not None:
+        _CACHE[key] = evaluation
+    return evaluation
+
+
+def clear() -> None:
+    """Forget the kept evaluation (the next open evaluates again)."""
+    _CACHE.clear()
