@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Problem", "SelfEvalError", "DataError", "ProfileError", "BuildError"]
+__all__ = ["BuildError", "DataError", "Problem", "ProfileError", "SelfEvalError"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,10 @@ class Problem:
 
 
 def _show(value: object) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:  # a value nested deeper than Python's stack (YAML aliases can build one)
+        return f"a {type(value).__name__} nested too deeply to show"
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -52,7 +55,7 @@ class DataError(SelfEvalError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod
-    def single(cls, file: str | Path, message: str, path: str = "") -> "DataError":
+    def single(cls, file: str | Path, message: str, path: str = "") -> DataError:
         return cls([Problem(file=str(file), path=path, message=message)])
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
+import yaml
 
 from selfeval_kit import DataError, Form, Portfolio, load, load_form
 
@@ -33,12 +36,11 @@ def test_load_returns_a_portfolio_for_a_file(write_form, minimal_data):
     assert portfolio["minimal"].name == "示例项目"
 
 
-def test_malformed_yaml_names_line(write_form):
+def test_malformed_yaml_names_file_and_line(write_form):
     path = write_form("id: x\nname: [unclosed\n")
     (problem,) = problems_of(path)
-    assert problem.file == str(path)
-    assert "malformed YAML" in problem.message
-    assert "line 3" in problem.message or "line 2" in problem.message
+    assert (problem.file, problem.path) == (str(path), "")
+    assert problem.message == "malformed YAML: line 3, column 1: did not find expected ',' or ']'"
 
 
 def test_missing_field_is_named(write_form, minimal_data):
@@ -95,18 +97,60 @@ def test_every_problem_is_reported_at_once(write_form, minimal_data):
     assert paths == ["funds.total.weight", "name", "year"]
 
 
-def test_duplicate_yaml_key_is_an_error(write_form):
-    # Every key error, with its exact message, is in tests/test_yaml_reading.py.
-    (problem,) = problems_of(write_form("id: a\nid: b\n"))
-    assert "duplicate key 'id'" in problem.message
+def test_duplicate_yaml_key_is_an_error(write_form, minimal_data):
+    # Every kind of YAML problem, with its exact message, is in tests/test_form_reading.py.
+    text = yaml.safe_dump(minimal_data, allow_unicode=True, sort_keys=False).replace(
+        "unit: 万元\n", "unit: 万元\nunit: 元\n"
+    )
+    (problem,) = problems_of(write_form(text))
+    line = text.splitlines().index("unit: 元") + 1
+    assert str(problem).endswith(
+        f"form.yaml: malformed YAML: line {line}, column 1: duplicate key 'unit' (first at line {line - 1})"
+    )
 
 
 @pytest.mark.parametrize(
-    "text", ["year: !!int abc\n", "year: 2022-13-45\n", "funds: !!map foo\n", "unit: !!bool x\n", "a: !!timestamp x\n"]
+    "text, message",
+    [
+        ("year: !!int abc\n", "line 1, column 7: cannot read 'abc' as an integer"),
+        ("year: 2022-13-45\n", "line 1, column 7: cannot read '2022-13-45' as a date: month must be in 1..12"),
+        ("funds: !!map foo\n", "line 1, column 8: expected a mapping node, but found scalar"),
+        ("unit: !!bool x\n", "line 1, column 7: cannot read 'x' as true or false"),
+        ("a: !!timestamp x\n", "line 1, column 4: cannot read 'x' as a date"),
+    ],
 )
-def test_value_yaml_cannot_convert_is_a_problem_not_a_crash(write_form, text):
+def test_value_yaml_cannot_convert_is_a_problem_not_a_crash(write_form, text, message):
     (problem,) = problems_of(write_form(text))
-    assert problem.message.startswith("malformed YAML: a value cannot be read (")
+    assert problem.message == f"malformed YAML: {message}"
+
+
+def test_merge_key_is_an_error(write_form, minimal_data):
+    text = "defaults: &d {weight: 10}\n" + yaml.safe_dump(minimal_data, allow_unicode=True) + "extra:\n  <<: *d\n"
+    (problem,) = problems_of(write_form(text))
+    assert problem.message.endswith(": merge keys (<<) are not supported; write the keys out")
+
+
+def test_unhashable_key_is_reported_not_raised(write_form):
+    (problem,) = problems_of(write_form("? [a, b]\n: 1\n"))
+    assert problem.message == "malformed YAML: line 1, column 3: a key must be text or a number, not a sequence"
+
+
+def test_too_deeply_nested_yaml_is_a_problem(write_form):
+    (problem,) = problems_of(write_form("{a: " * 1001 + "1" + "}" * 1001 + "\n"))
+    assert problem.message == "malformed YAML: line 1, column 4001: nested too deeply to read (more than 1000 levels)"
+
+
+def test_a_value_too_deep_to_show_is_still_reported(write_form, minimal_data):
+    # Each list holds the one before: nested deeper than Python's stack, though the text is not.
+    depth = sys.getrecursionlimit() + 100
+    chain = "x: [&a0 [1]" + "".join(f", &a{i} [*a{i - 1}]" for i in range(1, depth)) + "]\n"
+    del minimal_data["name"]
+    text = chain + yaml.safe_dump(minimal_data, allow_unicode=True) + f"name: *a{depth - 1}\n"
+    problems = problems_of(write_form(text))
+    assert [str(p).split("form.yaml: ")[1] for p in problems] == [
+        "name: Input should be a valid string (got a list nested too deeply to show)",
+        "x: unknown key (check its spelling); allowed here: " + ", ".join(Form.model_fields),
+    ]
 
 
 def test_duplicate_form_id_across_files(write_form, minimal_data, tmp_path):
@@ -135,26 +179,31 @@ def test_safe_id_is_accepted(write_form, minimal_data, good_id):
 def test_non_utf8_file_is_rejected(write_form):
     path = write_form("name: 示例项目\n".encode("gbk"))
     (problem,) = problems_of(path)
-    assert "not UTF-8" in problem.message
+    # GBK 示 is ca be, a valid UTF-8 pair by chance; 例 is c0 fd, and c0 is never UTF-8.
+    assert problem.message == "not UTF-8 text: byte 0xc0 at offset 8; save the file as UTF-8"
 
 
 def test_utf8_bom_is_accepted(write_form, minimal_data):
-    import yaml
-
     text = yaml.safe_dump(minimal_data, allow_unicode=True)
     assert load(write_form("\ufeff" + text)).ids == ["minimal"]
 
 
-@pytest.mark.parametrize("content", ["", "   \n\n", "# only a comment\n"])
-def test_empty_file_is_rejected(write_form, content):
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "file is empty; expected one form as a YAML mapping"),
+        ("   \n\n", "file is empty; expected one form as a YAML mapping"),
+        ("# only a comment\n", "expected one form as a YAML mapping (key: value) (got None)"),
+    ],
+)
+def test_empty_file_is_rejected(write_form, content, message):
     (problem,) = problems_of(write_form(content))
-    assert problem.path == ""
-    assert "empty" in problem.message or "mapping" in problem.message
+    assert (problem.path, str(problem).split(": ", 1)[1]) == ("", message)
 
 
 def test_top_level_list_is_rejected(write_form):
     (problem,) = problems_of(write_form("- a\n- b\n"))
-    assert "mapping" in problem.message
+    assert (problem.message, problem.value) == ("expected one form as a YAML mapping (key: value)", ["a", "b"])
 
 
 def test_empty_folder_is_an_error(tmp_path):

@@ -58,7 +58,9 @@ def test_any_valid_form_evaluates(form):
     for result in evaluation.forms:
         assert result.score_low <= result.score_recomputed <= result.score_high
         for item in result.indicators:
-            assert 0 <= item.score_low <= item.score_recomputed <= item.score_high <= item.weight + 0.005  # two decimals
+            assert (
+                0 <= item.score_low <= item.score_recomputed <= item.score_high <= item.weight + 0.005
+            )  # two decimals
         assert summary_sentence(result)
     for finding in evaluation.findings:
         assert finding.message and finding.severity in ("error", "warning", "info")

@@ -1,4 +1,4 @@
-"""The one table of Chinese form terms for the English names used in code (GLOSSARY.md).
+"""The one table of Chinese form terms for the English names used in code (docs/glossary.md).
 
 Reports, exports and messages take their Chinese labels from here, so a label is
 spelled one way everywhere.
@@ -10,18 +10,18 @@ import re
 from functools import lru_cache
 
 __all__ = [
+    "ALLOWED_LEVEL2",
+    "COST_LEVEL2",
     "FIELD_LABELS",
     "FUNDS_ROW_LABELS",
-    "LEVEL1_OUTPUT",
-    "LEVEL1_OUTCOME",
-    "LEVEL1_SATISFACTION",
-    "LEVEL1_ORDER",
-    "ALLOWED_LEVEL2",
     "LEVEL1_COST",
-    "COST_LEVEL2",
+    "LEVEL1_ORDER",
+    "LEVEL1_OUTCOME",
+    "LEVEL1_OUTPUT",
+    "LEVEL1_SATISFACTION",
     "MONEY_UNITS",
-    "label",
     "canonical_level1",
+    "label",
 ]
 
 FIELD_LABELS: dict[str, str] = {
@@ -71,7 +71,7 @@ ALLOWED_LEVEL2: dict[str, tuple[str, ...]] = {
 }
 
 # The 2021+ central template (财预〔2021〕101号 and the provinces copying it) adds a fourth 一级
-# 成本指标 with its own 二级 labels; RULES §1 knows 成本指标 only as a 二级 of 产出指标. Importers
+# 成本指标 with its own 二级 labels; docs/rules.md §1 knows 成本指标 only as a 二级 of 产出指标. Importers
 # read what a form prints; whether a pair is allowed is the audit's (profile's) decision.
 LEVEL1_COST = "成本指标"
 COST_LEVEL2: tuple[str, ...] = ("经济成本指标", "社会成本指标", "生态环境成本指标")
@@ -95,8 +95,7 @@ _LEVEL1_ALIASES = {
 }
 
 
-@lru_cache(maxsize=256)
-@lru_cache(maxsize=4096)  # a handful of labels, read for every indicator of every form
+@lru_cache(maxsize=1024)  # a handful of labels, read several times for every indicator of every form
 def canonical_level1(name: str) -> str:
     """The standard name of a 一级指标 label ("产出" → "产出指标"); other labels unchanged.
 

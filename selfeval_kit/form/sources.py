@@ -1,8 +1,8 @@
 """Which form files a path stands for.
 
-Kept apart from `loading` (which imports pydantic and PyYAML) so that a no-op build and
-the bulk check, which starts its workers before anything heavy is imported, can list
-the files cheaply.
+Kept apart from `loading` and `reading` (which import pydantic and PyYAML) so that a no-op
+build can list the files cheaply. Also where a data path a user gives is resolved, and the
+bundled example (package data) is found.
 """
 
 from __future__ import annotations
@@ -62,7 +62,24 @@ def is_bundled(path: str | Path) -> bool:
 
 
 def form_files(path: str | Path) -> list[Path]:
-    """The form files a path stands for: the file itself, or a folder's *.yaml/*.yml/*.json."""
+    """The form files a path stands for.
+
+    Parameters
+    ----------
+    path
+        A file, or a folder.
+
+    Returns
+    -------
+    list of Path
+        The file itself (whatever its suffix); or the folder's ``*.yaml``, ``*.yml`` and ``*.json``
+        files, not hidden ones nor subfolders, sorted by name.
+
+    Raises
+    ------
+    DataError
+        When the path does not exist, or the folder holds no form files.
+    """
     path = Path(path)
     if path.is_dir():
         # scandir's entries know whether they are files without a stat each, and names sort
@@ -71,7 +88,9 @@ def form_files(path: str | Path) -> list[Path]:
             names = sorted(
                 entry.name
                 for entry in entries
-                if os.path.splitext(entry.name)[1] in FORM_SUFFIXES and not entry.name.startswith(".") and entry.is_file()
+                if os.path.splitext(entry.name)[1] in FORM_SUFFIXES
+                and not entry.name.startswith(".")
+                and entry.is_file()
             )
         if not names:
             raise DataError.single(path, "no form files (*.yaml, *.yml, *.json) in this folder")

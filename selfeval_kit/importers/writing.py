@@ -12,7 +12,7 @@ import yaml
 
 from selfeval_kit.errors import DataError, Problem
 from selfeval_kit.files import atomic_write_text
-from selfeval_kit.form.loading import validate_form
+from selfeval_kit.form.reading import validate_form
 from selfeval_kit.importers.imported import ImportedForm
 
 __all__ = ["form_to_yaml", "write_forms"]
