@@ -3,6 +3,7 @@
     python benchmarks/bench_build.py                 # everything (about 5 minutes on 2 cores)
     python benchmarks/bench_build.py --skip-loop     # leave out the slow plain loop (a)
     python benchmarks/bench_build.py --only annual   # one part: loop, noop, floor, changed, annual, scale
+    python benchmarks/bench_build.py --only versus --before /work/before   # this code against another checkout
 
 Prints, with the machine (cores, CPU model, Python):
 
@@ -16,7 +17,10 @@ c. the per-report cost against the floor: an empty notebook run by papermill wit
 d. the annual report over 2,000 synthetic projects (benchmarks/synthetic.py), one papermill run
    in a kernel started for it, HTML export included (target ≤ 60 s);
 e. a rebuild after one form changed (only its report and the annual one run);
-f. a whole build of 100 synthetic forms (every project report and the annual one), and its no-op.
+f. a whole build of 100 synthetic forms (every project report and the annual one), and its no-op;
+v. with --before ROOT (another checkout, e.g. the code before a refactor): the 2022 build from
+   scratch and its no-op rebuild, each checkout with its own code, notebooks and data, taking
+   turns (--repeat times), so that both see the same machine.
 
 Every timing is wall-clock time of a fresh subprocess, so imports and kernel start-up count.
 Nothing here is asserted: the figures go to benchmarks/RESULTS.md.
@@ -54,7 +58,7 @@ LAST_OUTPUT = [""]
 
 def run(cmd: list[str], cwd: Path = ROOT, check: bool = True) -> float:
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if check and proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
@@ -75,7 +79,8 @@ def machine() -> str:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:
         cores = os.cpu_count()
-    return f"{cores} cores, {model}, {platform.python_implementation()} {platform.python_version()}, {platform.system()} {platform.machine()}"
+    python = f"{platform.python_implementation()} {platform.python_version()}"
+    return f"{cores} cores, {model}, {python}, {platform.system()} {platform.machine()}"
 
 
 def build_cmd(data: Path, out: Path, *extra: str) -> list[str]:
@@ -121,8 +126,11 @@ def part_noop(tmp: Path, results: dict) -> None:
         run(build_cmd(ROOT / "data" / "2022", out))
     times = [run(build_cmd(ROOT / "data" / "2022", out)) for _ in range(7)]
     results["noop_s"] = statistics.median(times)
-    print(f"b. no-op rebuild of 2022 (`selfeval build`, subprocess): median {statistics.median(times):.3f} s, "
-          f"min {min(times):.3f} s, max {max(times):.3f} s over {len(times)} runs (target ≤ 0.5 s)", flush=True)  # fmt: skip
+    print(
+        f"b. no-op rebuild of 2022 (`selfeval build`, subprocess): median {statistics.median(times):.3f} s, "
+        f"min {min(times):.3f} s, max {max(times):.3f} s over {len(times)} runs (target ≤ 0.5 s)",
+        flush=True,
+    )
 
 
 # ------------------------------------------------------------------ c. floor
@@ -132,7 +140,9 @@ def part_floor(tmp: Path, results: dict) -> None:
     import nbformat
 
     empty = tmp / "empty.ipynb"
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     nb.cells = [nbformat.v4.new_code_cell("pass")]
     nbformat.write(nb, empty)
     cli = statistics.median(run([tool("papermill"), str(empty), str(tmp / "empty-out.ipynb")]) for _ in range(3))
@@ -142,7 +152,11 @@ def part_floor(tmp: Path, results: dict) -> None:
         "print(time.perf_counter() - t)"
     )
     api = statistics.median(
-        float(subprocess.run([sys.executable, "-c", api_code], capture_output=True, text=True, check=True).stdout.split()[-1])
+        float(
+            subprocess.run([sys.executable, "-c", api_code], capture_output=True, text=True, check=True).stdout.split()[
+                -1
+            ]
+        )
         for _ in range(3)
     )
     out = tmp / "built"
@@ -153,7 +167,9 @@ def part_floor(tmp: Path, results: dict) -> None:
     projects = [s for k, s in seconds.items() if not k.startswith("annual")]
     build = results.get("build_s")
     per_report = build / len(seconds) if build else float("nan")
-    results.update(floor_cli_s=cli, floor_api_s=api, warm_project_mean_s=statistics.mean(projects), wall_per_report_s=per_report)
+    results.update(
+        floor_cli_s=cli, floor_api_s=api, warm_project_mean_s=statistics.mean(projects), wall_per_report_s=per_report
+    )
     print(f"c. floor, an empty notebook: papermill CLI {cli:.2f} s, papermill API (kernel start + run) {api:.2f} s; "
           f"selfeval build: {per_report:.2f} s of wall time per report ({len(seconds)} reports), "
           f"{statistics.mean(projects):.2f} s mean per project report in a warm kernel "
@@ -166,12 +182,16 @@ def part_floor(tmp: Path, results: dict) -> None:
 ANNUAL = r"""
 import json, sys, time
 t0 = time.perf_counter()
-from selfeval_kit.publish.build import render_report, _discard_warm_kernel
-from selfeval_kit.report.sections import annual_title
+from selfeval_kit.publish.kernel import discard_kernel
+from selfeval_kit.publish.render import RenderOptions, ReportTask, render_report
+from selfeval_kit.views.formatting import annual_title
 data, out, nb = sys.argv[1], sys.argv[2], sys.argv[3]
-outcome = render_report("annual", "annual", annual_title(2023), nb, {"data_path": data, "year": 2023, "profile": "national"}, out, timeout=3600)
-_discard_warm_kernel()
-print(json.dumps({"ok": outcome.ok, "error": outcome.error, "seconds": outcome.seconds, "wall": time.perf_counter() - t0}))
+parameters = {"data_path": data, "year": 2023, "profile": "national"}
+task = ReportTask("annual", "annual", annual_title(2023), nb, parameters, out)
+outcome = render_report(task, RenderOptions(timeout=3600))
+discard_kernel()
+wall = time.perf_counter() - t0
+print(json.dumps({"ok": outcome.ok, "error": outcome.error, "seconds": outcome.seconds, "wall": wall}))
 """
 
 
@@ -191,8 +211,12 @@ def part_annual(tmp: Path, results: dict, forms: int) -> None:
         raise SystemExit(f"annual report failed: {r['error']}")
     size = out.stat().st_size / 1024 / 1024
     results.update(annual_forms=forms, annual_s=r["wall"], annual_mib=size)
-    print(f"d. annual report over {forms} synthetic projects: {r['wall']:.1f} s wall in a fresh process "
-          f"(kernel start, load + score + audit of {forms} forms, charts, HTML export; target ≤ 60 s); page {size:.1f} MiB", flush=True)  # fmt: skip
+    print(
+        f"d. annual report over {forms} synthetic projects: {r['wall']:.1f} s wall in a fresh process "
+        f"(kernel start, load + score + audit of {forms} forms, charts, HTML export; target ≤ 60 s); "
+        f"page {size:.1f} MiB",
+        flush=True,
+    )
 
 
 # ------------------------------------------------------------------ e. one changed form
@@ -205,7 +229,7 @@ def part_changed(tmp: Path, results: dict) -> None:
     run(build_cmd(data, out))
     form = data / "hotline-system-ops.yaml"
     text = form.read_text(encoding="utf-8")
-    edited = text.replace("热线系统（运维）\"", "热线系统（运维，修订）\"", 1)
+    edited = text.replace('热线系统（运维）"', '热线系统（运维，修订）"', 1)
     assert edited != text
     form.write_text(edited, encoding="utf-8")
     seconds = run(build_cmd(data, out))
@@ -228,14 +252,52 @@ def part_scale(tmp: Path, results: dict, forms: int) -> None:
     summary = LAST_OUTPUT[0].strip().splitlines()[-1]
     noop = run(build_cmd(data, out))
     results.update(scale_forms=forms, scale_s=seconds, scale_noop_s=noop)
-    print(f"f. whole build of {forms} synthetic forms ({forms + 1} reports): {seconds:.1f} s, {seconds / (forms + 1):.2f} s per report "
-          f"({summary}); no-op rebuild {noop:.2f} s", flush=True)  # fmt: skip
+    print(
+        f"f. whole build of {forms} synthetic forms ({forms + 1} reports): {seconds:.1f} s, "
+        f"{seconds / (forms + 1):.2f} s per report ({summary}); no-op rebuild {noop:.2f} s",
+        flush=True,
+    )
+
+
+# ------------------------------------------------------------------ v. this code against another checkout
+
+
+def _timed_build(root: Path, out: Path) -> float:
+    """`python -m selfeval_kit build data/2022` of the checkout at `root` (its own code, notebooks, data)."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    cmd = [sys.executable, "-m", "selfeval_kit", "build", str(root / "data" / "2022"), "--out", str(out)]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}) in {root}: {' '.join(cmd)}\n{proc.stderr[-4000:]}")
+    return seconds
+
+
+def part_versus(tmp: Path, results: dict, before: Path, repeat: int) -> None:
+    """The 2022 build from scratch and its no-op rebuild, this checkout and `before` taking turns."""
+    runs: dict[str, dict[str, list[float]]] = {"before": {"build": [], "noop": []}, "after": {"build": [], "noop": []}}
+    for i in range(repeat):
+        for label, root in (("before", before), ("after", ROOT)):
+            out = tmp / f"versus-{label}-{i}"
+            runs[label]["build"].append(_timed_build(root, out))
+            runs[label]["noop"].append(min(_timed_build(root, out) for _ in range(3)))
+    for what, target in (("build", "after ≤ before"), ("noop", "≤ 0.5 s")):
+        b, a = runs["before"][what], runs["after"][what]
+        results[f"versus_{what}"] = {"before": b, "after": a}
+        print(f"v. 2022 {what} (12 reports; {repeat} turns each, alternating; least / median): "
+              f"before {min(b):.2f} / {statistics.median(b):.2f} s, after {min(a):.2f} / {statistics.median(a):.2f} s "
+              f"({target})", flush=True)  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-loop", action="store_true", help="do not run the plain loop (a)")
-    parser.add_argument("--only", choices=["loop", "noop", "floor", "annual", "changed", "scale"], action="append")
+    parser.add_argument(
+        "--only", choices=["loop", "noop", "floor", "annual", "changed", "scale", "versus"], action="append"
+    )
+    parser.add_argument("--before", type=Path, help="another checkout (e.g. /work/before): part v, side by side")
+    parser.add_argument("--repeat", type=int, default=3, help="turns of each checkout in part v")
     parser.add_argument("--forms", type=int, default=2000, help="projects in the synthetic annual report (d)")
     parser.add_argument("--scale-forms", type=int, default=100, help="forms in the whole synthetic build (f)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
@@ -257,6 +319,8 @@ def main() -> None:
             part_annual(tmp, results, args.forms)
         if "scale" in parts:
             part_scale(tmp, results, args.scale_forms)
+        if args.before is not None and ("versus" in parts or not args.only):
+            part_versus(tmp, results, args.before.resolve(), args.repeat)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
 

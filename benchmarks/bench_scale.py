@@ -7,7 +7,8 @@ the project's data format) and from one JSON file (the export format, which a
 bureau collecting many forms would keep). Each measurement runs in a fresh
 interpreter so its peak memory is its own. Then the parallel bulk path
 (`selfeval_kit.rules.bulk`, `selfeval check --jobs N`) on the same inputs, and the whole
-`selfeval check --json` command (output included) serial and parallel.
+`selfeval check --json` command (output included) serial and parallel. With --before ROOT,
+the bulk check of another checkout (e.g. the code before a refactor) and of this one take turns.
 Targets (issue 5): ≤ 10 s, ≤ 2 GiB.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -60,7 +62,10 @@ print(json.dumps({
 BULK = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
-from selfeval_kit.rules import bulk
+try:
+    from selfeval_kit.rules import bulk
+except ImportError:  # a checkout from before the package had layers (--before)
+    from selfeval_kit import bulk
 data = bulk.check(sys.argv[1], "national", jobs=int(sys.argv[2])).data
 t1 = time.perf_counter()
 children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # workers: forked small
@@ -96,8 +101,11 @@ print(json.dumps({"problems": problems, "total_s": time.perf_counter() - t0,
 """
 
 
-def run(script: str, path: Path, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", PEAK + script, str(path), *args], capture_output=True, text=True, check=True)
+def run(script: str, path: Path, *args: str, root: Path | None = None) -> dict:
+    """The JSON a script prints, run in a fresh interpreter (with the checkout at `root` first on its path)."""
+    env = None if root is None else {**os.environ, "PYTHONPATH": str(root)}
+    cmd = [sys.executable, "-c", PEAK + script, str(path), *args]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
     return json.loads(out.stdout)
 
 
@@ -111,6 +119,20 @@ def repeated(times: int, script: str, path: Path, *args: str) -> tuple[dict, str
     return runs[0], spread
 
 
+def versus(before: Path, inputs: list[tuple[str, Path]], jobs: int, args: argparse.Namespace) -> None:
+    """The bulk check of this checkout and of `before`, taking turns, so that both see the same machine."""
+    for label, path in inputs:
+        times: dict[str, list[float]] = {"before": [], "after": []}
+        for _ in range(args.repeat):
+            times["before"].append(run(BULK, path, str(jobs), root=before)["total_s"])
+            times["after"].append(run(BULK, path, str(jobs), root=HERE.parent)["total_s"])
+        b, a = times["before"], times["after"]
+        print(
+            f"{label:12} bulk --jobs {jobs}, side by side ({args.repeat} turns; least / median): "
+            f"before {min(b):.2f} / {statistics.median(b):.2f} s, after {min(a):.2f} / {statistics.median(a):.2f} s"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=10_000)
@@ -118,14 +140,17 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=0, help="workers for the bulk path (0: the cores)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the least time is printed")
     parser.add_argument("--data", type=Path, help="keep the generated forms here and reuse them on the next run")
+    parser.add_argument("--before", type=Path, help="another checkout (e.g. /work/before): its bulk check side by side")
     args = parser.parse_args()
 
     from synthetic import write_portfolio
 
     from selfeval_kit import load, to_json
 
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-          f"{__import__('os').cpu_count()} cores; each figure: the least of {args.repeat} runs")  # fmt: skip
+    print(
+        f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} cores; each figure: the least of {args.repeat} runs"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         tmp = args.data or Path(tmp)
         done = tmp / f".generated-{args.forms}-{args.broken}"
@@ -144,18 +169,23 @@ def main() -> None:
                 f"load+validate {r['load_s']:.2f} s, score+audit {r['evaluate_s']:.2f} s, "
                 f"total {r['total_s']:.2f} s{spread} (target ≤ 10 s), peak {r['peak_mib']:.0f} MiB (target ≤ 2048)"
             )
-        jobs = args.jobs or (__import__("os").cpu_count() or 1)
+        jobs = args.jobs or (os.cpu_count() or 1)
         for label, path in (("YAML folder", tmp / "yaml"), ("JSON file", tmp / "forms.json")):
             r, spread = repeated(args.repeat, BULK, path, str(jobs))
+            together = r["peak_mib"] + jobs * r["worker_peak_mib"]
             print(
-                f"{label:12} bulk --jobs {jobs}: {r['forms']} forms, {r['findings']} findings: load+validate+score+audit "
-                f"{r['total_s']:.2f} s{spread} (target ≤ 10 s), peak {r['peak_mib']:.0f} MiB parent, "
-                f"{r['worker_peak_mib']:.0f} MiB largest worker: ≤ {r['peak_mib'] + jobs * r['worker_peak_mib']:.0f} MiB "
-                f"together (target ≤ 2048)"
+                f"{label:12} bulk --jobs {jobs}: {r['forms']} forms, {r['findings']} findings: "
+                f"load+validate+score+audit {r['total_s']:.2f} s{spread} (target ≤ 10 s), "
+                f"peak {r['peak_mib']:.0f} MiB parent, {r['worker_peak_mib']:.0f} MiB largest worker: "
+                f"≤ {together:.0f} MiB together (target ≤ 2048)"
             )
             for j in (1, jobs):
                 c, spread = repeated(args.repeat, CLI, path, str(j))
                 print(f"{label:12} `selfeval check --json --jobs {j}` (output included): {c['total_s']:.2f} s{spread}")
+        if args.before is not None:
+            versus(
+                args.before.resolve(), [("YAML folder", tmp / "yaml"), ("JSON file", tmp / "forms.json")], jobs, args
+            )
         r = run(VALIDATE, tmp / "broken")
         print(f"broken forms: {args.broken} files, {r['problems']} problems reported in {r['total_s']:.2f} s")
 

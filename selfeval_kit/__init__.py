@@ -30,9 +30,9 @@ _EXPORTS: dict[str, str] = {
     "load": "form.loading",
     "load_form": "form.loading",
     # values, rules, scoring, audit
-    "Value": "values.core",
-    "parse_value": "values.core",
-    "compare": "values.core",
+    "Value": "values",
+    "parse_value": "values",
+    "compare": "values",
     "Profile": "rules.profile",
     "load_profile": "rules.profile",
     "builtin_profiles": "rules.profile",
@@ -40,9 +40,9 @@ _EXPORTS: dict[str, str] = {
     "ATTAINMENT_LABELS": "rules.scoring",
     "FormResult": "rules.scoring",
     "IndicatorResult": "rules.scoring",
-    "Finding": "rules.audit",
-    "CHECKS": "rules.audit",
-    "SEVERITY_LABELS": "rules.audit",
+    "Finding": "rules.findings",
+    "CHECKS": "rules.findings",
+    "SEVERITY_LABELS": "rules.findings",
     "Evaluation": "rules.evaluation",
     "evaluate": "rules.evaluation",
     # views and export
@@ -72,7 +72,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs
-    from selfeval_kit.rules.audit import CHECKS, SEVERITY_LABELS, Finding
+    from selfeval_kit.rules.findings import CHECKS, SEVERITY_LABELS, Finding
     from selfeval_kit.errors import BuildError, DataError, Problem, ProfileError, SelfEvalError
     from selfeval_kit.rules.evaluation import Evaluation, evaluate
     from selfeval_kit.form.export import to_csv, to_json
@@ -81,4 +81,4 @@ if TYPE_CHECKING:  # for type checkers and IDEs
     from selfeval_kit.form.model import AnnualGoal, Form, Funds, FundsRow, Indicator, TotalFundsRow
     from selfeval_kit.rules.profile import Profile, builtin_profiles, load_profile
     from selfeval_kit.rules.scoring import ATTAINMENT_LABELS, Attainment, FormResult, IndicatorResult
-    from selfeval_kit.values.core import Value, compare, parse_value
+    from selfeval_kit.values import Value, compare, parse_value

@@ -85,7 +85,7 @@ def export(path: Path, fmt: str, out: Path | None) -> None:
         raise click.UsageError("--format xlsx writes a binary workbook: give --out FILE.xlsx")
     portfolio = load(path)
     if fmt == "xlsx":
-        from selfeval_kit.importers.excel import write_workbook
+        from selfeval_kit.form.workbook import write_workbook
 
         data = write_workbook(portfolio)
     else:
@@ -113,7 +113,7 @@ _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 @_reports_errors
 def check(path: Path, profile: str, as_json: bool, strict: bool, jobs: int) -> None:
     """Recompute the scores of the forms in PATH by the rules and list the audit findings."""
-    from selfeval_kit.rules.audit import SEVERITY_LABELS
+    from selfeval_kit.rules.findings import SEVERITY_LABELS
     from selfeval_kit.rules.bulk import check as bulk_check
 
     data = bulk_check(path, profile, jobs).data
@@ -165,7 +165,8 @@ def _echo_finding(finding: dict, labels: dict[str, str]) -> None:
 @_reports_errors
 def import_(source: Path, out_dir: Path, force: bool, partial: bool) -> None:
     """Import forms from an Excel workbook (.xlsx) or text extracted from published PDFs (.txt)."""
-    from selfeval_kit.importers.source import read_source, write_forms
+    from selfeval_kit.importers.source import read_source
+    from selfeval_kit.importers.writing import write_forms
 
     forms = read_source(source)
     bad = [f for f in forms if not f.ok]

@@ -146,7 +146,9 @@ def test_low_execution_with_a_reason_in_the_narrative(minimal_data):
 
 
 def test_low_execution_with_a_reason_on_the_funds_row(minimal_data):
-    minimal_data["funds"]["total"].update(executed=64.0, execution_rate="80.00%", score=8, reason="部分合同尾款次年支付。")
+    minimal_data["funds"]["total"].update(
+        executed=64.0, execution_rate="80.00%", score=8, reason="部分合同尾款次年支付。"
+    )
     minimal_data["funds"]["appropriation"]["executed"] = 54.0
     minimal_data["total_score"] = 92
     assert "budget.low_execution_no_reason" not in codes(minimal_data)
@@ -276,10 +278,28 @@ def test_no_portfolio_patterns_for_two_forms(minimal_data):
 
 def test_low_ambition_pattern(minimal_data):
     forms = full_marks_portfolio(minimal_data, 3, "95%")
-    forms = [f.model_copy(update={"indicators": [i.model_copy(update={"actual": "2000人"}) if i.name == "培训人数" else i for i in f.indicators]}) for f in forms]
+    forms = [
+        f.model_copy(
+            update={
+                "indicators": [
+                    i.model_copy(update={"actual": "2000人"}) if i.name == "培训人数" else i for i in f.indicators
+                ]
+            }
+        )
+        for f in forms
+    ]
     # per form: 培训场次 1.0, 培训人数 4.0, 满意度 95/90: 3 of 9 over 1.3× → 33%, below 50%
     assert "portfolio.low_ambition" not in [f.code for f in evaluate(forms).portfolio_findings]
-    forms = [f.model_copy(update={"indicators": [i.model_copy(update={"actual": "20场"}) if i.name == "培训场次" else i for i in f.indicators]}) for f in forms]
+    forms = [
+        f.model_copy(
+            update={
+                "indicators": [
+                    i.model_copy(update={"actual": "20场"}) if i.name == "培训场次" else i for i in f.indicators
+                ]
+            }
+        )
+        for f in forms
+    ]
     finding = next(f for f in evaluate(forms).portfolio_findings if f.code == "portfolio.low_ambition")
     assert finding.figures == {"indicators": 9, "overachieved": 6, "share": 0.6667}
 
@@ -354,9 +374,13 @@ def test_2022_recomputed_scores(evaluation_2022):
 def test_2022_repeated_satisfaction_names_the_six_forms(evaluation_2022):
     finding = next(f for f in evaluation_2022.findings if f.code == "portfolio.repeated_satisfaction")
     assert finding.figures["form_ids"] == [
-        "hotline-system-ops", "platform-network-ops", "base-info-system-ops",
-        "instrument-sharing-ops", "resource-sharing-research", "infrastructure-ops",
-    ]  # fmt: skip
+        "hotline-system-ops",
+        "platform-network-ops",
+        "base-info-system-ops",
+        "instrument-sharing-ops",
+        "resource-sharing-research",
+        "infrastructure-ops",
+    ]
 
 
 def test_check_json_shape():
@@ -365,10 +389,15 @@ def test_check_json_shape():
     data = json.loads(result.stdout)
     assert set(data) == {"profile", "forms", "findings"}
     form = data["forms"][10]
-    assert {k: form[k] for k in ("id", "execution_rate", "budget_score", "score_reported", "score_recomputed", "grade")} == {
-        "id": "resource-talent-platform", "execution_rate": 118.91, "budget_score": 10.0,
-        "score_reported": 100.0, "score_recomputed": 100.0, "grade": "优",
-    }  # fmt: skip
+    keys = ("id", "execution_rate", "budget_score", "score_reported", "score_recomputed", "grade")
+    assert {k: form[k] for k in keys} == {
+        "id": "resource-talent-platform",
+        "execution_rate": 118.91,
+        "budget_score": 10.0,
+        "score_reported": 100.0,
+        "score_recomputed": 100.0,
+        "grade": "优",
+    }
     assert set(form["indicators"][0]) >= {"name", "attainment", "ratio", "score_reported", "score_recomputed"}
     finding = data["findings"][0]
     assert set(finding) >= {"code", "severity", "form_id", "form_name", "indicator", "message", "figures"}
@@ -408,7 +437,7 @@ def test_check_with_bad_profile_file(write_form, minimal_data, tmp_path):
 
 
 def test_level1_printed_without_suffix_is_recognised(minimal_data):
-    for indicator, level1 in zip(minimal_data["indicators"], ["产出", "产出", "效益", "服务对象满意度"]):
+    for indicator, level1 in zip(minimal_data["indicators"], ["产出", "产出", "效益", "服务对象满意度"], strict=True):
         indicator["level1"] = level1
     assert codes(minimal_data) == ["budget.large_cut"]  # no level2 or split findings
     result = evaluate([Form.model_validate(minimal_data)]).forms[0]
@@ -416,7 +445,11 @@ def test_level1_printed_without_suffix_is_recognised(minimal_data):
 
 
 def test_level1_with_points_in_the_label_is_recognised(minimal_data):
-    for indicator, level1 in zip(minimal_data["indicators"], ["产出指标(50分)", "产出指标(50分)", "效益指标（30分）", "满意度指标(10分)"]):
+    for indicator, level1 in zip(
+        minimal_data["indicators"],
+        ["产出指标(50分)", "产出指标(50分)", "效益指标（30分）", "满意度指标(10分)"],
+        strict=True,
+    ):
         indicator["level1"] = level1
     assert codes(minimal_data) == ["budget.large_cut"]
 

@@ -17,8 +17,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from selfeval_kit.publish import build as build_mod
 from selfeval_kit.cli import main
+from selfeval_kit.errors import BuildError
+from selfeval_kit.publish import build as build_mod
+from selfeval_kit.publish import digest
+from selfeval_kit.publish.manifest import LOCK_NAME, MANIFEST_NAME
 
 from .report_build import FIXTURE_DATA, FORM_IDS, built_reports
 
@@ -41,16 +44,20 @@ def test_cli_build_writes_every_report_and_the_index(built):
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode & stat.S_IRUSR and mode & stat.S_IRGRP, oct(mode)  # publishable, not 0600
     hidden = sorted(p.name for p in built.out.iterdir() if p.name.startswith("."))
-    assert hidden == sorted([build_mod.MANIFEST_NAME, build_mod.LOCK_NAME])  # no temporary file left
-    manifest = json.loads((built.out / build_mod.MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert hidden == sorted([MANIFEST_NAME, LOCK_NAME])  # no temporary file left
+    manifest = json.loads((built.out / MANIFEST_NAME).read_text(encoding="utf-8"))
     assert sorted(manifest["reports"]) == sorted([*(f"{i}.html" for i in FORM_IDS), "annual.html"])
     assert manifest["fingerprint"] and not manifest["failed"]
 
 
 def _tiny_notebook(path: Path, source: str) -> Path:
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
     nb.cells = [
-        nbformat.v4.new_code_cell('data_path = ""\nform_id = ""\nyear = 0\nprofile = "national"', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            'data_path = ""\nform_id = ""\nyear = 0\nprofile = "national"', metadata={"tags": ["parameters"]}
+        ),
         nbformat.v4.new_code_cell(source),
     ]
     nbformat.write(nb, path)
@@ -59,7 +66,9 @@ def _tiny_notebook(path: Path, source: str) -> Path:
 
 def test_a_failing_report_does_not_stop_the_others_and_keeps_its_earlier_page(tmp_path):
     good = _tiny_notebook(tmp_path / "good.ipynb", 'print("项目", form_id)')
-    bad = _tiny_notebook(tmp_path / "bad.ipynb", 'if form_id == "xss-demo":\n    raise ValueError("示例失败")\nprint("项目", form_id)')
+    bad = _tiny_notebook(
+        tmp_path / "bad.ipynb", 'if form_id == "xss-demo":\n    raise ValueError("示例失败")\nprint("项目", form_id)'
+    )
     annual = _tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
     out = tmp_path / "out"
     first = build_mod.build(FIXTURE_DATA, out, project_notebook=good, annual_notebook=annual, jobs=1)
@@ -84,10 +93,10 @@ def test_a_failing_report_does_not_stop_the_others_and_keeps_its_earlier_page(tm
     assert "项目 hotline-system-ops" in page  # stdout is kept; the parameter cell is not
     assert 'form_id = ""' not in page
 
-    manifest = json.loads((out / build_mod.MANIFEST_NAME).read_text(encoding="utf-8"))
+    manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
     assert list(manifest["failed"]) == ["xss-demo.html"] and manifest["fingerprint"] is None
     # the manifest still describes the page on disk (built from the good notebook), not the failed inputs
-    assert manifest["reports"]["xss-demo.html"]["outputs"]["xss-demo.html"]["sha256"] == build_mod._sha(earlier)
+    assert manifest["reports"]["xss-demo.html"]["outputs"]["xss-demo.html"]["sha256"] == digest.sha(earlier)
     assert manifest["failed"]["xss-demo.html"]["digest"] != manifest["reports"]["xss-demo.html"]["digest"]
 
     again = build_mod.build(FIXTURE_DATA, out, project_notebook=bad, annual_notebook=annual, dry_run=True)
@@ -95,12 +104,19 @@ def test_a_failing_report_does_not_stop_the_others_and_keeps_its_earlier_page(tm
 
 
 def test_a_notebook_that_never_ends_times_out_and_the_kernel_is_replaced(tmp_path):
-    slow = _tiny_notebook(tmp_path / "slow.ipynb", 'import time, os\nif form_id == "hotline-system-ops":\n    time.sleep(60)\nprint("项目", form_id)')
+    slow = _tiny_notebook(
+        tmp_path / "slow.ipynb",
+        'import time, os\nif form_id == "hotline-system-ops":\n    time.sleep(60)\nprint("项目", form_id)',
+    )
     annual = _tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
-    result = build_mod.build(FIXTURE_DATA, tmp_path / "out", project_notebook=slow, annual_notebook=annual, jobs=1, timeout=1)
+    result = build_mod.build(
+        FIXTURE_DATA, tmp_path / "out", project_notebook=slow, annual_notebook=annual, jobs=1, timeout=1
+    )
     assert [o.key for o in result.failed] == ["hotline-system-ops"]
     assert "Timeout" in result.failed[0].error or "timed out" in result.failed[0].error
-    assert "项目 xss-demo" in (tmp_path / "out" / "xss-demo.html").read_text(encoding="utf-8")  # ran after it, in a new kernel
+    assert "项目 xss-demo" in (tmp_path / "out" / "xss-demo.html").read_text(
+        encoding="utf-8"
+    )  # ran after it, in a new kernel
 
 
 def test_cli_exits_non_zero_when_a_report_fails(monkeypatch, tmp_path):
@@ -132,7 +148,9 @@ def test_invalid_data_and_unknown_profile_are_reported_not_raised(tmp_path):
     runner = CliRunner()
     result = runner.invoke(main, ["build", str(tmp_path / "missing"), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1 and "error:" in result.output
-    result = runner.invoke(main, ["build", str(FIXTURE_DATA), "--out", str(tmp_path / "o"), "--profile", "no-such-profile"])
+    result = runner.invoke(
+        main, ["build", str(FIXTURE_DATA), "--out", str(tmp_path / "o"), "--profile", "no-such-profile"]
+    )
     assert result.exit_code == 1 and "no-such-profile" in result.output
 
 
@@ -140,9 +158,17 @@ def test_notebooks_have_the_documented_parameters():
     import papermill
 
     project = papermill.inspect_notebook(str(NOTEBOOKS / "project_report.ipynb"))
-    assert {k: v["default"] for k, v in project.items()} == {"data_path": '"data/2022"', "form_id": '"hotline-system-ops"', "profile": '"national"'}
+    assert {k: v["default"] for k, v in project.items()} == {
+        "data_path": '"data/2022"',
+        "form_id": '"hotline-system-ops"',
+        "profile": '"national"',
+    }
     annual = papermill.inspect_notebook(str(NOTEBOOKS / "annual_report.ipynb"))
-    assert {k: v["default"] for k, v in annual.items()} == {"data_path": '"data/2022"', "year": "2022", "profile": '"national"'}
+    assert {k: v["default"] for k, v in annual.items()} == {
+        "data_path": '"data/2022"',
+        "year": "2022",
+        "profile": '"national"',
+    }
     for name in ("project_report.ipynb", "annual_report.ipynb"):
         nb = nbformat.read(NOTEBOOKS / name, as_version=4)
         nbformat.validate(nb)
@@ -158,11 +184,15 @@ def test_params_cover_every_2022_form():
         params = yaml.safe_load((PARAMS / f"{form_id}.yaml").read_text(encoding="utf-8"))
         assert params == {"data_path": "data/2022", "form_id": form_id, "profile": "national"}
         assert (ROOT / params["data_path"] / f"{form_id}.yaml").is_file()
-    assert yaml.safe_load((PARAMS / "annual.yaml").read_text(encoding="utf-8")) == {"data_path": "data/2022", "year": 2022, "profile": "national"}
+    assert yaml.safe_load((PARAMS / "annual.yaml").read_text(encoding="utf-8")) == {
+        "data_path": "data/2022",
+        "year": 2022,
+        "profile": "national",
+    }
 
 
 def test_relative_data_path_resolves_from_the_notebooks_folder(monkeypatch):
-    from selfeval_kit.report.sections import resolve_data_path
+    from selfeval_kit.form.sources import resolve_data_path
 
     monkeypatch.chdir(NOTEBOOKS)
     assert resolve_data_path("data/2022").resolve() == (ROOT / "data" / "2022").resolve()
@@ -171,7 +201,9 @@ def test_relative_data_path_resolves_from_the_notebooks_folder(monkeypatch):
 
 
 def test_css_string_cannot_break_out():
-    text = build_mod._css_string('a"b</style><script>\\')
+    from selfeval_kit.publish.exporter import css_string
+
+    text = css_string('a"b</style><script>\\')
     assert text.startswith('"') and text.endswith('"')
     inner = text[1:-1]
     assert '"' not in inner and "<" not in inner and ">" not in inner and "\\5c " in inner
@@ -214,9 +246,11 @@ def test_rebuild_runs_only_what_changed(tmp_path, monkeypatch):
 
     # a comment is no change to the form; a new day is no change to a report
     _edit(data / "xss-demo.yaml", "id: xss-demo", "# reviewed\nid: xss-demo")
-    from selfeval_kit.report import sections as report
+    from selfeval_kit.report import index as report_index
+    from selfeval_kit.views import formatting
 
-    monkeypatch.setattr(report, "chinese_date", lambda day=None: "2099年1月1日")
+    monkeypatch.setattr(formatting, "chinese_date", lambda day=None: "2099年1月1日")
+    monkeypatch.setattr(report_index, "chinese_date", formatting.chinese_date, raising=False)
     result = again()
     assert not result.up_to_date and _executed(result) == []
     assert {p.name: p.read_bytes() for p in out.glob("*.html")} == pages  # index.html included
@@ -244,10 +278,10 @@ def test_rebuild_runs_only_what_changed(tmp_path, monkeypatch):
     profile = tmp_path / "my.yaml"
     rules = "name: mine\nlabel: {}\nbudget_weight: 20\nlevel1_split: {{产出指标: 40, 效益指标: 30, 满意度指标: 10}}\n"
     profile.write_text(rules.format("我的规则"), encoding="utf-8")
-    digest = build_mod._profile_digest(str(profile))
+    first = digest.profile_digest(str(profile))
     profile.write_text(rules.format("我的规则（修订）"), encoding="utf-8")
-    assert build_mod._profile_digest(str(profile)) != digest  # ... the profile file changed
-    monkeypatch.setattr(build_mod, "package_digest", lambda: "a developer edited the package")
+    assert digest.profile_digest(str(profile)) != first  # ... the profile file changed
+    monkeypatch.setattr(digest, "package_digest", lambda: "a developer edited the package")
     assert _executed(again(dry_run=True)) == everything  # ... the package changed
     monkeypatch.undo()
     assert _executed(again(dry_run=True, force=True)) == everything  # ... --force
@@ -259,21 +293,37 @@ def test_rebuild_runs_only_what_changed(tmp_path, monkeypatch):
     assert not (out / "xss-demo.html").exists() and "xss-demo" not in (out / "index.html").read_text(encoding="utf-8")
 
 
-def test_package_digest_covers_code_templates_and_profiles():
-    digest = build_mod.package_digest()
-    assert len(digest) == 64
-    files = {p.relative_to(build_mod.PACKAGE_DIR).as_posix() for p in build_mod.PACKAGE_DIR.rglob("*") if p.is_file()}
-    assert {"publish/build.py", "rules/profiles/national.yaml", "report/templates/report.css"} <= files
+def test_package_digest_covers_code_templates_notebooks_and_profiles(tmp_path, monkeypatch):
+    package = tmp_path / "selfeval_kit"
+    for name in (
+        "publish/build.py",
+        "rules/profiles/national.yaml",
+        "publish/notebooks/project_report.ipynb",
+        "data/2022/a.yaml",
+    ):
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text("v1", encoding="utf-8")
+    monkeypatch.setattr(digest, "PACKAGE_DIR", package)
+    first = digest.package_digest()
+    assert len(first) == 64
+    for name in ("publish/build.py", "rules/profiles/national.yaml", "publish/notebooks/project_report.ipynb"):
+        (package / name).write_text("v2", encoding="utf-8")
+        assert digest.package_digest() != first, name  # an edit makes every report out of date
+        (package / name).write_text("v1", encoding="utf-8")
+    (package / "data/2022/a.yaml").write_text("v2", encoding="utf-8")  # the bundled forms are data, digested per report
+    (package / "publish/__pycache__").mkdir()
+    (package / "publish/__pycache__/build.cpython-311.pyc").write_bytes(b"compiled")
+    assert digest.package_digest() == first
 
 
 def test_build_lists_the_files_load_reads(tmp_path):
     for name in ("a.yaml", "b.yml", "c.json", ".hidden.yaml", "notes.txt"):
         (tmp_path / name).write_text("x", encoding="utf-8")
     (tmp_path / "sub.yaml").mkdir()
-    assert [p.name for p in build_mod._data_files(tmp_path)] == ["a.yaml", "b.yml", "c.json"]
-    assert build_mod._data_files(tmp_path / "a.yaml") == [tmp_path / "a.yaml"]
-    assert build_mod._data_files(tmp_path / "missing") is None
-    assert build_mod._data_files(tmp_path / "sub.yaml") is None  # an empty folder: load refuses it
+    assert [p.name for p in digest.data_files(tmp_path)] == ["a.yaml", "b.yml", "c.json"]
+    assert digest.data_files(tmp_path / "a.yaml") == [tmp_path / "a.yaml"]
+    assert digest.data_files(tmp_path / "missing") is None
+    assert digest.data_files(tmp_path / "sub.yaml") is None  # an empty folder: load refuses it
 
 
 NOOP = """
@@ -283,7 +333,8 @@ try:
     main(["build", sys.argv[1], "--out", sys.argv[2]])
 except SystemExit as exc:
     assert not exc.code, exc.code
-heavy = sorted(m for m in ("pandas", "matplotlib", "pydantic", "papermill", "nbconvert", "nbclient", "yaml") if m in sys.modules)
+heavy = ("pandas", "matplotlib", "pydantic", "papermill", "nbconvert", "nbclient", "yaml", "loky")
+heavy = sorted(m for m in heavy if m in sys.modules)
 print("HEAVY", ",".join(heavy))
 """
 
@@ -291,7 +342,11 @@ print("HEAVY", ",".join(heavy))
 def test_a_no_op_rebuild_imports_nothing_heavy(built):
     build_mod.build(FIXTURE_DATA, built.out)  # up to date (unless the package was edited since the fixture was built)
     proc = subprocess.run(
-        [sys.executable, "-c", NOOP, str(FIXTURE_DATA), str(built.out)], capture_output=True, text=True, cwd=ROOT, timeout=120
+        [sys.executable, "-c", NOOP, str(FIXTURE_DATA), str(built.out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert "up to date" in proc.stdout
@@ -304,11 +359,14 @@ def test_reports_in_one_warm_kernel_are_isolated(tmp_path):
         "import os\n"
         "try:\n    leftover = previous_form\nexcept NameError:\n    leftover = None\n"
         "previous_form = form_id\n"
-        'print("form", form_id, "leftover", leftover, "kernel", os.getpid(), "count", get_ipython().execution_count, "cwd", os.getcwd())',
+        'print("form", form_id, "leftover", leftover, "kernel", os.getpid(),'
+        ' "count", get_ipython().execution_count, "cwd", os.getcwd())',
     )
     annual = _tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
     out = tmp_path / "out"
-    result = build_mod.build(FIXTURE_DATA, out, project_notebook=probe, annual_notebook=annual, jobs=1, keep_notebooks=True)
+    result = build_mod.build(
+        FIXTURE_DATA, out, project_notebook=probe, annual_notebook=annual, jobs=1, keep_notebooks=True
+    )
     assert result.ok
     lines = {}
     for form_id in FORM_IDS:
@@ -348,11 +406,15 @@ def test_a_killed_build_leaves_every_page_whole(tmp_path):
     marker.write_text("", encoding="utf-8")
     v2 = _tiny_notebook(
         tmp_path / "v2.ipynb",
-        f'import os, time\nif form_id == "xss-demo" and os.path.exists({str(marker)!r}):\n    time.sleep(120)\nprint("版本 v2", form_id)',
+        f'import os, time\nif form_id == "xss-demo" and os.path.exists({str(marker)!r}):\n    time.sleep(120)\n'
+        'print("版本 v2", form_id)',
     )
     proc = subprocess.Popen(
-        [sys.executable, "-c", KILLED_BUILD, str(data), str(out), str(v2), str(annual)], cwd=ROOT, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [sys.executable, "-c", KILLED_BUILD, str(data), str(out), str(v2), str(annual)],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 90
@@ -360,6 +422,8 @@ def test_a_killed_build_leaves_every_page_whole(tmp_path):
             assert time.monotonic() < deadline and proc.poll() is None, "the build did not get to its first report"
             time.sleep(0.1)
         time.sleep(0.5)  # well into the hanging report
+        helpers = _descendants(proc.pid)  # its worker, the worker's kernel (and loky's resource tracker)
+        assert len(helpers) >= 2
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
@@ -375,28 +439,44 @@ def test_a_killed_build_leaves_every_page_whole(tmp_path):
     for page in after.values():
         assert page.rstrip().endswith(b"</html>")
 
-    # the worker of the killed build stops by itself (and with it its kernel)
+    # the worker of the killed build stops by itself, and with it its kernel
     deadline = time.monotonic() + 15
-    while _processes_mentioning(str(v2.parent)) and time.monotonic() < deadline:
+    while [pid for pid in helpers if _alive(pid)] and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not _processes_mentioning(str(v2.parent))
+    assert not [pid for pid in helpers if _alive(pid)]
 
     # the report being made when killed was not recorded as built: the next build makes it
     marker.unlink()
-    todo = [o.key for o in build_mod.build(data, out, project_notebook=v2, annual_notebook=annual, dry_run=True).executed]
+    todo = [
+        o.key for o in build_mod.build(data, out, project_notebook=v2, annual_notebook=annual, dry_run=True).executed
+    ]
     assert "xss-demo" in todo and "annual" not in todo
 
 
-def _processes_mentioning(text: str) -> list[int]:
-    found = []
+def _descendants(pid: int) -> list[int]:
+    """The processes started by `pid`, and by them, and so on (Linux)."""
+    parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and int(entry.name) != os.getpid():
+        if entry.name.isdigit():
             try:
-                if text.encode() in (entry / "cmdline").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
                 pass
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        children = [child for child, ppid in parents.items() if ppid == parent]
+        found.extend(children)
+        todo.extend(children)
     return found
+
+
+def _alive(pid: int) -> bool:
+    """The process runs (a zombie, exited but not yet reaped, does not count)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def test_atomic_writes_respect_the_umask(tmp_path):
@@ -420,30 +500,67 @@ def test_atomic_writes_respect_the_umask(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.bin", "b.txt"]
 
 
-def test_a_second_build_into_the_same_folder_is_refused(tmp_path):
+LOCK_HOLDER = """
+import sys, time
+import filelock
+with filelock.FileLock(sys.argv[1]):
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_build_into_a_folder_another_build_is_writing_is_refused(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    with build_mod._Lock(out):
-        with pytest.raises(build_mod.BuildError, match="another build"):
-            with build_mod._Lock(out):
-                pass
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(out / LOCK_NAME)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(BuildError, match="another build is writing"):
+            build_mod.build(FIXTURE_DATA, out, jobs=1)
+        result = CliRunner().invoke(main, ["build", str(FIXTURE_DATA), "--out", str(out)])
+        assert (
+            result.exit_code == 1 and "another build is writing" in result.output and "Traceback" not in result.output
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not (out / MANIFEST_NAME).exists()  # nothing was written while the other build held the folder
 
 
-def test_a_build_kernel_shares_one_evaluation_between_reports(tmp_path, monkeypatch):
-    from selfeval_kit.report import sections as report
+def test_a_report_whose_worker_dies_fails_and_the_others_are_built(tmp_path):
+    """The notebook kills the process running it (the worker: its kernel's parent)."""
+    deadly = _tiny_notebook(
+        tmp_path / "deadly.ipynb",
+        'import os, signal\nif form_id == "xss-demo":\n    os.kill(os.getppid(), signal.SIGKILL)\n'
+        'print("项目", form_id)',
+    )
+    annual = _tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
+    out = tmp_path / "out"
+    result = build_mod.build(FIXTURE_DATA, out, project_notebook=deadly, annual_notebook=annual, jobs=1)
+    assert [o.key for o in result.failed] == ["xss-demo"]
+    assert "worker process" in result.failed[0].error and "died" in result.failed[0].error
+    assert "项目 hotline-system-ops" in (out / "hotline-system-ops.html").read_text(encoding="utf-8")
+    assert (out / "annual.html").is_file() and not (out / "xss-demo.html").exists()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "died" in index and "1 份报告生成失败" in index
 
-    data = _portfolio(tmp_path)
-    first = report.ProjectReport.open(data, "hotline-system-ops")
-    assert report.ProjectReport.open(data, "xss-demo").ev is not first.ev  # by default: each report its own
 
-    monkeypatch.setenv(report.SHARE_EVALUATION_ENV, "1")  # as in the kernels of `selfeval build`
-    a = report.ProjectReport.open(data, "hotline-system-ops")
-    b = report.ProjectReport.open(data, "xss-demo")
-    annual = report.AnnualReport.open(data, 2022)
-    assert a.ev is b.ev is annual.ev
-    assert (a.form.id, b.form.id) == ("hotline-system-ops", "xss-demo")  # each its own form
-    _edit(data / "xss-demo.yaml", "示范项目", "示范项目（修订）")
-    os.utime(data / "xss-demo.yaml", ns=(1, 1))  # a different modification time, whatever the clock
-    c = report.ProjectReport.open(data, "xss-demo")
-    assert c.ev is not a.ev and "修订" in c.form.name
-    assert report.ProjectReport.open(data, "xss-demo", profile="hubei-2020").ev is not c.ev
+def test_the_warm_engine_is_registered_through_its_entry_point():
+    import subprocess as sp
+
+    code = "import papermill.engines as e; print(e.papermill_engines.get_engine('selfeval-warm').__module__)"
+    proc = sp.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "selfeval_kit.publish.engine"  # loaded by papermill itself (pip install -e . adds it)
+
+
+ENV_PROBE = 'import os\nprint("share", os.environ.get("SELFEVAL_SHARE_EVALUATION"))'
+
+
+def test_the_kernels_get_no_environment_side_channel(tmp_path):
+    probe = _tiny_notebook(tmp_path / "probe.ipynb", ENV_PROBE)
+    out = tmp_path / "out"
+    assert build_mod.build(FIXTURE_DATA, out, project_notebook=probe, annual_notebook=probe, jobs=1).ok
+    assert "share None" in (out / "xss-demo.html").read_text(encoding="utf-8")

@@ -1,22 +1,21 @@
-"""The parallel bulk check (`selfeval check --jobs N`) gives exactly what the serial path gives."""
+"""The parallel bulk check (`selfeval check --jobs N`) gives exactly what the serial path gives, or says why not."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
-import sys
+import warnings
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from selfeval_kit import DataError, evaluate, load, to_json
-
-from selfeval_kit.rules import bulk
+from benchmarks.synthetic import write_portfolio
+from selfeval_kit import DataError, ProfileError, evaluate, load, to_json
 from selfeval_kit.cli import main
+from selfeval_kit.rules import bulk
 from tests.conftest import DATA_2022, ROOT
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from synthetic import write_portfolio  # noqa: E402
 
 
 def _serial(path, profile="national") -> dict:
@@ -30,6 +29,12 @@ def synthetic(tmp_path_factory):
     write_portfolio(root / "yaml", 200, 0, seed=5)
     (root / "forms.json").write_text(to_json(load(root / "yaml")), encoding="utf-8")
     return root
+
+
+@pytest.fixture
+def shared_json(monkeypatch):
+    """Share out every JSON file (not only those of 1 MiB or more), as a bureau's large file would be."""
+    monkeypatch.setattr(bulk, "_SHARE_BYTES", 0)
 
 
 @pytest.fixture
@@ -57,7 +62,7 @@ def test_data_2022_other_profile(parallel_only):
 
 
 @pytest.mark.parametrize("jobs", [2, 3])
-def test_synthetic_json_list_parallel_equals_evaluate(synthetic, jobs, parallel_only):
+def test_synthetic_json_list_parallel_equals_evaluate(synthetic, jobs, shared_json, parallel_only):
     path = synthetic / "forms.json"
     expected = _serial(path)
     assert len(expected["forms"]) == 200
@@ -71,12 +76,26 @@ def test_synthetic_yaml_folder_parallel_equals_evaluate(synthetic, monkeypatch, 
 
 
 def test_mixed_folder_sorted_as_load_sorts(synthetic, tmp_path, parallel_only):
-    """JSON lists and YAML files in one folder: forms come back in load's order."""
+    """JSON lists and YAML files in one folder: forms come back in load's order (small JSON files are
+    read whole, in runs with the YAML files)."""
     forms = json.loads((synthetic / "forms.json").read_text(encoding="utf-8"))
     (tmp_path / "a.json").write_text(json.dumps(forms[:80], ensure_ascii=False), encoding="utf-8")
     (tmp_path / "m.json").write_text(json.dumps(forms[80], ensure_ascii=False), encoding="utf-8")
     for file in sorted((synthetic / "yaml").iterdir())[81:]:
         shutil.copy(file, tmp_path / file.name)
+    assert all(task[0] == "files" for task in bulk._tasks(sorted(tmp_path.iterdir()), 2))
+    assert bulk.check(tmp_path, "national", jobs=2).data == _serial(tmp_path)
+
+
+def test_a_large_json_file_in_a_folder_is_shared_out_beside_the_runs(synthetic, tmp_path, monkeypatch, parallel_only):
+    forms = json.loads((synthetic / "forms.json").read_text(encoding="utf-8"))
+    (tmp_path / "big.json").write_text(json.dumps(forms[:120], ensure_ascii=False, indent=2), encoding="utf-8")
+    (tmp_path / "small.json").write_text(json.dumps(forms[120:125], ensure_ascii=False), encoding="utf-8")
+    for file in sorted((synthetic / "yaml").iterdir())[125:]:
+        shutil.copy(file, tmp_path / file.name)
+    monkeypatch.setattr(bulk, "_SHARE_BYTES", (tmp_path / "small.json").stat().st_size + 1)
+    tasks = bulk._tasks(sorted(tmp_path.iterdir()), 2)
+    assert [t for t in tasks if t[0] == "share"] == [("share", str(tmp_path / "big.json"), k, 16) for k in range(16)]
     assert bulk.check(tmp_path, "national", jobs=2).data == _serial(tmp_path)
 
 
@@ -143,109 +162,65 @@ def test_cli_jobs_same_output(synthetic):
     assert serial == json.loads(json.dumps(_serial(synthetic / "forms.json"), ensure_ascii=False))
 
 
-@pytest.mark.parametrize(
-    "field, value",
-    [
-        ("year", 2022.0), ("year", "2022"), ("year", True), ("year", 10**30), ("seq", 1.0), ("seq", 0),
-        ("unit", "yuan"), ("total_score", 100), ("total_score", "100"), ("total_score", True),
-        ("total_score", 1e308), ("id", "a..b"), ("weight", 10), ("weight", "10"), ("weight", None),
-        ("target", 5), ("target", None), ("target", ""),
-    ],
-)  # fmt: skip
-def test_worker_validation_agrees_with_read_json(tmp_path, minimal_data, field, value):
-    """Workers validate parsed items, read_json validates JSON text: same verdict on odd values."""
-    from selfeval_kit.form.loading import read_json
-    from selfeval_kit.rules.profile import load_profile
-
-    bulk._parsed.clear()
-    holder = minimal_data["indicators"][0] if field in ("weight", "target") else minimal_data
-    holder[field] = value
-    path = tmp_path / "forms.json"
-    path.write_text(json.dumps([minimal_data], ensure_ascii=False), encoding="utf-8")
-    forms, problems = read_json(path)
-    share = bulk._work(("json", str(path), 0, 1), load_profile("national"))
-    assert (share is None) == bool(problems)
-    if share is not None:
-        assert share[0][1] == _serial(path)["forms"][0]
-
-
-def _pieces(path, jobs):
-    from pydantic_core import from_json
-
-    raw = path.read_bytes()
-    tasks = bulk._json_tasks(path, jobs)
-    assert {t[0] for t in tasks} == {"bytes"}
-    return [from_json(b"[" + raw[start:stop] + b"]") for _, _, start, stop in tasks]
-
-
-@pytest.mark.parametrize("jobs", [2, 3, 7])
-@pytest.mark.parametrize("newline, bom", [("\n", ""), ("\r\n", ""), ("\n", "\ufeff")])
-def test_export_layout_is_cut_between_items(synthetic, tmp_path, jobs, newline, bom):
+@pytest.mark.parametrize("indent", [None, 2])
+def test_json_lists_of_any_layout_are_shared_out(synthetic, tmp_path, indent, shared_json, parallel_only):
     forms = json.loads((synthetic / "forms.json").read_text(encoding="utf-8"))
     path = tmp_path / "forms.json"
-    path.write_bytes((bom + json.dumps(forms, ensure_ascii=False, indent=2).replace("\n", newline)).encode())
-    pieces = _pieces(path, jobs)
-    assert len(pieces) == jobs
-    assert [item for piece in pieces for item in piece] == forms
-
-
-def test_other_layouts_are_parsed_whole_by_each_worker(synthetic, tmp_path, parallel_only):
-    forms = json.loads((synthetic / "forms.json").read_text(encoding="utf-8"))
-    path = tmp_path / "forms.json"
-    path.write_text(json.dumps(forms, ensure_ascii=False), encoding="utf-8")  # one line
-    assert bulk._json_tasks(path, 2) == [("json", str(path), 0, 2), ("json", str(path), 1, 2)]
+    path.write_text(json.dumps(forms, ensure_ascii=False, indent=indent), encoding="utf-8")
+    assert bulk._tasks([path], 2) == [("share", str(path), k, 16) for k in range(16)]
     assert bulk.check(path, "national", jobs=2).data == _serial(path)
 
 
-def test_a_false_boundary_falls_back_to_load(synthetic, tmp_path):
-    """Indicators laid out with two-space indents, as if they were top-level items: a cut there
-    lands inside a form, the pieces do not parse, and the result is still load's."""
-    forms = json.loads((synthetic / "forms.json").read_text(encoding="utf-8"))[:4]
-
-    def indicators(items):  # each ends with "\n  }" and the next begins with "\n  {"
-        return "[\n  " + ",\n  ".join(json.dumps(i, ensure_ascii=False)[:-1] + "\n  }" for i in items) + "]"
-
-    text = "[" + ",".join(
-        "{" + ", ".join(
-            f"{json.dumps(key)}: " + (indicators(value) if key == "indicators" else json.dumps(value, ensure_ascii=False))
-            for key, value in form.items()
-        ) + "}"
-        for form in forms
-    ) + "]"  # fmt: skip
-    path = tmp_path / "forms.json"
-    path.write_text(text, encoding="utf-8")
-    assert json.loads(text) == forms
-    assert [t[0] for t in bulk._json_tasks(path, 2)] == ["bytes", "bytes"]
-    assert bulk.check(path, "national", jobs=2).data == _serial(path)
+def _children() -> set[int]:
+    """This process's child processes (Linux)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().split(")")[-1].split()[1]) == os.getpid():
+                    found.add(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                pass
+    return found
 
 
-def test_bad_profile_stops_the_started_workers(monkeypatch):
-    from selfeval_kit import ProfileError
-
-    started = []
-    real = bulk._start_workers
-    monkeypatch.setattr(bulk, "_start_workers", lambda jobs: started.extend(real(jobs)) or started)
-    with pytest.raises(ProfileError):
+def test_a_bad_profile_fails_cleanly_and_leaves_no_worker():
+    before = _children()
+    with pytest.raises(ProfileError, match="no-such-profile"):
         bulk.check(DATA_2022, "no-such-profile", jobs=2)
-    assert len(started) == 2 and all(proc.poll() is not None for proc in started)
+    assert _children() - before == set()
 
 
-@pytest.mark.parametrize("dying", ["import sys; sys.exit(3)", "import sys; sys.stdin.buffer.read(10); sys.exit(0)"])
-def test_a_failed_worker_leaves_the_work_to_the_parent(monkeypatch, dying):
-    """A worker that dies (here: one of two, before or while reading its setup) does not fail
-    the check: the parent warns and does the work itself, with the same result."""
-    import subprocess
-    import sys
+def dies_on_the_first_share(task, rules):
+    """A worker that dies in its first task (here: a JSON file's first share)."""
+    if task[0] == "share" and task[2] == 0:
+        os._exit(3)
+    return bulk._work(task, rules)
 
-    real = bulk._start_workers
 
-    def one_dies(jobs):
-        procs = real(jobs - 1)
-        procs.append(subprocess.Popen([sys.executable, "-c", dying], stdin=subprocess.PIPE, stdout=subprocess.PIPE))
-        return procs
-
-    monkeypatch.setattr(bulk, "_start_workers", one_dies)
-    monkeypatch.setattr(bulk, "_FILES_PER_TASK", 1)  # tasks for both
+def test_a_dying_worker_leaves_the_work_to_the_parent(synthetic, monkeypatch, shared_json):
+    """The check does not fail: the parent warns, and checks in its own process, with the same result."""
+    monkeypatch.setattr(bulk, "_work", dies_on_the_first_share)
+    path = synthetic / "forms.json"
     with pytest.warns(RuntimeWarning, match="a selfeval check worker failed"):
-        data = bulk.check(DATA_2022, "national", jobs=2).data
-    assert data == _serial(DATA_2022)
+        data = bulk.check(path, "national", jobs=2).data
+    assert data == _serial(path)
+
+
+def test_cli_check_with_a_dying_worker_prints_no_traceback(synthetic, monkeypatch, shared_json):
+    monkeypatch.setattr(bulk, "_work", dies_on_the_first_share)
+    path = str(synthetic / "forms.json")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = CliRunner().invoke(main, ["check", path, "--json", "--jobs", "2"])
+    assert "Traceback" not in result.output
+    assert json.loads(result.output) == json.loads(json.dumps(_serial(path), ensure_ascii=False))
+
+
+def test_the_collector_is_left_alone_in_the_caller(synthetic, shared_json):
+    """Neither gc.disable() nor the workers' gc.freeze() leaks out of a check into its caller."""
+    import gc
+
+    frozen = gc.get_freeze_count()
+    assert bulk.check(synthetic / "forms.json", "national", jobs=2).data == _serial(synthetic / "forms.json")
+    assert gc.isenabled() and gc.get_freeze_count() == frozen

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from selfeval_kit import Form, Indicator, evaluate, load_profile
-from selfeval_kit.views.sentences import summary_sentence
 from selfeval_kit.rules.scoring import Attainment, budget_score, parse_rate, score_indicator
+from selfeval_kit.views.sentences import summary_sentence
 
 NATIONAL = load_profile("national")
 HUBEI = load_profile("hubei-2020")
@@ -14,9 +14,15 @@ HUBEI = load_profile("hubei-2020")
 
 def indicator(target: str, actual: str, weight: float = 10, score: float | None = None, **extra) -> Indicator:
     return Indicator(
-        level1="产出指标", level2="数量指标", name="测试指标", target=target, actual=actual,
-        weight=weight, score=score, **extra,
-    )  # fmt: skip
+        level1="产出指标",
+        level2="数量指标",
+        name="测试指标",
+        target=target,
+        actual=actual,
+        weight=weight,
+        score=score,
+        **extra,
+    )
 
 
 @pytest.mark.parametrize(
@@ -94,7 +100,9 @@ def test_qualitative_tiers_give_bands(target, actual, attainment, national_band,
     assert not national.quantitative
 
 
-@pytest.mark.parametrize("reported, recomputed, difference", [(9, 9, 0), (10, 10, 0), (8, 8, 0), (7, 8, -1), (None, 10, None)])
+@pytest.mark.parametrize(
+    "reported, recomputed, difference", [(9, 9, 0), (10, 10, 0), (8, 8, 0), (7, 8, -1), (None, 10, None)]
+)
 def test_qualitative_reported_score_checked_against_band(reported, recomputed, difference):
     result = score_indicator(indicator("及时", "及时", 10, reported), NATIONAL)
     assert result.score_recomputed == recomputed
@@ -149,12 +157,18 @@ def test_budget_score_is_linear_and_capped(minimal_data, budget_final, executed,
     assert computed_rate == (None if rate is None else pytest.approx(rate))
 
 
-@pytest.mark.parametrize("text, value", [("99.97%", 99.97), ("100.00%", 100.0), ("118.91 %", 118.91), ("90", 90.0), ("", None), ("约90%", None)])
+@pytest.mark.parametrize(
+    "text, value",
+    [("99.97%", 99.97), ("100.00%", 100.0), ("118.91 %", 118.91), ("90", 90.0), ("", None), ("约90%", None)],
+)
 def test_parse_reported_rate(text, value):
     assert parse_rate(text) == value
 
 
-@pytest.mark.parametrize("score, grade", [(100, "优"), (90, "优"), (89.99, "良"), (80, "良"), (79.99, "中"), (60, "中"), (59.99, "差"), (0, "差")])
+@pytest.mark.parametrize(
+    "score, grade",
+    [(100, "优"), (90, "优"), (89.99, "良"), (80, "良"), (79.99, "中"), (60, "中"), (59.99, "差"), (0, "差")],
+)
 def test_grades(score, grade):
     assert NATIONAL.grade(score) == grade
 
@@ -213,7 +227,12 @@ def test_deadline_with_a_non_date_actual_cannot_be_scored(actual):
 
 @pytest.mark.parametrize(
     "target, actual",
-    [("效果明显", "达成预期指标"), ("严格执行相关制度规定", "达成预期指标"), ("及时", "按期完成"), ("完善", "效果显著")],
+    [
+        ("效果明显", "达成预期指标"),
+        ("严格执行相关制度规定", "达成预期指标"),
+        ("及时", "按期完成"),
+        ("完善", "效果显著"),
+    ],
 )
 def test_qualitative_actuals_that_report_achievement(target, actual):
     assert score_indicator(indicator(target, actual, 10), NATIONAL).attainment == Attainment.MET
@@ -224,43 +243,77 @@ def test_percent_written_as_a_word():
     assert (result.attainment, result.score_recomputed) == (Attainment.MET, 8)
 
 
-def test_fast_result_is_the_dataclass_result():
-    """scoring._result sets the slots directly: the same IndicatorResult, field for field."""
-    from dataclasses import fields
-
-    from selfeval_kit.rules.scoring import IndicatorResult, _result
-
-    values = [f"value of {f.name}" for f in fields(IndicatorResult)]  # distinct, so a swapped field shows
-    fast, built = _result(*values), IndicatorResult(*values)
-    assert fast == built and hash(fast) == hash(built) and repr(fast) == repr(built)
-    assert _result(*values[:10]) == IndicatorResult(*values[:10])  # problem, reason default to None
-
-
-@pytest.mark.parametrize("value", [0.0, -0.0, 3, 10.0, -2.0, 9.444444, 0.125, 0.285, 2.675, -1.005, 1e17 + 0.5, 123456.789])
-def test_round_fast_path_matches_round(value):
-    from selfeval_kit.rules.scoring import _round
-
-    expected = round(value + 0.0, 2)
-    assert repr(_round(value)) == repr(expected)
-
-
-@pytest.mark.parametrize("score", [None, 0.0, 5.0, 8.0, 9.0, 10.0, 10.004, 10.5, 7.99])
-def test_difference_is_reported_minus_nearest_allowed(score):
-    from selfeval_kit.rules.scoring import _round
-
+@pytest.mark.parametrize(
+    "score, difference",
+    [
+        (None, None),
+        (0.0, -6.0),
+        (5.0, -1.0),
+        (6.0, 0.0),
+        (8.0, 0.0),
+        (9.0, 1.0),
+        (10.0, 2.0),
+        (10.004, 2.0),
+        (10.5, 2.5),
+        (7.99, 0.0),
+    ],
+)
+def test_difference_is_reported_minus_nearest_allowed(score, difference):
     result = score_indicator(indicator("及时", "部分完成", 10, score), NATIONAL)  # band 6–8
-    expected = None if score is None else _round(score - min(max(score, result.score_low), result.score_high))
-    assert repr(result.difference) == repr(expected)
+    assert (result.score_low, result.score_high) == (6, 8)
+    assert repr(result.difference) == repr(difference)
 
 
 def test_form_totals_are_the_sums_of_the_indicators(minimal_data):
-    """FormResult sums its indicators once (FormResult._totals); the totals are those sums."""
-    from selfeval_kit.rules.scoring import _round
-
     result = evaluate([Form.model_validate(minimal_data)]).forms[0]
     base = result.budget_score or 0
-    for _ in range(2):  # computed, then cached
-        assert result.score_recomputed == _round(base + sum(i.score_recomputed for i in result.indicators))
-        assert result.score_low == _round(base + sum(i.score_low for i in result.indicators))
-        assert result.score_high == _round(base + sum(i.score_high for i in result.indicators))
+    for _ in range(2):  # computed once, then read again
+        assert result.score_recomputed == round(base + sum(i.score_recomputed for i in result.indicators), 2)
+        assert result.score_low == round(base + sum(i.score_low for i in result.indicators), 2)
+        assert result.score_high == round(base + sum(i.score_high for i in result.indicators), 2)
         assert result.grade == NATIONAL.grade(result.score_recomputed)
+
+
+@pytest.mark.parametrize(
+    "value, expected", [(0.0, "0.0"), (-0.0, "0.0"), (3, "3.0"), (9.444444, "9.44"), (2.675, "2.67")]
+)
+def test_scores_are_floats_with_two_decimals(value, expected):
+    """A weight of 3 (an int) × a ratio of 1 is the score 3.0; -0.0 is shown as 0.0; 2.675 is 2.67 (binary)."""
+    result = score_indicator(indicator(">=10个", "10个", value), NATIONAL)
+    assert repr(result.score_recomputed) == expected
+
+
+@pytest.mark.parametrize(
+    "target, actual, weight, score, ratio",
+    [
+        ("<=1小时", "30分钟", 5, 5, 0.5),  # minutes converted into hours before comparing
+        ("<=1小时", "90分钟", 6, 4, 1.5),  # 6 × 1/1.5
+        (">=2天", "36小时", 4, 3, 0.75),  # 4 × 36/48
+        ("<0次", "0次", 5, 5, None),  # a lower-is-better target of 0 is met by none
+        ("<8次", "0个", 5, 5, 0.0),  # zero is zero in any unit
+        ("<=1-2次", "2次", 5, 5, 2.0),  # a "<=" range allows up to its high end
+    ],
+)
+def test_scores_follow_compare(target, actual, weight, score, ratio):
+    result = score_indicator(indicator(target, actual, weight), NATIONAL)
+    assert result.attainment == (Attainment.MET if score == weight else Attainment.PARTLY)
+    assert result.score_recomputed == score
+    assert result.ratio == (None if ratio is None else pytest.approx(ratio))
+
+
+@pytest.mark.parametrize(
+    "target, actual",
+    [("=100%", ">99%"), (">=92%", "90%-95%"), ("全国前3", "全国前5"), ("无", "<5次")],
+)
+def test_an_actual_that_is_only_a_bound_cannot_be_scored(target, actual):
+    """compare() cannot decide: the rules cannot be applied; the self-given score stands."""
+    result = score_indicator(indicator(target, actual, 10, 7), NATIONAL)
+    assert (result.attainment, result.problem) == (Attainment.UNKNOWN, None)
+    assert (result.score_low, result.score_high, result.score_recomputed) == (0, 10, 7)
+    assert "cannot decide" in result.reason or "bound" in result.reason
+
+
+def test_rankings_in_other_scopes_are_not_comparable():
+    result = score_indicator(indicator("全国前3", "全省第1", 10, 10), NATIONAL)
+    assert (result.attainment, result.problem) == (Attainment.UNKNOWN, "unit_mismatch")
+    assert result.reason == "ranking scopes differ: 全国 vs 全省"

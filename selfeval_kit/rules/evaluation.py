@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
-from selfeval_kit.rules.audit import Finding, audit_form, audit_portfolio
 from selfeval_kit.form.loading import Portfolio, load
 from selfeval_kit.form.model import Form
+from selfeval_kit.rules.audit import audit_form, audit_portfolio
+from selfeval_kit.rules.findings import Finding
 from selfeval_kit.rules.profile import Profile, load_profile
 from selfeval_kit.rules.scoring import FormResult, form_dict, score_form
 
@@ -38,7 +39,7 @@ class Evaluation:
         return {"profile": self.profile.name, "forms": forms, "findings": [f.to_dict() for f in self.findings]}
 
 
-def evaluate(source: "Portfolio | Iterable[Form] | str | Path", profile: "str | Path | Profile" = "national") -> Evaluation:
+def evaluate(source: Portfolio | Iterable[Form] | str | Path, profile: str | Path | Profile = "national") -> Evaluation:
     """Score and audit every form of a portfolio (or a path to load) under a rules profile."""
     if isinstance(source, (str, Path)):
         source = load(source)

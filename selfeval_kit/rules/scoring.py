@@ -1,35 +1,45 @@
-"""Recomputing a form's scores by the rules of a profile (RULES.md §2–4).
+"""Recomputing a form's scores by the rules of a profile (docs/rules.md §2–4).
 
 Quantitative indicators get a point score; qualitative ones a band (the tier the
-evidence supports), against which the self-given score is checked. Nothing here
-judges: the audit turns differences into findings.
+evidence supports), against which the self-given score is checked. Whether a target is
+met is decided by :func:`selfeval_kit.values.compare`, the one definition of "met";
+this module turns that verdict and its ratio into points. Nothing here judges: the
+audit turns differences into findings.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
+from typing import Literal, NamedTuple
 
 from selfeval_kit.form.labels import canonical_level1
 from selfeval_kit.form.model import Form, Indicator
 from selfeval_kit.rules.profile import Profile
-from selfeval_kit.values.core import Comparison, Kind, Value, compare, parse_value, unit_factor
+from selfeval_kit.values.comparison import compare
+from selfeval_kit.values.parsing import parse_value
+from selfeval_kit.values.types import Direction, Kind, Value, is_quantitative
 
 __all__ = [
-    "Attainment",
     "ATTAINMENT_LABELS",
-    "IndicatorResult",
+    "UNMET",
+    "Attainment",
     "FormResult",
-    "score_indicator",
-    "score_form",
+    "IndicatorResult",
+    "budget_score",
     "form_dict",
     "parse_rate",
+    "score_form",
+    "score_indicator",
 ]
 
 
-class Attainment(str, Enum):
+class Attainment(StrEnum):
+    """How far an indicator's target was reached."""
+
     MET = "met"
     PARTLY = "partly"
     NOT_MET = "not_met"
@@ -37,38 +47,59 @@ class Attainment(str, Enum):
 
 
 ATTAINMENT_LABELS = {"met": "达成", "partly": "部分达成", "not_met": "未达成", "unknown": "无法判断"}
-_MET, _PARTLY, _NOT_MET, _UNKNOWN = Attainment.MET, Attainment.PARTLY, Attainment.NOT_MET, Attainment.UNKNOWN
-_ATTAINMENT_VALUE = {a: a.value for a in Attainment}  # `.value` of an Enum member is a Python-level property
-
-HIGHER = (Comparison.GE, Comparison.GT, Comparison.EQ)
-LOWER = (Comparison.LE, Comparison.LT)
-_REL = 1e-9
-
-# Enum members as module constants: in Python 3.11 `Kind.NONE` goes through EnumType.__getattr__,
-# about 0.1 µs a lookup, and scoring a form looks up hundreds.
-_UNREADABLE, _QUALITATIVE, _NONE = Kind.UNREADABLE, Kind.QUALITATIVE, Kind.NONE
-_DEADLINE, _DATE, _RANKING, _QUANTITATIVE = Kind.DEADLINE, Kind.DATE, Kind.RANKING, Kind.QUANTITATIVE
-_GE, _GT, _LT = Comparison.GE, Comparison.GT, Comparison.LT
+#: The attainments of a target that was missed.
+UNMET = frozenset({Attainment.PARTLY, Attainment.NOT_MET})
+# The profile's qualitative band of each tier.
+_BAND_OF: dict[Attainment, Literal["met", "partly", "not_met"]] = {
+    Attainment.MET: "met",
+    Attainment.PARTLY: "partly",
+    Attainment.NOT_MET: "not_met",
+}
 
 # Qualitative evidence: words that deny or limit achievement, and words that report it.
 _NEGATIVE = re.compile(r"未(?!来)|没有|不够|不足|较差|滞后|延迟|延期|推迟")
 _PARTIAL = re.compile(r"部分|基本|初步")
-_ACHIEVED = re.compile(r"制定|完成|建立|建成|形成|实现|达到|达成|出台|印发|健全|完善|及时|提高|提升|扩大|规范|明显|显著|良好|按时|按期|提前")
+_ACHIEVED = re.compile(
+    r"制定|完成|建立|建成|形成|实现|达到|达成|出台|印发|健全|完善|及时|提高|提升|扩大|规范|明显|显著|良好|按时|按期|提前"
+)
 
 
-def _round(value: float | None) -> float | None:
-    if value is None:
-        return None
-    value += 0.0  # a float, and -0.0 → 0.0
-    # round() is slow (it goes through decimal digits) and leaves whole numbers, most scores, as they are.
+def _round(value: float) -> float:
+    """Two decimals, as the forms write scores; always a float, and -0.0 becomes 0.0."""
+    value += 0.0
+    # round() goes through decimal digits (about 1 µs); whole numbers, most scores, need none
     return value if value.is_integer() else round(value, 2)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class IndicatorResult:
-    """One indicator as recomputed. Scores are points; `score_low..score_high` is the
-    range the rules allow (one point for quantitative indicators, a band for
-    qualitative ones, the whole weight when the evidence cannot tell)."""
+    """One indicator as recomputed (built once by ``score_indicator``, then only read).
+
+    Attributes
+    ----------
+    position : int
+        The indicator's place in the form (from 0).
+    indicator : Indicator
+        The row as written.
+    target, actual : Value
+        The target and actual cells, read.
+    quantitative : bool
+        Scored as a quantity (a point score) rather than by qualitative tiers.
+    attainment : Attainment
+        Whether the target was met, by ``values.compare`` or by the qualitative evidence.
+    ratio : float or None
+        actual/target for quantities (below 1 is good for lower-is-better targets),
+        target rank/actual rank for rankings; None where there is no ratio.
+    score_low, score_high : float
+        The range of scores the rules allow: one point for quantitative indicators, a
+        band for qualitative ones, the whole weight when the evidence cannot tell.
+    score_recomputed : float
+        The score the rules give: the point, or the self-given score clamped into the band.
+    problem : str or None
+        "unit_mismatch" or "unreadable" when the rules could not be applied.
+    reason : str or None
+        Why the rules could not be applied fully.
+    """
 
     position: int
     indicator: Indicator
@@ -80,15 +111,17 @@ class IndicatorResult:
     score_low: float
     score_high: float
     score_recomputed: float
-    problem: str | None = None  # "unit_mismatch" | "unreadable" | None
-    reason: str | None = None  # why the rules could not be applied fully
+    problem: str | None = None
+    reason: str | None = None
 
     @property
     def weight(self) -> float:
+        """The indicator's weight (分值)."""
         return self.indicator.weight
 
     @property
     def score_reported(self) -> float | None:
+        """The self-given score (得分)."""
         return self.indicator.score
 
     @property
@@ -99,94 +132,92 @@ class IndicatorResult:
             return None
         low, high = self.score_low, self.score_high
         if low <= reported <= high:
-            return 0.0  # _round(reported - reported)
+            return 0.0
         return _round(reported - min(max(reported, low), high))
-
-
-# A frozen dataclass's __init__ sets each field through object.__setattr__; calling the slots'
-# setters directly builds the same IndicatorResult (tests/test_scoring.py) in half the time,
-# and scoring builds one per indicator.
-_new = object.__new__
-_R = IndicatorResult
-_set_position, _set_indicator, _set_target = _R.position.__set__, _R.indicator.__set__, _R.target.__set__
-_set_actual, _set_quantitative, _set_attainment = _R.actual.__set__, _R.quantitative.__set__, _R.attainment.__set__
-_set_ratio, _set_low, _set_high = _R.ratio.__set__, _R.score_low.__set__, _R.score_high.__set__
-_set_recomputed, _set_problem, _set_reason = _R.score_recomputed.__set__, _R.problem.__set__, _R.reason.__set__
-
-
-def _result(position, indicator, target, actual, quantitative, attainment, ratio, score_low, score_high,
-            score_recomputed, problem=None, reason=None) -> IndicatorResult:  # fmt: skip
-    """IndicatorResult(...) with these arguments, built faster."""
-    result = _new(IndicatorResult)
-    _set_position(result, position)
-    _set_indicator(result, indicator)
-    _set_target(result, target)
-    _set_actual(result, actual)
-    _set_quantitative(result, quantitative)
-    _set_attainment(result, attainment)
-    _set_ratio(result, ratio)
-    _set_low(result, score_low)
-    _set_high(result, score_high)
-    _set_recomputed(result, score_recomputed)
-    _set_problem(result, problem)
-    _set_reason(result, reason)
-    return result
 
 
 @dataclass(frozen=True)
 class FormResult:
+    """One form as scored under a profile; the audit adds its findings.
+
+    Attributes
+    ----------
+    form : Form
+        The form as loaded.
+    profile : Profile
+        The rules it was scored by.
+    indicators : list of IndicatorResult
+        Each indicator as recomputed, in form order.
+    execution_rate : float or None
+        The budget execution rate in percent, computed: 全年执行数 / 全年预算数.
+    execution_rate_reported : float or None
+        The rate in percent as written on the form.
+    budget_score : float or None
+        The budget execution score the rules give.
+    findings : list of Finding
+        Filled by the audit (``audit.audit_form``).
+    """
+
     form: Form
     profile: Profile
     indicators: list[IndicatorResult]
-    execution_rate: float | None  # percent, computed: executed / budget_final
-    execution_rate_reported: float | None  # percent, as written on the form
+    execution_rate: float | None
+    execution_rate_reported: float | None
     budget_score: float | None
-    findings: list = field(default_factory=list)  # filled by the audit
+    findings: list = field(default_factory=list)
 
     @property
     def id(self) -> str:
+        """The form's id."""
         return self.form.id
 
     @property
     def budget_weight(self) -> float:
+        """The weight of budget execution (预算执行率分值)."""
         return self.form.funds.total.weight
 
     @property
     def budget_score_reported(self) -> float | None:
+        """The budget execution score as written on the form."""
         return self.form.funds.total.score
 
     @property
     def score_reported(self) -> float | None:
+        """The total score as written on the form (总分)."""
         return self.form.total_score
 
     @cached_property
     def _totals(self) -> tuple[float, float, float, str | None]:
-        """(score_recomputed, score_low, score_high, grade), summed once: the indicators are
-        final when scoring returns, and reports and form_dict read these totals repeatedly."""
+        """(score_recomputed, score_low, score_high, grade): the indicators are final once scored."""
         base, items = self.budget_score or 0, self.indicators
-        recomputed = _round(base + sum([r.score_recomputed for r in items]))
-        low = _round(base + sum([r.score_low for r in items]))
-        high = _round(base + sum([r.score_high for r in items]))
+        recomputed = _round(base + sum(r.score_recomputed for r in items))
+        low = _round(base + sum(r.score_low for r in items))
+        high = _round(base + sum(r.score_high for r in items))
         return recomputed, low, high, self.profile.grade(recomputed)
 
     @property
     def score_recomputed(self) -> float:
+        """The total the rules give: budget score plus each indicator's recomputed score."""
         return self._totals[0]
 
     @property
     def score_low(self) -> float:
+        """The lowest total the rules allow."""
         return self._totals[1]
 
     @property
     def score_high(self) -> float:
+        """The highest total the rules allow."""
         return self._totals[2]
 
     @property
     def grade(self) -> str | None:
+        """The grade (优/良/中/差) of the recomputed total."""
         return self._totals[3]
 
     @property
     def grade_reported(self) -> str | None:
+        """The grade of the reported total."""
         return self.profile.grade(self.score_reported)
 
     @property
@@ -201,7 +232,8 @@ class FormResult:
         """Weight, reported and recomputed score per 一级指标, in the profile's order."""
         out: dict[str, dict[str, float]] = {}
         for result in self.indicators:
-            row = out.setdefault(canonical_level1(result.indicator.level1), {"weight": 0.0, "reported": 0.0, "recomputed": 0.0})
+            level1 = canonical_level1(result.indicator.level1)
+            row = out.setdefault(level1, {"weight": 0.0, "reported": 0.0, "recomputed": 0.0})
             row["weight"] += result.weight
             row["reported"] += result.score_reported or 0
             row["recomputed"] += result.score_recomputed
@@ -210,7 +242,7 @@ class FormResult:
 
 
 def form_dict(r: FormResult) -> dict:
-    """One form's entry in `evaluation.Evaluation.to_dict()["forms"]`."""
+    """One form's entry in ``Evaluation.to_dict()["forms"]`` (the JSON of ``selfeval check``)."""
     return {
         "id": r.form.id,
         "name": r.form.name,
@@ -226,7 +258,7 @@ def form_dict(r: FormResult) -> dict:
         "indicators": [
             {
                 "name": i.indicator.name,
-                "attainment": _ATTAINMENT_VALUE[i.attainment],
+                "attainment": i.attainment.value,
                 "ratio": None if i.ratio is None else round(i.ratio, 4),
                 "score_reported": i.score_reported,
                 "score_recomputed": i.score_recomputed,
@@ -254,9 +286,16 @@ def budget_score(form: Form) -> tuple[float | None, float | None]:
     return rate, _round(total.weight * min(rate, 100.0) / 100)
 
 
-def _band(profile: Profile, tier: Attainment, weight: float) -> tuple[float, float]:
-    low, high = profile.qualitative_bands[_ATTAINMENT_VALUE[tier]]
-    return _round(weight * low), _round(weight * high)
+# --------------------------------------------------------------------------- indicators
+
+
+class _Cells(NamedTuple):
+    """An indicator row and its two cells, read: the first four fields of its IndicatorResult."""
+
+    position: int
+    indicator: Indicator
+    target: Value
+    actual: Value
 
 
 def _clamp(value: float | None, low: float, high: float) -> float:
@@ -267,136 +306,222 @@ def _clamp(value: float | None, low: float, high: float) -> float:
     return min(max(_round(value), low), high)
 
 
+def _unknown(cells: _Cells, quantitative: bool, problem: str | None, reason: str) -> IndicatorResult:
+    """The rules cannot be applied: any score up to the weight is allowed; the self-given one stands."""
+    weight = cells.indicator.weight
+    return IndicatorResult(
+        *cells,
+        quantitative=quantitative,
+        attainment=Attainment.UNKNOWN,
+        ratio=None,
+        score_low=0.0,
+        score_high=_round(weight),
+        score_recomputed=_clamp(cells.indicator.score, 0.0, weight),
+        problem=problem,
+        reason=reason,
+    )
+
+
+def _point(cells: _Cells, attainment: Attainment, ratio: float | None, score: float) -> IndicatorResult:
+    """A quantitative result: one score, between 0 and the weight."""
+    score = _round(max(0.0, min(score, cells.indicator.weight)))
+    return IndicatorResult(
+        *cells,
+        quantitative=True,
+        attainment=attainment,
+        ratio=ratio,
+        score_low=score,
+        score_high=score,
+        score_recomputed=score,
+    )
+
+
+def _banded(cells: _Cells, quantitative: bool, tier: Attainment, profile: Profile) -> IndicatorResult:
+    """A result scored by the band of `tier`; the self-given score stands inside it."""
+    share_low, share_high = profile.qualitative_bands[_BAND_OF[tier]]
+    weight = cells.indicator.weight
+    low, high = _round(weight * share_low), _round(weight * share_high)
+    return IndicatorResult(
+        *cells,
+        quantitative=quantitative,
+        attainment=tier,
+        ratio=None,
+        score_low=low,
+        score_high=high,
+        score_recomputed=_clamp(cells.indicator.score, low, high),
+    )
+
+
 def _qualitative_tier(target: Value, actual: Value) -> Attainment:
+    """The tier the words of the actual support (docs/rules.md §4, qualitative indicators)."""
     words = (actual.words or actual.text or "").strip()
     goal = (target.words or target.text or "").strip()
     if not words:
-        return _UNKNOWN
+        return Attainment.UNKNOWN
     if words == goal:
-        return _MET
+        return Attainment.MET
     if _NEGATIVE.search(words):
-        return _PARTLY if _PARTIAL.search(words) else _NOT_MET
+        return Attainment.PARTLY if _PARTIAL.search(words) else Attainment.NOT_MET
     if _PARTIAL.search(words):
-        return _PARTLY
+        return Attainment.PARTLY
     if (goal and goal in words) or _ACHIEVED.search(words):
-        return _MET
-    return _UNKNOWN
-
-
-def _unknown(position, indicator, target, actual, quantitative, problem, reason) -> IndicatorResult:
-    weight = indicator.weight
-    return _result(
-        position, indicator, target, actual, quantitative, _UNKNOWN, None,
-        0.0, _round(weight), _clamp(indicator.score, 0.0, weight), problem, reason,
-    )  # fmt: skip
-
-
-def _point(position, indicator, target, actual, attainment, ratio, score) -> IndicatorResult:
-    score = _round(max(0.0, min(score, indicator.weight)))
-    return _result(position, indicator, target, actual, True, attainment, ratio, score, score, score)
-
-
-def _banded(position, indicator, target, actual, quantitative, tier, profile) -> IndicatorResult:
-    """A result scored by the band of `tier`; the self-given score stands inside it."""
-    low, high = _band(profile, tier, indicator.weight)
-    return _result(position, indicator, target, actual, quantitative, tier, None, low, high, _clamp(indicator.score, low, high))
+        return Attainment.MET
+    return Attainment.UNKNOWN
 
 
 def score_indicator(indicator: Indicator, profile: Profile, position: int = 0) -> IndicatorResult:
+    """Recompute one indicator's score by the rules of a profile (docs/rules.md §4).
+
+    Parameters
+    ----------
+    indicator : Indicator
+        The row: target, actual, weight and the self-given score.
+    profile : Profile
+        The rules: qualitative bands, the lower-is-better formula, the optional deduction.
+    position : int, default 0
+        The row's place in its form, kept in the result.
+
+    Returns
+    -------
+    IndicatorResult
+        Met (by ``values.compare``): the full weight. A higher-is-better target not met:
+        weight × actual/target. A lower-is-better one: by the profile's formula, 0 for a
+        target of 0. A ranking not met: weight × target rank/actual rank. Qualitative
+        indicators and missed deadlines: the band of the tier the evidence supports.
+        Where the rules cannot be applied (unreadable cells, incomparable units, an
+        undecided bound), attainment UNKNOWN with the range 0..weight and a reason.
+    """
     target = parse_value(indicator.target, role="target")
     actual = parse_value(indicator.actual, role="actual", like=target)
-    weight = indicator.weight
-    kind, actual_kind = target.kind, actual.kind
-
-    if kind == _UNREADABLE:
-        return _unknown(position, indicator, target, actual, False, "unreadable", f"年度指标值无法识别：{target.reason or ''}")
-
-    if kind == _QUALITATIVE:
-        if actual_kind == _UNREADABLE:
-            return _unknown(position, indicator, target, actual, False, "unreadable", "实际完成值为空或无法识别")
-        tier = _qualitative_tier(target, actual)
-        if tier == _UNKNOWN:
-            return _unknown(position, indicator, target, actual, False, None, "定性指标的完成情况无法从实际完成值判断")
-        return _banded(position, indicator, target, actual, False, tier, profile)
-
-    if kind == _NONE:
-        if actual_kind == _NONE or (actual_kind == _QUANTITATIVE and actual.number == 0):
-            return _point(position, indicator, target, actual, _MET, None, weight)
-        if actual_kind == _QUANTITATIVE and actual.number is not None:
-            return _point(position, indicator, target, actual, _NOT_MET, None, 0.0)
-        return _unknown(position, indicator, target, actual, True, "unreadable", "目标为“无”，实际完成值无法识别")
-
-    if kind == _DEADLINE or kind == _DATE:
-        return _score_deadline(position, indicator, target, actual, profile)
-
-    if kind == _RANKING:
-        if actual_kind != _RANKING or not actual.rank or not target.rank:
-            return _unknown(position, indicator, target, actual, True, "unreadable", "排名类目标的实际完成值不是排名")
-        ratio = target.rank / actual.rank
-        if actual.rank <= target.rank:
-            return _point(position, indicator, target, actual, _MET, ratio, weight)
-        return _point(position, indicator, target, actual, _PARTLY, ratio, weight * ratio)
-
-    # quantitative target
-    if actual_kind == _NONE:
-        actual_number = 0.0
-    elif actual_kind == _QUANTITATIVE and actual.number is not None:
-        actual_number = actual.number
-    else:
-        return _unknown(position, indicator, target, actual, True, "unreadable", "实际完成值不是可比较的数值")
-    # Two quantities compare exactly when their units convert; values.compare says why not.
-    if actual_kind != _NONE and unit_factor(actual.unit, target.unit) is None:
-        reason = compare(target, actual).reason
-        return _unknown(position, indicator, target, actual, True, "unit_mismatch", reason or "单位不可比")
-
-    t, a = target.number, actual_number
-    comparison = target.comparison or _GE
-    if comparison in HIGHER:
-        ratio = a / t if t else None
-        met = a > t if comparison == _GT else a >= t * (1 - _REL)
-        if met:
-            score = weight
-            if profile.overachievement_deduction and ratio and ratio >= profile.target_too_low_ratio:
-                score = weight * (1 - profile.overachievement_deduction)
-            return _point(position, indicator, target, actual, _MET, ratio, score)
-        score = weight * (ratio or 0.0)
-    else:
-        ratio = a / t if t else None
-        met = a < t if comparison == _LT else a <= t * (1 + _REL)
-        if t == 0:
-            met = a == 0
-        if met:
-            return _point(position, indicator, target, actual, _MET, ratio, weight)
-        if not t:
-            score = 0.0
-        elif profile.lower_better_formula == "linear":
-            score = weight * max(0.0, 1 - (a - t) / t)
-        else:
-            score = weight * min(1.0, t / a) if a else weight
-    attainment = _PARTLY if score > 0 else _NOT_MET
-    return _point(position, indicator, target, actual, attainment, ratio, score)
+    return _SCORERS[target.kind](_Cells(position, indicator, target, actual), profile)
 
 
-def _score_deadline(position, indicator, target, actual, profile) -> IndicatorResult:
-    """A deadline ("12月底前"): met by a date on or before it → full weight; a missed one has
-    no national formula, so it is scored like a qualitative indicator not reached (a band)."""
-    weight = indicator.weight
-    if actual.kind == _QUALITATIVE:  # "按时完成", "提前完成", "未按期完成"
-        tier = _qualitative_tier(target, actual)
-        if tier == _UNKNOWN:
-            return _unknown(position, indicator, target, actual, False, None, "时效指标的完成情况无法从实际完成值判断")
-        return _banded(position, indicator, target, actual, False, tier, profile)
-    check = compare(target, actual)
-    if not check.comparable:
-        return _unknown(position, indicator, target, actual, True, "unreadable", check.reason or "实际完成值不是日期")
+def _score_unreadable(cells: _Cells, profile: Profile) -> IndicatorResult:
+    """A target that cannot be read: the rules cannot be applied."""
+    return _unknown(cells, False, "unreadable", f"年度指标值无法识别：{cells.target.reason or ''}")
+
+
+def _score_qualitative(cells: _Cells, profile: Profile) -> IndicatorResult:
+    """A qualitative target ("完善", "及时"): the band of the tier the actual's words support."""
+    if cells.actual.kind is Kind.UNREADABLE:
+        return _unknown(cells, False, "unreadable", "实际完成值为空或无法识别")
+    tier = _qualitative_tier(cells.target, cells.actual)
+    if tier is Attainment.UNKNOWN:
+        return _unknown(cells, False, None, "定性指标的完成情况无法从实际完成值判断")
+    return _banded(cells, False, tier, profile)
+
+
+def _score_none(cells: _Cells, profile: Profile) -> IndicatorResult:
+    """A target of "无" (none allowed): full weight when the actual is none, else 0."""
+    if not is_quantitative(cells.actual):
+        return _unknown(cells, True, "unreadable", "目标为“无”，实际完成值无法识别")
+    check = compare(cells.target, cells.actual)
     if check.met is None:
-        return _unknown(position, indicator, target, actual, True, None, check.reason or "无法判断是否按期完成")
+        return _unknown(cells, True, None, check.reason or "无法判断是否完成目标")
     if check.met:
-        return _point(position, indicator, target, actual, _MET, None, weight)
-    return _banded(position, indicator, target, actual, True, _NOT_MET, profile)
+        return _point(cells, Attainment.MET, None, cells.indicator.weight)
+    return _point(cells, Attainment.NOT_MET, None, 0.0)
+
+
+def _score_ranking(cells: _Cells, profile: Profile) -> IndicatorResult:
+    """A ranking target ("全国前3"): full weight when reached, else weight × target rank/actual rank."""
+    check = compare(cells.target, cells.actual)
+    if not check.comparable:
+        if cells.actual.kind is Kind.RANKING:  # ranked in another scope
+            return _unknown(cells, True, "unit_mismatch", check.reason or "排名范围不同")
+        return _unknown(cells, True, "unreadable", "排名类目标的实际完成值不是排名")
+    if check.met is None:
+        return _unknown(cells, True, None, check.reason or "无法判断是否完成目标")
+    weight, ratio = cells.indicator.weight, check.ratio
+    if check.met:
+        return _point(cells, Attainment.MET, ratio, weight)
+    score = weight * (ratio or 0.0)
+    return _point(cells, Attainment.PARTLY if score > 0 else Attainment.NOT_MET, ratio, score)
+
+
+def _score_quantity(cells: _Cells, profile: Profile) -> IndicatorResult:
+    """A quantitative target: full weight when met, else by the ratio (docs/rules.md §4)."""
+    if not is_quantitative(cells.actual):
+        return _unknown(cells, True, "unreadable", "实际完成值不是可比较的数值")
+    check = compare(cells.target, cells.actual)
+    if not check.comparable:
+        return _unknown(cells, True, "unit_mismatch", check.reason or "单位不可比")
+    if check.met is None:
+        return _unknown(cells, True, None, check.reason or "无法判断是否完成目标")
+    weight, ratio = cells.indicator.weight, check.ratio
+    higher_is_better = cells.target.direction is Direction.HIGHER
+    if check.met:
+        score = weight
+        if higher_is_better and profile.overachievement_deduction and ratio and ratio >= profile.target_too_low_ratio:
+            score = weight * (1 - profile.overachievement_deduction)
+        return _point(cells, Attainment.MET, ratio, score)
+    # higher is better: weight × actual/target
+    score = weight * (ratio or 0.0) if higher_is_better else _lower_is_better_score(weight, ratio, profile)
+    return _point(cells, Attainment.PARTLY if score > 0 else Attainment.NOT_MET, ratio, score)
+
+
+def _lower_is_better_score(weight: float, ratio: float | None, profile: Profile) -> float:
+    """The score of a missed lower-is-better target, ratio being actual/target (above 1).
+
+    "inverse_ratio" (national): weight × target/actual. "linear": weight × (1 − (actual −
+    target)/target), which is weight × (2 − ratio), floored at 0. A target of 0 (no ratio)
+    scores 0 when missed.
+    """
+    if not ratio:
+        return 0.0
+    if profile.lower_better_formula == "linear":
+        return weight * max(0.0, 2 - ratio)
+    return weight * min(1.0, 1 / ratio)
+
+
+def _score_deadline(cells: _Cells, profile: Profile) -> IndicatorResult:
+    """A deadline ("12月底前"): met by a date on or before it → full weight.
+
+    A missed one has no national formula, so it is scored like a qualitative indicator
+    not reached (a band); qualitative evidence ("按时完成") gives the band of its tier.
+    """
+    if cells.actual.kind is Kind.QUALITATIVE:  # "按时完成", "提前完成", "未按期完成"
+        tier = _qualitative_tier(cells.target, cells.actual)
+        if tier is Attainment.UNKNOWN:
+            return _unknown(cells, False, None, "时效指标的完成情况无法从实际完成值判断")
+        return _banded(cells, False, tier, profile)
+    check = compare(cells.target, cells.actual)
+    if not check.comparable:
+        return _unknown(cells, True, "unreadable", check.reason or "实际完成值不是日期")
+    if check.met is None:
+        return _unknown(cells, True, None, check.reason or "无法判断是否按期完成")
+    if check.met:
+        return _point(cells, Attainment.MET, None, cells.indicator.weight)
+    return _banded(cells, True, Attainment.NOT_MET, profile)
+
+
+# How a target of each kind is scored.
+_SCORERS: dict[Kind, Callable[[_Cells, Profile], IndicatorResult]] = {
+    Kind.QUANTITATIVE: _score_quantity,
+    Kind.NONE: _score_none,
+    Kind.RANKING: _score_ranking,
+    Kind.DEADLINE: _score_deadline,
+    Kind.DATE: _score_deadline,
+    Kind.QUALITATIVE: _score_qualitative,
+    Kind.UNREADABLE: _score_unreadable,
+}
 
 
 def score_form(form: Form, profile: Profile) -> FormResult:
+    """Recompute a form's scores: budget execution and every indicator.
+
+    Parameters
+    ----------
+    form : Form
+        The form as loaded.
+    profile : Profile
+        The rules to score by.
+
+    Returns
+    -------
+    FormResult
+        The scores, with an empty ``findings`` list for the audit to fill.
+    """
     rate, points = budget_score(form)
     return FormResult(
         form=form,

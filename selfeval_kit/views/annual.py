@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from selfeval_kit.form.labels import canonical_level1
-from selfeval_kit.rules.audit import Finding
 from selfeval_kit.rules.evaluation import Evaluation
+from selfeval_kit.rules.findings import Finding
 from selfeval_kit.rules.profile import Profile
 from selfeval_kit.rules.scoring import FormResult
 from selfeval_kit.views.formatting import amount, annual_title, differs, money, pct, points, score_range

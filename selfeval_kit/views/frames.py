@@ -12,8 +12,8 @@ import pandas as pd
 
 from selfeval_kit.form.loading import Portfolio
 from selfeval_kit.form.model import Form
-from selfeval_kit.rules.audit import SEVERITIES
 from selfeval_kit.rules.evaluation import Evaluation
+from selfeval_kit.rules.findings import SEVERITIES
 
 __all__ = [
     "AMOUNTS",

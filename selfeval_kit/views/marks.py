@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from selfeval_kit.rules.audit import SEVERITIES, SEVERITY_LABELS, Finding
+from selfeval_kit.rules.findings import SEVERITIES, SEVERITY_LABELS, Finding
 from selfeval_kit.rules.scoring import ATTAINMENT_LABELS
 
 __all__ = [

@@ -1,0 +1,385 @@
+"""One local parallel map: a function applied to many items in worker processes.
+
+    from selfeval_kit.pool import PoolOptions, parallel_map
+
+    for done in parallel_map(len, ["a", "bb", "ccc"], PoolOptions(jobs=2)):
+        print(done.index, done.value if done.ok else done.error)
+
+`selfeval check --jobs N` and `selfeval build` both run their work through this module. `Pool`
+starts its workers as soon as it is made, so that their start-up (imports, a Jupyter kernel in
+`PoolOptions.initializer`) overlaps the caller's own work, and keeps them from one `Pool.map` to
+the next; `parallel_map` is one map on a pool of its own. Results come as tasks finish, each a
+`Done` whose `index` says which item it belongs to; a task's failure is its `Done.error`, never
+an exception out of the map. The interface (`PoolOptions`, `Pool.map`, `Done`) is what a
+distributed scheduler would offer too: a later back end (a Dask client) can take the same shape.
+
+The workers are loky processes (the concurrent.futures interface): each is a new interpreter
+(fork and exec), never a bare fork of the caller, which may run threads, as Jupyter and pytest
+do; and, unlike multiprocessing's "spawn" and "forkserver" starts, loky does not run the caller's
+main module again in each worker, so a script without an ``if __name__ == "__main__"`` guard,
+``python -`` and notebooks can use the pool. A function and its items travel by pickle (by
+reference for a module-level function).
+
+What can go wrong, task by task:
+
+* `fn` raises: that task's `Done.error` is the exception; the worker goes on.
+* A worker process dies (killed, out of memory, a crash in an extension): the task it was running
+  fails with `WorkerDied`. Tasks running beside it at that moment are run again on fresh workers,
+  one at a time, so that the one whose run kills a worker is told apart from the others.
+* A task runs longer than `PoolOptions.timeout`: it fails with `TaskTimeout`, the workers are
+  stopped and replaced, and the tasks running beside it are run again.
+* The initializer raises: every task given to that worker fails with `WorkerInitError`.
+  What an initializer leaves in the worker is out of the garbage collector's reach
+  (``gc.freeze``): state kept for the tasks, it is not walked by every collection.
+* The caller exits or is killed: its workers exit too, even in the middle of a task.
+
+A worker ends by `os._exit` once its exit handlers (`multiprocessing.util.Finalize`, as for a
+kernel to shut down) have run: the interpreter's own teardown, which frees every object and
+unloads every module, took ~2 s a worker with papermill loaded, and serves no one. Its `atexit`
+handlers do not run (nor do they in multiprocessing's workers).
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import multiprocessing.util
+import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Done", "Pool", "PoolOptions", "TaskTimeout", "WorkerDied", "WorkerInitError", "parallel_map"]
+
+log = logging.getLogger("selfeval_kit.pool")
+
+_PARENT_POLL = 0.5  # seconds between a worker's checks that the process that started it is alive
+_START_POLL = 0.1  # seconds between the caller's looks at which tasks started (only with a timeout)
+
+
+@dataclass(frozen=True)
+class PoolOptions:
+    """How a `Pool` runs its tasks.
+
+    Parameters
+    ----------
+    jobs : int, default 1
+        Worker processes; at most this many tasks run at once.
+    initializer : callable, optional
+        Called once in each worker, with `initargs`, before its first task: per-worker state (a
+        warm kernel, imports). Module-level, so that it pickles by reference.
+    initargs : tuple, default ()
+        Arguments for `initializer` (pickled once per worker).
+    timeout : float, optional
+        Seconds one task may run, counted from when a worker starts it; None: no limit.
+    """
+
+    jobs: int = 1
+    initializer: Callable[..., object] | None = None
+    initargs: tuple[Any, ...] = ()
+    timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class Done:
+    """One finished task.
+
+    Parameters
+    ----------
+    index : int
+        The position of the task's item in the items given to `Pool.map`.
+    value : object
+        What the function returned (None when it failed).
+    error : BaseException, optional
+        Why the task failed: the exception the function raised, `WorkerDied`, `TaskTimeout` or
+        `WorkerInitError`; None when it succeeded.
+    """
+
+    index: int
+    value: Any = None
+    error: BaseException | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the task succeeded."""
+        return self.error is None
+
+
+class WorkerDied(RuntimeError):
+    """The worker process running the task stopped before it finished."""
+
+
+class TaskTimeout(TimeoutError):
+    """The task ran longer than `PoolOptions.timeout`; its worker was stopped."""
+
+
+class WorkerInitError(RuntimeError):
+    """The worker's initializer raised; the task was not run (the initializer's error is the cause)."""
+
+
+class Pool:
+    """Worker processes that run `map` calls; started when the pool is made.
+
+    Parameters
+    ----------
+    options : PoolOptions
+        Workers, initializer, timeout.
+
+    Notes
+    -----
+    Use it as a context manager: leaving the block normally waits for the workers to exit (their
+    exit handlers, such as `multiprocessing.util.Finalize`, run); leaving it by an exception, or
+    `close(kill=True)`, stops them at once.
+    """
+
+    def __init__(self, options: PoolOptions):
+        if options.jobs < 1:
+            raise ValueError(f"jobs must be at least 1, not {options.jobs}")
+        self.options = options
+        self._executor: Any = None
+        self._started: Any = None  # tasks the workers began (index), when there is a timeout
+        self._start()
+
+    def _start(self) -> None:
+        import loky  # here, not at the top: a no-op build must not pay for its import
+        from loky.backend.context import get_context
+
+        context = get_context("loky")
+        self._started = context.SimpleQueue() if self.options.timeout is not None else None
+        initargs = (os.getpid(), self._started, self.options.initializer, self.options.initargs)
+        self._executor = loky.ProcessPoolExecutor(
+            max_workers=self.options.jobs, context=context, initializer=_start_worker, initargs=initargs
+        )
+        self._executor.submit(_ready)  # loky starts every worker with the first task: now
+
+    def _restart(self) -> None:
+        """Stop the workers (whatever they are doing) and start new ones."""
+        self._executor.shutdown(wait=True, kill_workers=True)
+        self._start()
+
+    def _submit(self, index: int, fn: Callable[[Any], Any], item: Any) -> Future:
+        try:
+            return self._executor.submit(_call, index, fn, item)
+        except BrokenExecutor:  # a worker died while idle (or starting): new workers, once
+            log.debug("the pool's workers were lost before task %d; starting new ones", index)
+            self._restart()
+            return self._executor.submit(_call, index, fn, item)
+
+    def _take_started(self) -> list[int]:
+        found = []
+        while self._started is not None and not self._started.empty():
+            found.append(self._started.get())
+        return found
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Done]:
+        """Apply `fn` to every item in the workers; yield each `Done` as its task finishes.
+
+        Parameters
+        ----------
+        fn : callable
+            A function of one argument, picklable (module-level, or a `functools.partial` of one).
+        items : iterable
+            The arguments, each picklable.
+
+        Yields
+        ------
+        Done
+            One per item, in the order the tasks finish; `Done.index` is the item's position.
+        """
+        return _Map(self, fn, list(items)).run()
+
+    def close(self, kill: bool = False) -> None:
+        """Stop the workers: after their current task (the default), or at once with `kill`."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, kill_workers=kill)
+            self._executor = None
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, kind: object, exc: object, tb: object) -> None:
+        self.close(kill=kind is not None)
+
+
+def parallel_map(fn: Callable[[Any], Any], items: Iterable[Any], options: PoolOptions) -> Iterator[Done]:
+    """Apply `fn` to every item in worker processes of a pool of its own; yield `Done` as tasks finish.
+
+    Parameters
+    ----------
+    fn : callable
+        A function of one argument, picklable.
+    items : iterable
+        Its arguments, each picklable.
+    options : PoolOptions
+        Workers, initializer, timeout.
+
+    Yields
+    ------
+    Done
+        One per item, in the order the tasks finish.
+    """
+    with Pool(options) as pool:
+        yield from pool.map(fn, items)
+
+
+class _Map:
+    """The state of one `Pool.map`: what waits, what runs, who is suspected of killing a worker."""
+
+    def __init__(self, pool: Pool, fn: Callable[[Any], Any], items: list[Any]):
+        self.pool, self.fn, self.items = pool, fn, items
+        self.waiting: deque[int] = deque(range(len(items)))
+        self.suspects: deque[int] = deque()  # running when a worker died: each runs again alone
+        self.running: dict[Future, int] = {}
+        self.began: dict[int, float] = {}
+
+    def run(self) -> Iterator[Done]:
+        while self.waiting or self.suspects or self.running:
+            self._hand_out()
+            finished, _ = wait(list(self.running), timeout=self._wait_time(), return_when=FIRST_COMPLETED)
+            now = time.monotonic()
+            for index in self.pool._take_started():
+                self.began.setdefault(index, now)
+            if any(_lost(future) for future in finished):
+                yield from self._after_death()
+                continue
+            for future in finished:
+                index = self.running.pop(future)
+                yield _done(index, future)
+            yield from self._timeouts(now)
+
+    def _hand_out(self) -> None:
+        if self.suspects:
+            if not self.running:
+                self._send(self.suspects.popleft())
+            return
+        while self.waiting and len(self.running) < self.pool.options.jobs:
+            self._send(self.waiting.popleft())
+
+    def _send(self, index: int) -> None:
+        self.began.pop(index, None)
+        self.running[self.pool._submit(index, self.fn, self.items[index])] = index
+
+    def _wait_time(self) -> float | None:
+        return None if self.pool.options.timeout is None else _START_POLL
+
+    def _after_death(self) -> Iterator[Done]:
+        """A worker died: every running task is lost with it (loky fails them all)."""
+        lost = []
+        for future, index in self.running.items():
+            if future.done() and not _lost(future):
+                yield _done(index, future)
+            else:
+                lost.append(index)
+        self.running.clear()
+        self.pool._restart()
+        if len(lost) == 1:
+            reason = _death_reason(lost[0], self.items[lost[0]])
+            log.debug("%s", reason)
+            yield Done(lost[0], error=WorkerDied(reason))
+        else:
+            log.debug("a worker died running one of tasks %s: each runs again alone", lost)
+            self.suspects.extend(lost)
+
+    def _timeouts(self, now: float) -> Iterator[Done]:
+        limit = self.pool.options.timeout
+        if limit is None:
+            return
+        late = {i for i in self.running.values() if i in self.began and now - self.began[i] > limit}
+        if not late:
+            return
+        for index in sorted(late):
+            yield Done(index, error=TaskTimeout(f"task {index} ran longer than {limit:g} s; its worker was stopped"))
+        innocent = [i for i in self.running.values() if i not in late]
+        self.running.clear()
+        self.pool._restart()
+        self.waiting.extendleft(reversed(innocent))  # first again, on the new workers
+
+
+def _done(index: int, future: Future) -> Done:
+    error = future.exception()
+    return Done(index, error=error) if error is not None else Done(index, future.result())
+
+
+def _lost(future: Future) -> bool:
+    return future.done() and isinstance(future.exception(), BrokenExecutor)
+
+
+def _death_reason(index: int, item: Any) -> str:
+    return f"the worker process running task {index} died before it finished ({_short(item)})"
+
+
+def _short(item: Any, limit: int = 120) -> str:
+    text = repr(item)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- in the worker ------------------------------------------------------------------
+
+_STARTED: Any = None  # the pool's queue of begun tasks, when it has a timeout
+_INIT_ERROR: BaseException | None = None
+
+
+def _start_worker(parent: int, started: Any, initializer: Callable[..., object] | None, initargs: tuple) -> None:
+    """Every worker's initializer: follow the caller out, leave Ctrl-C to it, then the user's initializer."""
+    global _STARTED, _INIT_ERROR
+    # Ctrl-C is for the caller, which stops its workers: a worker leaves the caller's session (and
+    # so its terminal and process group; a Jupyter kernel interrupts its whole group), and ignores
+    # SIGINT besides. Its own session also gives it its own CPU share where the kernel groups
+    # them by session (Linux autogroup), as for any process started with start_new_session.
+    if hasattr(os, "setsid"):
+        try:
+            os.setsid()
+        except OSError:
+            log.debug("worker %d stays in its caller's session", os.getpid())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(parent,), name="selfeval-pool-parent", daemon=True).start()
+    multiprocessing.util.Finalize(None, _end, exitpriority=-100)  # after every other exit handler
+    _STARTED = started
+    if initializer is not None:
+        try:
+            initializer(*initargs)
+        except Exception as exc:  # reported with each task, rather than a worker that never starts
+            log.warning("the pool's initializer failed in worker %d: %s", os.getpid(), exc, exc_info=True)
+            _INIT_ERROR = exc
+    # The one place the package touches the garbage collector. What the worker holds once started
+    # (its modules, the initializer's state) stays to its end: out of the collector's reach, it is
+    # not walked again by each collection, and loky collects in its workers after tasks (when
+    # psutil is missing). A collection walking the modules of a build worker took 0.08 s, one
+    # walking the 10,000 forms a check worker holds ~1 s. Garbage without cycles is freed as ever.
+    gc.freeze()
+
+
+def _exit_with(parent: int) -> None:
+    """Exit (with status 1, no clean-up) once the process that started this worker is gone."""
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL)
+    os._exit(1)
+
+
+def _end() -> None:
+    """End the worker: its results are sent and its exit handlers have run. Skipping the interpreter's
+    teardown (freeing every object, unloading every module) saves seconds with pandas or papermill loaded."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    os._exit(0)
+
+
+def _ready() -> None:
+    """The task that makes loky start the workers."""
+
+
+def _call(index: int, fn: Callable[[Any], Any], item: Any) -> Any:
+    if _INIT_ERROR is not None:
+        raise WorkerInitError(f"the worker's initializer failed: {_INIT_ERROR}") from _INIT_ERROR
+    if _STARTED is not None:
+        _STARTED.put(index)
+    return fn(item)
