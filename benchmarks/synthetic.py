@@ -13,6 +13,7 @@ goal texts mention the figures as real forms do. `--broken` adds invalid files
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 from pathlib import Path
 
@@ -52,7 +53,7 @@ QUAL_SHORTFALL = {"及时": "部分未及时", "完善": "基本完善", "持续
 def _split_weights(rng: random.Random, total: int, parts: int) -> list[int]:
     cuts = sorted(rng.sample(range(1, total), parts - 1)) if parts > 1 else []
     edges = [0, *cuts, total]
-    return [b - a for a, b in zip(edges, edges[1:])]
+    return [b - a for a, b in itertools.pairwise(edges)]
 
 
 def _plain(value: float) -> str:
@@ -107,14 +108,18 @@ def _indicator(rng: random.Random, spec, weight: int) -> tuple[dict, str, str]:
             got = round(value * ratio, 2)
             target, actual = f"{rng.choice(SIGNS_GE)}{value}%", f"{_plain(got)}%"
         else:
-            ratio = rng.uniform(0.6, 0.95) if missed else rng.choice([1.0, rng.uniform(1.0, 1.3), rng.uniform(1.3, 4.0)])
+            ratio = (
+                rng.uniform(0.6, 0.95) if missed else rng.choice([1.0, rng.uniform(1.0, 1.3), rng.uniform(1.3, 4.0)])
+            )
             got = round(value * ratio) if kind != "money" else round(value * ratio, 2)
             shown = f"{value}{unit}" if kind == "money" else _fmt_number(rng, value, unit)
             target = f"{rng.choice(SIGNS_GE)}{shown}"
             actual = _fmt_number(rng, got, unit) if kind != "money" else f"{got * 10_000:.2f}元"
         score = round(weight * min(1.0, ratio), 2)
     if missed:
-        note = rng.choice(["受疫情影响，部分工作延期。", "因采购流程调整，进度滞后，下年度将提前谋划。", "需求下降，已调整工作计划。"])
+        note = rng.choice(
+            ["受疫情影响，部分工作延期。", "因采购流程调整，进度滞后，下年度将提前谋划。", "需求下降，已调整工作计划。"]
+        )
     row = {
         "level1": level1, "level2": level2, "name": name, "target": target, "actual": actual,
         "weight": weight, "score": score, "deviation_note": note,
@@ -141,7 +146,7 @@ def make_form(rng: random.Random, index: int, year: int = 2023) -> dict:
     specs = rng.sample(outputs, n_out) + rng.sample(outcomes, n_eff) + satisfaction
     weights = _split_weights(rng, 50, n_out) + _split_weights(rng, 30, n_eff) + [10]
     rows, planned, achieved = [], [], []
-    for spec, weight in zip(specs, weights):
+    for spec, weight in zip(specs, weights, strict=False):
         row, plan, done = _indicator(rng, spec, max(weight, 1))
         rows.append(row)
         planned.append(plan)
@@ -154,7 +159,11 @@ def make_form(rng: random.Random, index: int, year: int = 2023) -> dict:
         row["score"] = row["weight"]
     unit = rng.choice(["元", "万元"])
     cents = 100 if unit == "元" else 1  # amounts in 万元 have two decimals: whole 百元
-    initial = rng.randint(2_000, 80_000) * 100 // cents * cents / 100 if unit == "万元" else float(rng.randint(200_000, 8_000_000))
+    initial = (
+        rng.randint(2_000, 80_000) * 100 // cents * cents / 100
+        if unit == "万元"
+        else float(rng.randint(200_000, 8_000_000))
+    )
     final = initial if rng.random() < 0.6 else round(initial * rng.uniform(0.5, 1.1), 2)
     executed = round(final * rng.choice([1.0, rng.uniform(0.7, 1.0), rng.uniform(1.0, 1.2)]), 2)
     carry = 0.0 if rng.random() < 0.8 else round(final * 0.1, 2)

@@ -72,13 +72,19 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # for type checkers and IDEs
-    from selfeval_kit.rules.findings import CHECKS, SEVERITY_LABELS, Finding
     from selfeval_kit.errors import BuildError, DataError, Problem, ProfileError, SelfEvalError
-    from selfeval_kit.rules.evaluation import Evaluation, evaluate
     from selfeval_kit.form.export import to_csv, to_json
-    from selfeval_kit.views.frames import findings_frame, forms_frame, indicator_scores_frame, indicators_frame, scores_frame
     from selfeval_kit.form.loading import Portfolio, load, load_form
     from selfeval_kit.form.model import AnnualGoal, Form, Funds, FundsRow, Indicator, TotalFundsRow
+    from selfeval_kit.rules.evaluation import Evaluation, evaluate
+    from selfeval_kit.rules.findings import CHECKS, SEVERITY_LABELS, Finding
     from selfeval_kit.rules.profile import Profile, builtin_profiles, load_profile
     from selfeval_kit.rules.scoring import ATTAINMENT_LABELS, Attainment, FormResult, IndicatorResult
     from selfeval_kit.values import Value, compare, parse_value
+    from selfeval_kit.views.frames import (
+        findings_frame,
+        forms_frame,
+        indicator_scores_frame,
+        indicators_frame,
+        scores_frame,
+    )

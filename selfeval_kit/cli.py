@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
-from selfeval_kit.version import __version__
 from selfeval_kit.errors import DataError, SelfEvalError
 from selfeval_kit.files import atomic_write_bytes
+from selfeval_kit.version import __version__
 
 __all__ = ["main"]
 
@@ -76,7 +76,9 @@ def validate(path: Path) -> None:
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout (required for xlsx).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout (required for xlsx)."
+)
 @_reports_errors
 def export(path: Path, fmt: str, out: Path | None) -> None:
     """Export the forms in PATH as JSON (one object per form), CSV (one row per indicator) or an
@@ -103,7 +105,9 @@ _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--profile", default="national", show_default=True, help="Built-in rules profile name or a profile YAML file.")
+@click.option(
+    "--profile", default="national", show_default=True, help="Built-in rules profile name or a profile YAML file."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores and findings as JSON.")
 @click.option("--strict", is_flag=True, help="Exit 1 on any finding, not only on errors.")
 @click.option(
@@ -113,8 +117,8 @@ _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 @_reports_errors
 def check(path: Path, profile: str, as_json: bool, strict: bool, jobs: int) -> None:
     """Recompute the scores of the forms in PATH by the rules and list the audit findings."""
-    from selfeval_kit.rules.findings import SEVERITY_LABELS
     from selfeval_kit.rules.bulk import check as bulk_check
+    from selfeval_kit.rules.findings import SEVERITY_LABELS
 
     data = bulk_check(path, profile, jobs).data
     findings = data["findings"]
@@ -159,7 +163,13 @@ def _echo_finding(finding: dict, labels: dict[str, str]) -> None:
 
 @main.command("import")
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the <id>.yaml files.")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the <id>.yaml files.",
+)
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @click.option("--partial", is_flag=True, help="Write the forms read whole even if others could not be read.")
 @_reports_errors
@@ -178,7 +188,11 @@ def import_(source: Path, out_dir: Path, force: bool, partial: bool) -> None:
         for reason in imported.errors:
             click.echo(f"error: {imported.source}: {reason}", err=True)
     if bad and not partial:
-        click.echo(f"{len(bad)} of {len(forms)} form(s) could not be read whole; nothing written (use --partial to write the others)", err=True)
+        click.echo(
+            f"{len(bad)} of {len(forms)} form(s) could not be read whole; nothing written"
+            " (use --partial to write the others)",
+            err=True,
+        )
         sys.exit(1)
     written = write_forms([f for f in forms if f.ok], out_dir, force=force)
     for path in written:
@@ -190,21 +204,51 @@ def import_(source: Path, out_dir: Path, force: bool, partial: bool) -> None:
 
 @main.command()
 @click.argument("data", required=False, default="data/2022", type=click.Path(path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the HTML reports (default: reports/<name of DATA>, e.g. reports/2022).")
-@click.option("--profile", default="national", show_default=True, help="Rules profile: a built-in name or a .yaml file.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Worker processes running notebooks  [default: the number of cores]")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the HTML reports (default: reports/<name of DATA>, e.g. reports/2022).",
+)
+@click.option(
+    "--profile", default="national", show_default=True, help="Rules profile: a built-in name or a .yaml file."
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes running notebooks  [default: the number of cores]",
+)
 @click.option("--force", is_flag=True, help="Rebuild every report, not only those whose inputs changed.")
-@click.option("--timeout", type=click.IntRange(min=1), default=600, show_default=True,
-              help="Seconds one notebook cell may run before its report fails.")
-@click.option("--start-timeout", type=click.IntRange(min=1), default=60, show_default=True,
-              help="Seconds a kernel may take to start.")
+@click.option(
+    "--timeout",
+    type=click.IntRange(min=1),
+    default=600,
+    show_default=True,
+    help="Seconds one notebook cell may run before its report fails.",
+)
+@click.option(
+    "--start-timeout",
+    type=click.IntRange(min=1),
+    default=60,
+    show_default=True,
+    help="Seconds a kernel may take to start.",
+)
 @click.option("--keep-notebooks", is_flag=True, help="Also keep each executed notebook (<id>.ipynb) beside its HTML.")
 @click.option("--dry-run", is_flag=True, help="List the reports that are out of date; run and write nothing.")
 @_reports_errors
-def build(data: Path, out_dir: Path | None, profile: str, jobs: int | None, force: bool, timeout: int,
-          start_timeout: int, keep_notebooks: bool, dry_run: bool) -> None:
+def build(
+    data: Path,
+    out_dir: Path | None,
+    profile: str,
+    jobs: int | None,
+    force: bool,
+    timeout: int,
+    start_timeout: int,
+    keep_notebooks: bool,
+    dry_run: bool,
+) -> None:
     """Build the HTML reports of DATA (default data/2022): one per project, the annual report, index.html.
 
     Only the reports whose inputs changed since the last build into the same folder are run
@@ -245,11 +289,14 @@ def build(data: Path, out_dir: Path | None, profile: str, jobs: int | None, forc
         click.echo(f"{len(stale)} of {total} reports would run" + (f": {', '.join(stale)}" if stale else ""))
         return
     if result.up_to_date:
-        click.echo(f"{result.out_dir}: up to date ({total} reports; nothing changed since the last build, --force rebuilds)")
+        click.echo(
+            f"{result.out_dir}: up to date ({total} reports; nothing changed since the last build, --force rebuilds)"
+        )
         return
     ran = len(result.executed)
     click.echo(
-        f"wrote {result.index} ({total - len(result.failed)} of {total} reports, {ran} run, {total - ran} up to date, {result.seconds:.0f} s)"
+        f"wrote {result.index} ({total - len(result.failed)} of {total} reports, {ran} run,"
+        f" {total - ran} up to date, {result.seconds:.0f} s)"
     )
     if result.failed:
         for outcome in result.failed:

@@ -40,7 +40,9 @@ def test_exception_hierarchy():
 
 
 def test_import_is_light():
-    code = "import sys, selfeval_kit; print(sorted(m for m in ('pandas', 'matplotlib', 'pydantic') if m in sys.modules))"
+    code = (
+        "import sys, selfeval_kit; print(sorted(m for m in ('pandas', 'matplotlib', 'pydantic') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -52,7 +52,11 @@ def test_funds_match_the_seed(portfolio, form_id, seq, initial, final, executed,
     assert (form.seq, form.year, form.unit) == (seq, 2022, "元")
     assert (total.budget_initial, total.budget_final, total.executed) == (initial, final, executed)
     # In every 2022 form the whole budget is this year's appropriation.
-    assert (appropriation.budget_initial, appropriation.budget_final, appropriation.executed) == (initial, final, executed)
+    assert (appropriation.budget_initial, appropriation.budget_final, appropriation.executed) == (
+        initial,
+        final,
+        executed,
+    )
     for row in (form.funds.carryover, form.funds.other):
         assert (row.budget_initial, row.budget_final, row.executed) == (None, 0, 0)
     assert (total.weight, total.execution_rate, total.score) == (10, rate, 10)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -41,7 +40,8 @@ def test_function_size(path):
     long = [
         f"{node.name} ({node.end_lineno - node.lineno + 1} lines, line {node.lineno})"
         for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
     ]
     assert long == []
 
@@ -60,7 +60,9 @@ def test_no_module_imports_the_package_facade(path):
     assert facade == []
 
 
-@pytest.mark.skipif(shutil.which("lint-imports") is None, reason="import-linter is not installed (pip install -e '.[test]')")
+@pytest.mark.skipif(
+    shutil.which("lint-imports") is None, reason="import-linter is not installed (pip install -e '.[test]')"
+)
 def test_layers_contract_is_kept():
     """The import-linter contract in .importlinter: imports only go down the layers."""
     root = PACKAGE.parent

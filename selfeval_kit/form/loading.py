@@ -13,7 +13,6 @@ from pathlib import Path
 
 from selfeval_kit.errors import DataError, Problem
 from selfeval_kit.form.model import Form
-
 from selfeval_kit.form.reading import read_forms
 from selfeval_kit.form.sources import form_files
 

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["FundsRow", "TotalFundsRow", "Funds", "AnnualGoal", "Indicator", "Form", "ID_PATTERN"]
+__all__ = ["ID_PATTERN", "AnnualGoal", "Form", "Funds", "FundsRow", "Indicator", "TotalFundsRow"]
 
 # A form id names files and URLs: ASCII letters, digits, '-', '_', '.'; no path tricks.
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")

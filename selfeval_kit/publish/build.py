@@ -65,7 +65,33 @@ _MANIFEST_EVERY = 1.0  # seconds between two writes of the manifest while report
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """How a build runs (see `build` for each option)."""
+    """How a build runs.
+
+    Parameters
+    ----------
+    project_notebook, annual_notebook : Path
+        The notebooks to run (absolute paths; default: the package's).
+    kernel_name : str, default "python3"
+        The Jupyter kernel spec the notebooks run in.
+    timeout : int, default 600
+        Seconds one notebook cell may run before its report fails.
+    start_timeout : int, default 60
+        Seconds a kernel may take to start.
+    jobs : int, default 1
+        Worker processes running the reports.
+    force : bool, default False
+        Run every report, not only those whose inputs changed since the last build into the folder.
+    keep_notebooks : bool, default False
+        Also keep each executed notebook (``<key>.ipynb``) beside its page.
+    warm : bool, default True
+        Reuse one kernel per worker from report to report; False: a kernel for each report.
+    dry_run : bool, default False
+        Run and write nothing; the result's `executed` are the reports a build would run.
+    progress : callable, optional
+        Called with each report's `ReportOutcome` as it completes.
+    progress_bar : bool or None, default False
+        A tqdm bar on stderr; None: only when stderr is a terminal.
+    """
 
     project_notebook: Path = NOTEBOOKS_DIR / PROJECT_NOTEBOOK
     annual_notebook: Path = NOTEBOOKS_DIR / ANNUAL_NOTEBOOK
@@ -119,28 +145,11 @@ def build(
         The folder to build into (created if needed).
     profile : str or Path, default "national"
         A built-in rules profile name, or a profile file.
-    project_notebook, annual_notebook : str or Path, optional
-        The notebooks to run (default: the package's).
-    kernel_name : str, default "python3"
-        The Jupyter kernel spec the notebooks run in.
-    timeout : int, default 600
-        Seconds one notebook cell may run before its report fails.
-    start_timeout : int, default 60
-        Seconds a kernel may take to start.
-    jobs : int, optional
-        Worker processes (default: the number of cores).
-    force : bool, default False
-        Run every report, not only those whose inputs changed since the last build into `out_dir`.
-    keep_notebooks : bool, default False
-        Also keep each executed notebook (``<key>.ipynb``) beside its page.
-    progress : callable, optional
-        Called with each report's `ReportOutcome` as it completes.
-    progress_bar : bool or None, default False
-        A tqdm bar on stderr; None: only when stderr is a terminal.
-    warm : bool, default True
-        Reuse one kernel per worker from report to report; False: a kernel for each report.
-    dry_run : bool, default False
-        Run and write nothing; the result's `executed` are the reports a build would run.
+    project_notebook, annual_notebook, kernel_name, timeout, start_timeout, jobs
+        As the fields of `BuildOptions`, which the build makes once of its arguments; a notebook
+        None: the package's; ``jobs=None``: the number of cores.
+    force, keep_notebooks, progress, progress_bar, warm, dry_run
+        As the fields of `BuildOptions`.
 
     Returns
     -------
@@ -197,7 +206,7 @@ def _locked(out: Path) -> Iterator[None]:
         lock.release()
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Plan:
     """One report of the build: its page's name, the digest of its inputs, what to run."""
 

@@ -14,17 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from selfeval_kit.form.labels import LEVEL1_SATISFACTION, canonical_level1, label
-
-# Until every importer takes these from rules.findings (the lead's change), they stay importable here.
-from selfeval_kit.rules.findings import (  # noqa: F401
-    CHECKS,
-    SEVERITIES,
-    SEVERITY_LABELS,
-    Finding,
-    make_finding,
-    number_text,
-    sort_findings,
-)
+from selfeval_kit.rules.findings import Finding, make_finding, number_text, sort_findings
 from selfeval_kit.rules.narrative import narrative_findings
 from selfeval_kit.rules.profile import Profile
 from selfeval_kit.rules.scoring import ATTAINMENT_LABELS, UNMET, Attainment, FormResult, IndicatorResult
@@ -401,6 +391,17 @@ class PortfolioFacts:
 
 
 def portfolio_facts(result: FormResult) -> PortfolioFacts:
+    """What the portfolio checks need of one scored form.
+
+    Parameters
+    ----------
+    result : FormResult
+        The form as scored.
+
+    Returns
+    -------
+    PortfolioFacts
+    """
     satisfaction, ratios = [], []
     for item in result.indicators:
         ind, target, ratio = item.indicator, item.target, item.ratio
@@ -418,10 +419,27 @@ def portfolio_facts(result: FormResult) -> PortfolioFacts:
 
 
 def audit_portfolio(results: list[FormResult], profile: Profile) -> list[Finding]:
+    """The portfolio checks (docs/rules.md §6.8) on scored forms; see `audit_portfolio_facts`."""
     return audit_portfolio_facts([portfolio_facts(r) for r in results], profile)
 
 
 def audit_portfolio_facts(facts: list[PortfolioFacts], profile: Profile) -> list[Finding]:
+    """Patterns across projects (docs/rules.md §6.8).
+
+    Parameters
+    ----------
+    facts : list of PortfolioFacts
+        One for each form of the portfolio (see `portfolio_facts`).
+    profile : Profile
+        The thresholds: how many forms make a pattern.
+
+    Returns
+    -------
+    list of Finding
+        The same satisfaction figure in many projects, every project self-scored full
+        marks, most higher-is-better targets far exceeded; none for fewer forms than
+        ``profile.min_forms_for_patterns``.
+    """
     findings: list[Finding] = []
     if len(facts) < profile.min_forms_for_patterns:
         return findings

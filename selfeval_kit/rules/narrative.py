@@ -172,20 +172,23 @@ def _fit(subject: str, name: str) -> float | None:
     Cached: forms share indicator names and phrasings, and the fit depends on nothing else.
     """
     shorter = min(len(subject), len(name))
+    subject_chars, name_chars = set(subject), set(name)
+    shared = subject_chars & name_chars
     # Shared characters (and repeats) bound the LCS from above: most pairs fail this cheap test.
-    shared = len(set(subject) & set(name))
-    repeats = min(len(subject) - len(set(subject)), len(name) - len(set(name)))
-    bound = shared + repeats
+    bound = len(shared) + min(len(subject) - len(subject_chars), len(name) - len(name_chars))
     if not shared or bound < _MIN_NAME or bound < _MIN_COVER * shorter:
         return None
-    common = _lcs_length(subject, name)
+    common = _lcs_length([c for c in subject if c in shared], [c for c in name if c in shared])
     if common < _MIN_NAME or common < _MIN_COVER * shorter:
         return None
     return common / shorter + common / 1000  # longer agreement breaks ties
 
 
-def _lcs_length(a: str, b: str) -> int:
-    """The length of the longest common subsequence of two texts (dynamic programming)."""
+def _lcs_length(a: list[str], b: list[str]) -> int:
+    """The length of the longest common subsequence of two sequences (dynamic programming).
+
+    `_fit` leaves out the characters only one text has: they cannot be in a common subsequence.
+    """
     previous = [0] * (len(b) + 1)
     for x in a:
         current = [0]

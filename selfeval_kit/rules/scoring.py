@@ -242,7 +242,19 @@ class FormResult:
 
 
 def form_dict(r: FormResult) -> dict:
-    """One form's entry in ``Evaluation.to_dict()["forms"]`` (the JSON of ``selfeval check``)."""
+    """One form's entry in ``Evaluation.to_dict()["forms"]`` (the JSON of ``selfeval check``).
+
+    Parameters
+    ----------
+    r : FormResult
+        The form as scored.
+
+    Returns
+    -------
+    dict
+        Execution rate, budget and total scores (reported and recomputed), grades, and each
+        indicator's attainment, ratio, scores and allowed range.
+    """
     return {
         "id": r.form.id,
         "name": r.form.name,
@@ -270,7 +282,18 @@ def form_dict(r: FormResult) -> dict:
 
 
 def parse_rate(text: str | None) -> float | None:
-    """'99.97%' -> 99.97; None when the form gives no readable rate."""
+    """The execution rate as written on the form, in percent.
+
+    Parameters
+    ----------
+    text : str or None
+        The 执行率 cell ("99.97%", "90").
+
+    Returns
+    -------
+    float or None
+        99.97 for "99.97%"; None when the form gives no readable rate.
+    """
     if not text:
         return None
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[%％]?\s*", text)
@@ -278,7 +301,18 @@ def parse_rate(text: str | None) -> float | None:
 
 
 def budget_score(form: Form) -> tuple[float | None, float | None]:
-    """(execution rate in percent, budget score): linear in the rate, capped at the weight."""
+    """The budget execution rate and its score (docs/rules.md §3).
+
+    Parameters
+    ----------
+    form : Form
+
+    Returns
+    -------
+    tuple of (float or None, float or None)
+        The rate 全年执行数 / 全年预算数 in percent, and the score 分值 × min(rate, 100%)
+        to two decimals; (None, None) without a final budget or an executed amount.
+    """
     total = form.funds.total
     if not total.budget_final or total.executed is None:
         return None, None
