@@ -164,6 +164,8 @@ class Pool:
         self._start()
 
     def _submit(self, index: int, fn: Callable[[Any], Any], item: Any) -> Future:
+        if self._executor is None:
+            raise RuntimeError("the pool is closed")
         try:
             return self._executor.submit(_call, index, fn, item)
         except BrokenExecutor:  # a worker died while idle (or starting): new workers, once

@@ -136,8 +136,8 @@ def test_unhashable_key_is_reported_not_raised(write_form):
 
 
 def test_too_deeply_nested_yaml_is_a_problem(write_form):
-    (problem,) = problems_of(write_form("{a: " * 1001 + "1" + "}" * 1001 + "\n"))
-    assert problem.message == "malformed YAML: line 1, column 4001: nested too deeply to read (more than 1000 levels)"
+    (problem,) = problems_of(write_form("{a: " * 501 + "1" + "}" * 501 + "\n"))
+    assert problem.message == "malformed YAML: line 1, column 2001: nested too deeply to read (more than 500 levels)"
 
 
 def test_a_value_too_deep_to_show_is_still_reported(write_form, minimal_data):

@@ -40,7 +40,9 @@ MAX_FILE_BYTES = 5 * 1024 * 1024  # a YAML form is a few KiB; anything this larg
 # overflows the C stack and kills the interpreter. Every mapping or list starts at one of the
 # characters of _OPENERS, so a text with at most MAX_DEPTH of them cannot nest deeper; a text with
 # more has its depth counted from the parser's events (a loop) before it is composed.
-MAX_DEPTH = 1000
+# Below libyaml's own limit (1000 levels in PyYAML 6.0.4 and later, none before), so that the same
+# message comes whichever PyYAML is installed; a form nests four levels deep.
+MAX_DEPTH = 500
 _OPENERS = "[{-?:"
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -136,6 +138,9 @@ def parse_yaml(text: str) -> tuple[Any, str | None]:
         )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
+        if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit, in case it is ever lower
+            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+            return None, _malformed(f"{where}nested too deeply to read (more than {MAX_DEPTH} levels)")
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         return None, _malformed(f"{where}{exc.problem or exc}")
     except yaml.YAMLError as exc:
