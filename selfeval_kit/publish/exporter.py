@@ -13,7 +13,7 @@ its output:
   thousands of table rows the pass took longer than everything else together (59 s of 80 for
   2,000 projects). `SelfevalHTMLExporter` returns the template's output as written, giving an
   image without alt the same text (a regular expression, not a parser). The page parses to the
-  same tree as the stock exporter's (tests/test_publish_exporter.py); the text differs only in
+  same tree as the stock exporter's (tests/publish/test_publish_exporter.py); the text differs only in
   how BeautifulSoup would re-serialise it.
 
 This needs two names of nbconvert's that are not public API (`HTMLExporter._init_resources`

@@ -13,7 +13,7 @@ from selfeval_kit.views import official
 from selfeval_kit.views import project as view
 from selfeval_kit.views.marks import SEVERITY, STATUS, counts_text, severity_counts, sort_findings, status_key
 
-from .report_build import FIXTURE_DATA
+from tests.report_build import FIXTURE_DATA
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from .report_build import built_reports
+from tests.report_build import built_reports
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 pytestmark = pytest.mark.skipif(

@@ -12,8 +12,8 @@ import yaml
 from selfeval_kit.rules.evaluation import evaluate
 from selfeval_kit.views import annual, quality
 
-from .conftest import DATA_2022
-from .report_build import FIXTURE_DATA
+from tests.conftest import DATA_2022
+from tests.report_build import FIXTURE_DATA
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from selfeval_kit import CHECKS, Form, evaluate, scores_frame
 from selfeval_kit.cli import main
 
-from .conftest import DATA_2022
+from tests.conftest import DATA_2022
 
 
 def findings_of(data: dict, profile: str = "national") -> list:

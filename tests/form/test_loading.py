@@ -9,7 +9,7 @@ import yaml
 
 from selfeval_kit import DataError, Form, Portfolio, load, load_form
 
-from .conftest import FIXTURES
+from tests.conftest import FIXTURES
 
 
 def problems_of(path) -> list:
@@ -98,7 +98,7 @@ def test_every_problem_is_reported_at_once(write_form, minimal_data):
 
 
 def test_duplicate_yaml_key_is_an_error(write_form, minimal_data):
-    # Every kind of YAML problem, with its exact message, is in tests/test_form_reading.py.
+    # Every kind of YAML problem, with its exact message, is in tests/form/test_form_reading.py.
     text = yaml.safe_dump(minimal_data, allow_unicode=True, sort_keys=False).replace(
         "unit: 万元\n", "unit: 万元\nunit: 元\n"
     )
@@ -241,7 +241,7 @@ def test_forms_sorted_by_seq_then_file_name(write_form, minimal_data, tmp_path):
 def test_json_export_loads_back(tmp_path):
     from selfeval_kit import to_json
 
-    from .conftest import DATA_2022
+    from tests.conftest import DATA_2022
 
     original = load(DATA_2022)
     path = tmp_path / "forms.json"

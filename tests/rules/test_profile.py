@@ -5,7 +5,7 @@ import pytest
 from selfeval_kit import Profile, ProfileError, builtin_profiles, load_profile
 from selfeval_kit.form.reading import parse_yaml
 
-from .conftest import ROOT
+from tests.conftest import ROOT
 
 
 def test_builtin_profiles():

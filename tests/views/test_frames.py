@@ -4,7 +4,7 @@ import pytest
 
 from selfeval_kit import forms_frame, indicators_frame, load
 
-from .conftest import DATA_2022
+from tests.conftest import DATA_2022
 
 
 @pytest.fixture(scope="module")

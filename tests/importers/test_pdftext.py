@@ -19,7 +19,7 @@ from selfeval_kit.form.model import Form
 from selfeval_kit.importers.text import read_text
 from selfeval_kit.importers.writing import form_to_yaml
 
-from .conftest import DATA_2022, FIXTURES
+from tests.conftest import DATA_2022, FIXTURES
 
 SEED_PATH = FIXTURES / "seed_2022.txt"
 SEED = SEED_PATH.read_text(encoding="utf-8")

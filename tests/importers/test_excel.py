@@ -17,7 +17,7 @@ from selfeval_kit.form.workbook import META_SHEET, write_workbook, write_workboo
 from selfeval_kit.importers.source import read_source
 from selfeval_kit.importers.workbook import _display, read_workbook
 
-from .conftest import DATA_2022, FIXTURES
+from tests.conftest import DATA_2022, FIXTURES
 
 PORTFOLIO = load(DATA_2022)
 IDS = PORTFOLIO.ids

@@ -11,7 +11,7 @@ import pytest
 from selfeval_kit.errors import DataError, ProfileError
 from selfeval_kit.report import AnnualReport, ProjectReport, cache
 
-from .report_build import FIXTURE_DATA
+from tests.report_build import FIXTURE_DATA
 
 
 @pytest.fixture

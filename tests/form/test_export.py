@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from selfeval_kit.cli import main
 
-from .conftest import DATA_2022, FIXTURES
+from tests.conftest import DATA_2022, FIXTURES
 
 
 @pytest.fixture(scope="module")

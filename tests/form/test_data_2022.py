@@ -9,7 +9,7 @@ import pytest
 
 from selfeval_kit import load
 
-from .conftest import DATA_2022, FIXTURES
+from tests.conftest import DATA_2022, FIXTURES
 
 SEED = (FIXTURES / "seed_2022.txt").read_text(encoding="utf-8")
 SEED_FORMS = SEED.split("财政项目支出绩效自评表")[1:]

@@ -22,7 +22,7 @@ from selfeval_kit.form.reading import (
     read_yaml,
 )
 
-from .conftest import DATA_2022, FIXTURES
+from tests.conftest import DATA_2022, FIXTURES
 
 UTC8 = dt.timezone(dt.timedelta(hours=8))
 

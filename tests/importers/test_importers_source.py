@@ -11,7 +11,7 @@ from selfeval_kit.importers import source
 from selfeval_kit.importers.imported import slug
 from selfeval_kit.importers.source import read_source
 
-from .conftest import FIXTURES
+from tests.conftest import FIXTURES
 
 SEED = FIXTURES / "seed_2022.txt"
 

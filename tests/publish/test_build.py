@@ -23,9 +23,9 @@ from selfeval_kit.publish import build as build_mod
 from selfeval_kit.publish import digest
 from selfeval_kit.publish.manifest import LOCK_NAME, MANIFEST_NAME
 
-from .report_build import FIXTURE_DATA, FORM_IDS, built_reports
+from tests.report_build import FIXTURE_DATA, FORM_IDS, built_reports
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 NOTEBOOKS = ROOT / "selfeval_kit" / "publish" / "notebooks"
 PARAMS = ROOT / "params" / "2022"
 
