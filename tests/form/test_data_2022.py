@@ -8,7 +8,6 @@ import re
 import pytest
 
 from selfeval_kit import load
-
 from tests.conftest import DATA_2022, FIXTURES
 
 SEED = (FIXTURES / "seed_2022.txt").read_text(encoding="utf-8")

@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from selfeval_kit.cli import main
-
 from tests.conftest import DATA_2022, FIXTURES
 
 

@@ -21,7 +21,6 @@ from selfeval_kit.form.reading import (
     read_json,
     read_yaml,
 )
-
 from tests.conftest import DATA_2022, FIXTURES
 
 UTC8 = dt.timezone(dt.timedelta(hours=8))

@@ -8,7 +8,6 @@ import pytest
 import yaml
 
 from selfeval_kit import DataError, Form, Portfolio, load, load_form
-
 from tests.conftest import FIXTURES
 
 
@@ -240,7 +239,6 @@ def test_forms_sorted_by_seq_then_file_name(write_form, minimal_data, tmp_path):
 
 def test_json_export_loads_back(tmp_path):
     from selfeval_kit import to_json
-
     from tests.conftest import DATA_2022
 
     original = load(DATA_2022)

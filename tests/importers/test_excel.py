@@ -16,7 +16,6 @@ from selfeval_kit.form.labels import label
 from selfeval_kit.form.workbook import META_SHEET, write_workbook, write_workbook_file
 from selfeval_kit.importers.source import read_source
 from selfeval_kit.importers.workbook import _display, read_workbook
-
 from tests.conftest import DATA_2022, FIXTURES
 
 PORTFOLIO = load(DATA_2022)

@@ -10,7 +10,6 @@ from selfeval_kit.errors import DataError
 from selfeval_kit.importers import source
 from selfeval_kit.importers.imported import slug
 from selfeval_kit.importers.source import read_source
-
 from tests.conftest import FIXTURES
 
 SEED = FIXTURES / "seed_2022.txt"

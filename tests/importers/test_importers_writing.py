@@ -11,7 +11,6 @@ from selfeval_kit.errors import DataError, Problem
 from selfeval_kit.form.loading import load
 from selfeval_kit.importers.imported import ImportedForm
 from selfeval_kit.importers.writing import form_to_yaml, write_forms
-
 from tests.conftest import FIXTURES
 
 MINIMAL = yaml.safe_load((FIXTURES / "minimal.yaml").read_text(encoding="utf-8"))

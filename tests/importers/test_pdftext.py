@@ -18,7 +18,6 @@ from selfeval_kit.errors import DataError
 from selfeval_kit.form.model import Form
 from selfeval_kit.importers.text import read_text
 from selfeval_kit.importers.writing import form_to_yaml
-
 from tests.conftest import DATA_2022, FIXTURES
 
 SEED_PATH = FIXTURES / "seed_2022.txt"

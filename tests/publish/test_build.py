@@ -22,7 +22,6 @@ from selfeval_kit.errors import BuildError
 from selfeval_kit.publish import build as build_mod
 from selfeval_kit.publish import digest
 from selfeval_kit.publish.manifest import LOCK_NAME, MANIFEST_NAME
-
 from tests.report_build import FIXTURE_DATA, FORM_IDS, built_reports
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -16,7 +16,6 @@ from nbconvert import HTMLExporter
 
 from selfeval_kit.publish import build as build_mod
 from selfeval_kit.publish.exporter import NO_ALT_TEXT, export_html, make_exporter
-
 from tests.report_build import FIXTURE_DATA, FORM_IDS
 
 

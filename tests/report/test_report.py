@@ -10,7 +10,6 @@ from selfeval_kit.form.loading import load
 from selfeval_kit.report import Html, ProjectReport
 from selfeval_kit.report.official import official_form
 from selfeval_kit.views import formatting
-
 from tests.report_build import FIXTURE_DATA, FORM_IDS, built_reports
 
 ALL_PAGES = (*(f"{i}.html" for i in FORM_IDS), "annual.html", "index.html")

@@ -10,7 +10,6 @@ import pytest
 
 from selfeval_kit.errors import DataError, ProfileError
 from selfeval_kit.report import AnnualReport, ProjectReport, cache
-
 from tests.report_build import FIXTURE_DATA
 
 

@@ -10,7 +10,6 @@ from click.testing import CliRunner
 
 from selfeval_kit import CHECKS, Form, evaluate, scores_frame
 from selfeval_kit.cli import main
-
 from tests.conftest import DATA_2022
 
 

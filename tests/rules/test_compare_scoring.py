@@ -18,10 +18,9 @@ from selfeval_kit.form.model import Indicator
 from selfeval_kit.rules.profile import load_profile
 from selfeval_kit.rules.scoring import Attainment, score_indicator
 from selfeval_kit.values import Kind, compare, parse_value
-
+from tests.conftest import DATA_2022
 from tests.rules import test_narrative, test_scoring
 from tests.values import test_values
-from tests.conftest import DATA_2022
 
 NATIONAL = load_profile("national")
 

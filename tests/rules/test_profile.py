@@ -4,7 +4,6 @@ import pytest
 
 from selfeval_kit import Profile, ProfileError, builtin_profiles, load_profile
 from selfeval_kit.form.reading import parse_yaml
-
 from tests.conftest import ROOT
 
 

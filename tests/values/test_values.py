@@ -997,7 +997,6 @@ def test_whole_number_beside_a_percentage_target_takes_the_percent():
 
 def _cells_2022():
     from selfeval_kit import load
-
     from tests.conftest import DATA_2022
 
     for form in load(DATA_2022):

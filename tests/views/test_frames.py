@@ -3,7 +3,6 @@ from __future__ import annotations
 import pytest
 
 from selfeval_kit import forms_frame, indicators_frame, load
-
 from tests.conftest import DATA_2022
 
 

@@ -11,7 +11,6 @@ import yaml
 
 from selfeval_kit.rules.evaluation import evaluate
 from selfeval_kit.views import annual, quality
-
 from tests.conftest import DATA_2022
 from tests.report_build import FIXTURE_DATA
 

@@ -12,7 +12,6 @@ from selfeval_kit.rules.evaluation import evaluate
 from selfeval_kit.views import official
 from selfeval_kit.views import project as view
 from selfeval_kit.views.marks import SEVERITY, STATUS, counts_text, severity_counts, sort_findings, status_key
-
 from tests.report_build import FIXTURE_DATA
 
 
