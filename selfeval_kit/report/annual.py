@@ -2,7 +2,7 @@
 
     ann = AnnualReport.open("data/2022", year=2022)
     ann.header(); ann.overview(); ann.execution(); ann.attainment(); ann.quality()
-    ann.findings(); ann.ranking()
+    ann.findings(); ann.ranking(); ann.opinion()
 
 What a section says (its rows, sentences and chart readings) is `selfeval_kit.views.annual` and
 `selfeval_kit.views.quality`; here it is rendered by its template and its charts are drawn.
@@ -21,6 +21,7 @@ from selfeval_kit.rules.scoring import FormResult
 from selfeval_kit.views import annual as annual_view
 from selfeval_kit.views import quality
 from selfeval_kit.views.formatting import chinese_date
+from selfeval_kit.views.opinion import Signature, annual_opinion
 
 __all__ = ["AnnualReport"]
 
@@ -175,6 +176,19 @@ class AnnualReport:
         """
         return render("annual_ranking.html.j2", rows=annual_view.ranking(self.selection, link_suffix))
 
+    def opinion(self, reviewer: str | None = None, unit: str | None = None, date: str | None = None) -> Html:
+        """七、复核意见: each project's three scores, the year's conclusion, the reviewer's block.
+
+        Parameters
+        ----------
+        reviewer, unit, date
+            The reviewer's name, unit and date (an ISO date prints in Chinese); None leaves a
+            line to sign.
+        """
+        portfolio = [f for f in self.all_findings if f.form_id is None]
+        signature = Signature(name=reviewer, unit=unit, date=date)
+        return render("annual_opinion.html.j2", **annual_opinion(self.results, portfolio, signature))
+
     def sections(self) -> list[Html]:
         """Every section in the report's order, header first."""
         return [
@@ -185,4 +199,5 @@ class AnnualReport:
             self.quality(),
             self.findings(),
             self.ranking(),
+            self.opinion(),
         ]

@@ -269,7 +269,7 @@ def level1_score_chart(
             ("默认分值", default_split, "default"),
             ("本表分值", weights, "final"),
             ("自评得分", reported, "reported"),
-            ("复核得分", recomputed, "recomputed"),
+            ("复核重算分", recomputed, "recomputed"),
         )
         for k, (label, values, color) in enumerate(bars):
             ys = [i + (1.5 - k) * h for i in range(n)]
@@ -401,7 +401,7 @@ def score_comparison_chart(
             ys,
             "D",
             color=COLORS["recomputed"],
-            label="复核总分",
+            label="复核重算总分",
             markersize=4,
         )
         for bound in (90, 80, 60):  # 优 / 良 / 中
@@ -411,7 +411,7 @@ def score_comparison_chart(
         vals = [v for v in (*reported, *recomputed) if v is not None]
         ax.set_xlim(min([80.0, *vals]) - 3, 101)
         ax.set_xlabel("总分（分；竖线为等级界线 90 / 80 / 60）")
-        ax.set_title("自评总分与复核总分")
+        ax.set_title("自评总分与复核重算总分")
         ax.grid(axis="y", visible=False)
         ax.legend(loc="lower left", ncols=2)
         return fig

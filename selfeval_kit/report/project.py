@@ -2,7 +2,7 @@
 
     rep = ProjectReport.open("data/2022", "hotline-system-ops", profile="national")
     rep.header(); rep.basic(); rep.conclusion(); rep.budget(); rep.indicators()
-    rep.deviations(); rep.findings(); rep.official_form()
+    rep.deviations(); rep.findings(); rep.opinion(); rep.official_form()
 
 What a section says (its rows, sentences and chart readings) is `selfeval_kit.views.project`;
 here it is rendered by its template and its charts are drawn.
@@ -22,6 +22,7 @@ from selfeval_kit.rules.evaluation import Evaluation
 from selfeval_kit.views import project as view
 from selfeval_kit.views.formatting import chinese_date, project_title
 from selfeval_kit.views.marks import sort_findings
+from selfeval_kit.views.opinion import Signature, project_opinion
 
 __all__ = ["ProjectReport"]
 
@@ -175,6 +176,18 @@ class ProjectReport:
         """六、复核发现: the form's findings, errors first."""
         return render("project_findings.html.j2", findings=sort_findings(self.result.findings))
 
+    def opinion(self, reviewer: str | None = None, unit: str | None = None, date: str | None = None) -> Html:
+        """七、复核意见: the three scores, the conclusion, the deductions and the reviewer's block.
+
+        Parameters
+        ----------
+        reviewer, unit, date
+            The reviewer's name, unit and date (an ISO date prints in Chinese); None leaves a
+            line to sign.
+        """
+        signature = Signature(name=reviewer, unit=unit, date=date)
+        return render("project_opinion.html.j2", **project_opinion(self.result, signature))
+
     def official_form(self) -> Html:
         """附：绩效自评表: the form as the official table."""
         return official_form(self.form)
@@ -189,5 +202,6 @@ class ProjectReport:
             self.indicators(),
             self.deviations(),
             self.findings(),
+            self.opinion(),
             self.official_form(),
         ]

@@ -64,6 +64,10 @@ class Profile(BaseModel):
         met / partly / not met qualitative indicators; the lowest score of each grade.
     repeated_value_min_forms, low_ambition_share, min_forms_for_patterns
         §6.8: portfolio patterns.
+    review_deductions, review_indicator_cap
+        §7: the review deduction (复核扣分) of each finding code, as a `Profile.Deduction`
+        (none by default, so the review score equals the recomputed one), and the share of an
+        indicator's (or the budget's) weight that the deductions on it may take at most.
 
     Raises
     ------
@@ -106,6 +110,25 @@ class Profile(BaseModel):
     low_ambition_share: Share = 0.5  # share of quantitative targets exceeded by 1.3× that makes a pattern
     min_forms_for_patterns: int = 3
 
+    class Deduction(BaseModel):
+        """The review deduction of one finding code (docs/rules.md §7).
+
+        ``by: fixed`` takes `points` off for each finding; ``by: deviation`` takes
+        points × min(1, deviation / `span`), the deviation being how far the finding's figure
+        lies beyond its mark (actual/target − 1, or execution rate/100 − 1).
+        """
+
+        model_config = ConfigDict(extra="forbid", frozen=True)
+
+        points: float = Field(gt=0)  # the points of one finding (the most, for "deviation")
+        by: Literal["fixed", "deviation"] = "fixed"
+        span: float = Field(default=1.0, gt=0)  # the deviation at which the whole `points` apply
+
+    # §7 review deductions (复核扣分): none in `national`
+    review_deductions: dict[str, Deduction] = Field(default_factory=dict)
+    # deductions on one indicator (or on the budget) take at most this share of its weight
+    review_indicator_cap: Share = 0.5
+
     @model_validator(mode="after")
     def _consistent(self) -> Profile:
         split = self.budget_weight + sum(self.level1_split.values())
@@ -118,6 +141,11 @@ class Profile(BaseModel):
                 raise ValueError(f"qualitative_bands.{tier}: lower bound {low} above upper bound {high}")
         if set(self.qualitative_bands) != {"met", "partly", "not_met"}:
             raise ValueError("qualitative_bands needs the tiers met, partly and not_met")
+        if self.review_deductions:
+            # the catalogue of finding codes builds on this module: imported when a profile uses it
+            from selfeval_kit.rules.review import check_deduction_rules
+
+            check_deduction_rules(self.review_deductions)
         return self
 
     @property

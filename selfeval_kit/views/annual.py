@@ -409,7 +409,7 @@ def score_chart(y: Year) -> ScoreChart:
     """The totals to draw (at most `CHART_PROJECTS`: the largest differences) and the reading."""
     results = y.results
     differing = [r for r in results if differs(r.score_reported, r.score_recomputed)]
-    reading = f"读图：{len(differing)} 个项目的自评总分与复核总分不同"
+    reading = f"读图：{len(differing)} 个项目的自评总分与复核重算分不同"
     if differing:
         widest = max(differing, key=lambda r: abs((r.score_reported or 0) - r.score_recomputed))
         reading += "，差距最大的是 " + widest.form.name
@@ -424,9 +424,9 @@ def score_chart(y: Year) -> ScoreChart:
         reading += f"图中列出差值最大的 {len(shown)} 个项目，全部项目见上表和下面的分布图。"
         dist = _distribution(
             [r.score_recomputed for r in results],
-            "复核总分",
-            "复核总分（分；竖线为等级界线 90 / 80 / 60）",
-            "各项目复核总分分布",
+            "复核重算分",
+            "复核重算分（分；竖线为等级界线 90 / 80 / 60）",
+            "各项目复核重算分分布",
             [(90, "--"), (80, "--"), (60, "--")],
         )
     return ScoreChart(

@@ -90,6 +90,8 @@ def header(result: FormResult) -> dict[str, Any]:
         "score_range": score_range(result.score_low, result.score_high),
         "grade": result.grade or "—",
         "grade_reported": result.grade_reported or "—",
+        "score_review": points(result.review.score_review),
+        "grade_review": result.review.grade_review or "—",
         "rate": pct(result.execution_rate),
         "counts": counts_text(result.findings),
     }
@@ -278,7 +280,9 @@ def level1_chart(result: FormResult) -> Level1Chart:
     diff = [k for k, v in scores.items() if differs(v["reported"], v["recomputed"])]
     reading = "读图：" + ("分值结构与默认一致" if not off else "分值结构偏离默认：" + "、".join(off))
     reading += "；" + (
-        "各一级指标自评得分与复核得分一致。" if not diff else "自评与复核得分不同的一级指标：" + "、".join(diff) + "。"
+        "各一级指标自评得分与复核重算分一致。"
+        if not diff
+        else "自评得分与复核重算分不同的一级指标：" + "、".join(diff) + "。"
     )
     return Level1Chart(
         levels=["预算执行", *scores],

@@ -64,6 +64,7 @@ def test_project_report_sections_and_figures(built):
         "四、绩效指标完成情况",
         "五、偏离绩效目标的原因和改进措施",
         "六、复核发现",
+        "七、复核意见",
         "附：绩效自评表",
     ):
         assert heading in html, heading
@@ -111,6 +112,7 @@ def test_annual_report(built):
         "四、指标设置质量",
         "五、复核发现汇总",
         "六、项目排名与对比",
+        "七、复核意见",
     ):
         assert heading in html, heading
     # totals across units: 296,272 元 + 1,200.5 万元 initial = 12,301,272.00 元
@@ -171,9 +173,17 @@ def test_budget_section_shows_the_forms_execution_reason_escaped(tmp_path, minim
 def test_sections_render_without_a_kernel():
     rep = ProjectReport.open(FIXTURE_DATA, "xss-demo")
     sections = [str(s) for s in rep.sections()]
-    assert len(sections) == 8 and all(s.lstrip().startswith(("<header", "<section")) for s in sections[1:])
+    assert len(sections) == 9 and all(s.lstrip().startswith(("<header", "<section")) for s in sections[1:])
     assert "◐ 部分达成" in sections[4]  # 四: 培训场次 8 of >=10
     assert "超额完成，3.00×" in sections[5]  # 五: 培训人数 1500 of >=500
+
+
+def test_opinion_section_escapes_the_reviewer_and_leaves_lines_to_sign():
+    rep = ProjectReport.open(FIXTURE_DATA, "xss-demo", "review")
+    signed = str(rep.opinion("<b>张三</b>", "某区财政局", "2023-03-05"))
+    assert "&lt;b&gt;张三&lt;/b&gt;" in signed and "<b>张三</b>" not in signed and "2023年3月5日" in signed
+    assert str(rep.opinion()).count('<span class="sig-line"></span>') == 3
+    assert "<script>alert(1)</script>" not in str(rep.opinion())
 
 
 def test_importing_the_package_does_not_import_matplotlib():

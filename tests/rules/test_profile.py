@@ -8,7 +8,7 @@ from tests.conftest import ROOT
 
 
 def test_builtin_profiles():
-    assert builtin_profiles() == ["hubei-2020", "national"]
+    assert builtin_profiles() == ["hubei-2020", "national", "review"]
 
 
 def test_national_defaults_follow_the_rules():

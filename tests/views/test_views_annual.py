@@ -88,7 +88,7 @@ def test_a_large_year_charts_the_extremes_and_a_distribution(big_year):
     # budget scores follow the rates, so 31 recomputed totals differ from the reported 93: the 30 furthest are drawn
     score = annual.score_chart(big_year)
     assert len(score.names) == 30 and "项目12" not in score.names  # 72 / 80 = 90%: recomputed 93.00
-    assert score.reading.startswith("读图：31 个项目的自评总分与复核总分不同，差距最大的是 项目00。")
+    assert score.reading.startswith("读图：31 个项目的自评总分与复核重算分不同，差距最大的是 项目00。")
     assert score.distribution is not None and len(score.distribution.values) == 32
     assert len(annual.change_chart(big_year).names) == annual.CHART_PROJECTS
 
@@ -108,7 +108,7 @@ def test_attainment_and_scores(year2022, fixture_year):
     assert chart.levels == ["产出指标", "效益指标", "满意度指标"]
     assert chart.labels["partly"] == "◐ 部分达成"
     assert "未达成或部分达成：产出指标 1 个" in chart.reading
-    assert annual.score_chart(year2022).reading == "读图：0 个项目的自评总分与复核总分不同。"
+    assert annual.score_chart(year2022).reading == "读图：0 个项目的自评总分与复核重算分不同。"
 
 
 def test_findings_by_code_and_ranking(fixture_year):

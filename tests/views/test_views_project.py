@@ -90,7 +90,7 @@ def test_level1_chart_and_conclusion(xss):
     assert (chart.weights, chart.default) == ([10, 50, 30, 10], [10, 50, 30, 10])
     assert chart.reported == [8.5, 44, 30, 10]  # 24 + 20 for 产出
     assert chart.title == "各一级指标得分与默认分值（10/50/30/10）对比"
-    assert chart.reading == "读图：分值结构与默认一致；各一级指标自评得分与复核得分一致。"
+    assert chart.reading == "读图：分值结构与默认一致；各一级指标自评得分与复核重算分一致。"
     levels = view.conclusion(xss)["levels"]
     assert [(row["name"], row["weight"], row["reported"]) for row in levels] == [
         ("产出指标", "50", "44.00"), ("效益指标", "30", "30.00"), ("满意度指标", "10", "10.00")
