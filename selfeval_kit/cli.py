@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import functools
+import io
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from selfeval_kit.errors import DataError, SelfEvalError
-from selfeval_kit.files import atomic_write_bytes
+from selfeval_kit.files import WriteError, atomic_write_bytes
+from selfeval_kit.terminal import printable
 from selfeval_kit.version import __version__
 
 __all__ = ["main"]
@@ -35,6 +39,19 @@ def to_csv(portfolio) -> str:
     return _to_csv(portfolio)
 
 
+def _say(text: str, *, err: bool = False) -> None:
+    """Print a line that carries user text (form text, file names), its control characters shown."""
+    click.echo(printable(text), err=err)
+
+
+def _os_message(exc: OSError) -> str:
+    """`error: <file>: <reason>` for a system error, the file being the one meant (never a temporary one)."""
+    if isinstance(exc, WriteError):
+        return f"error: {exc}"
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"error: {exc.filename}: {reason}" if exc.filename else f"error: {reason}"
+
+
 def _reports_errors(command):
     """Turn the package's own errors into a message and exit code 1, never a traceback."""
 
@@ -44,18 +61,46 @@ def _reports_errors(command):
             return command(*args, **kwargs)
         except DataError as exc:
             for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
+                _say(f"error: {problem}", err=True)
             files = len({p.file for p in exc.problems})
             click.echo(f"{len(exc.problems)} problem(s) in {files} file(s)", err=True)
             sys.exit(1)
         except SelfEvalError as exc:
-            click.echo(f"error: {exc}", err=True)
+            _say(f"error: {exc}", err=True)
+            sys.exit(1)
+        except BrokenPipeError:  # the reader went away (`selfeval check | head`): nothing to tell it
+            _silence_stdout()
             sys.exit(1)
         except OSError as exc:
-            click.echo(f"error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+            _say(_os_message(exc), err=True)
             sys.exit(1)
 
     return wrapper
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass  # not a real file (a test runner's buffer): nothing would be flushed to a pipe
+
+
+def _write_stdout(data: bytes) -> None:
+    """Write `data` to standard output; a failure (a full disk behind `>`) names it."""
+    view = memoryview(data)
+    try:
+        while view:  # a full disk behind `>` takes part of a large write without an error: write the rest
+            count = sys.stdout.buffer.write(view)
+            if not count:
+                raise OSError(errno.EIO, "the output takes no more data")
+            view = view[count:]
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise WriteError(exc.errno, exc.strerror or str(exc), "standard output") from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -70,7 +115,7 @@ def main() -> None:
 def validate(path: Path) -> None:
     """Validate the form file or folder PATH; exit 1 listing every problem."""
     portfolio = load(path)
-    click.echo(f"{path}: {len(portfolio)} form(s) valid")
+    _say(f"{path}: {len(portfolio)} form(s) valid")
 
 
 @main.command()
@@ -93,11 +138,10 @@ def export(path: Path, fmt: str, out: Path | None) -> None:
     else:
         data = to_json(portfolio).encode("utf-8") if fmt == "json" else to_csv(portfolio).encode("utf-8-sig")
     if out is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
+        _write_stdout(data)
     else:
-        atomic_write_bytes(out, data)
-        click.echo(f"wrote {out} ({len(portfolio)} forms)", err=True)
+        atomic_write_bytes(out, data)  # a temporary file beside `out`, renamed into place
+        _say(f"wrote {out} ({len(portfolio)} forms)", err=True)
 
 
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
@@ -127,7 +171,7 @@ def check(path: Path, profile: str, as_json: bool, strict: bool, jobs: int) -> N
 
         # As json.dumps(data, ensure_ascii=False, indent=2) lays it out (a tiny float may lose its
         # exponent: 0.00001, not 1e-05), several times faster: its indent mode is pure Python.
-        click.echo(to_json(data, indent=2).decode("utf-8"))
+        click.echo(printable(to_json(data, indent=2).decode("utf-8"), json=True))
     else:
         groups: dict[str | None, list] = {}
         for finding in findings:
@@ -138,7 +182,7 @@ def check(path: Path, profile: str, as_json: bool, strict: bool, jobs: int) -> N
                 f"{form['id']}  {form['name']}  自评 {'—' if reported is None else f'{reported:.2f}'}"
                 f" / 复核 {form['score_recomputed']:.2f} ({form['grade']})"
             )
-            click.secho(head, bold=True)
+            click.secho(printable(head), bold=True)
             for finding in groups.get(form["id"], []):
                 _echo_finding(finding, SEVERITY_LABELS)
         if None in groups:
@@ -146,7 +190,7 @@ def check(path: Path, profile: str, as_json: bool, strict: bool, jobs: int) -> N
             for finding in groups[None]:
                 _echo_finding(finding, SEVERITY_LABELS)
         counts = {s: sum(1 for f in findings if f["severity"] == s) for s in ("error", "warning", "info")}
-        click.echo(
+        _say(
             f"{len(data['forms'])} form(s) checked with profile {data['profile']}: "
             f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"
         )
@@ -158,7 +202,7 @@ def check(path: Path, profile: str, as_json: bool, strict: bool, jobs: int) -> N
 def _echo_finding(finding: dict, labels: dict[str, str]) -> None:
     tag = click.style(f"{finding['severity']:<7}", fg=_SEVERITY_STYLE[finding["severity"]])
     where = f" [{finding['indicator']}]" if finding["indicator"] else ""
-    click.echo(f"  {tag} {finding['code']}{where}: {finding['message']}")
+    click.echo(f"  {tag} " + printable(f"{finding['code']}{where}: {finding['message']}"))
 
 
 @main.command("import")
@@ -182,11 +226,11 @@ def import_(source: Path, out_dir: Path, force: bool, partial: bool) -> None:
     bad = [f for f in forms if not f.ok]
     for imported in forms:
         if imported.missing:
-            click.echo(f"note: {imported.source}: not found in the source: {', '.join(imported.missing)}", err=True)
+            _say(f"note: {imported.source}: not found in the source: {', '.join(imported.missing)}", err=True)
         if not imported.complete:
-            click.echo(f"error: {imported.source}: incomplete: the source ends before the form does", err=True)
+            _say(f"error: {imported.source}: incomplete: the source ends before the form does", err=True)
         for reason in imported.errors:
-            click.echo(f"error: {imported.source}: {reason}", err=True)
+            _say(f"error: {imported.source}: {reason}", err=True)
     if bad and not partial:
         click.echo(
             f"{len(bad)} of {len(forms)} form(s) could not be read whole; nothing written"
@@ -196,7 +240,7 @@ def import_(source: Path, out_dir: Path, force: bool, partial: bool) -> None:
         sys.exit(1)
     written = write_forms([f for f in forms if f.ok], out_dir, force=force)
     for path in written:
-        click.echo(f"wrote {path}")
+        _say(f"wrote {path}")
     if bad:
         click.echo(f"{len(bad)} form(s) not written", err=True)
         sys.exit(1)
@@ -261,7 +305,7 @@ def build(
 
     given, data = data, resolve_data_path(data)
     if not given.exists() and is_bundled(data):
-        click.echo(f"no {given} here: using the bundled example {data}", err=True)
+        _say(f"no {given} here: using the bundled example {data}", err=True)
     out_dir = out_dir or Path("reports") / (data.stem if data.is_file() else data.resolve().name)
     bar = sys.stderr.isatty()
 
@@ -269,9 +313,9 @@ def build(
         if bar:
             from tqdm.auto import tqdm
 
-            tqdm.write(message, file=sys.stderr)
+            tqdm.write(printable(message), file=sys.stderr)
         else:
-            click.echo(message, err=True)
+            _say(message, err=True)
 
     def progress(outcome) -> None:
         if outcome.ok and bar:
@@ -286,21 +330,19 @@ def build(
     total = len(result.reports)
     if result.dry_run:
         stale = [r.key for r in result.executed]
-        click.echo(f"{len(stale)} of {total} reports would run" + (f": {', '.join(stale)}" if stale else ""))
+        _say(f"{len(stale)} of {total} reports would run" + (f": {', '.join(stale)}" if stale else ""))
         return
     if result.up_to_date:
-        click.echo(
-            f"{result.out_dir}: up to date ({total} reports; nothing changed since the last build, --force rebuilds)"
-        )
+        _say(f"{result.out_dir}: up to date ({total} reports; nothing changed since the last build, --force rebuilds)")
         return
     ran = len(result.executed)
-    click.echo(
+    _say(
         f"wrote {result.index} ({total - len(result.failed)} of {total} reports, {ran} run,"
         f" {total - ran} up to date, {result.seconds:.0f} s)"
     )
     if result.failed:
         for outcome in result.failed:
             if outcome.previous is not None:
-                click.echo(f"kept the earlier page of {outcome.key}: {outcome.previous}", err=True)
-        click.echo(f"{len(result.failed)} report(s) failed: {', '.join(r.key for r in result.failed)}", err=True)
+                _say(f"kept the earlier page of {outcome.key}: {outcome.previous}", err=True)
+        _say(f"{len(result.failed)} report(s) failed: {', '.join(r.key for r in result.failed)}", err=True)
         sys.exit(1)

@@ -1,6 +1,16 @@
 """Exporting forms as JSON (the public contract) or CSV (one row per indicator).
 
 The Excel workbook in the official layout is written by `selfeval_kit.form.workbook`.
+
+CSV and formulas: a spreadsheet (Excel, WPS, LibreOffice) opening a CSV runs a cell that
+starts with ``=``, ``+``, ``-`` or ``@`` as a formula (``=HYPERLINK(…)``, ``=cmd|' /C calc'!A0``),
+and some read one starting with a tab or a carriage return the same way. `to_csv` therefore
+writes every *text* cell that starts with one of these six characters behind a single quote,
+as OWASP advises against CSV injection: the target ``=200人`` is written ``'=200人``, which the
+spreadsheet shows as text. Numbers (weights, scores, amounts: ``-5``) are numbers in the form and
+stay numbers: the decision is made by a value's type, never by its text. A program reading the
+CSV back removes the leading quote of a cell whose next character is one of the six. JSON is
+data for programs and is written as it is.
 """
 
 from __future__ import annotations
@@ -12,7 +22,7 @@ from collections.abc import Iterable
 
 from selfeval_kit.form.model import Form
 
-__all__ = ["CSV_COLUMNS", "export_records", "to_csv", "to_json"]
+__all__ = ["CSV_COLUMNS", "CSV_FORMULA_STARTS", "csv_cell", "export_records", "to_csv", "to_json"]
 
 CSV_COLUMNS = (
     "form_id",
@@ -26,6 +36,28 @@ CSV_COLUMNS = (
     "score",
     "deviation_note",
 )
+
+CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a CSV cell as a formula (OWASP, CSV injection)."""
+
+
+def csv_cell(value):
+    """A value as `to_csv` writes it: a text a spreadsheet would run as a formula behind a quote.
+
+    Parameters
+    ----------
+    value : str, int, float, bool or None
+        One cell's value.
+
+    Returns
+    -------
+    object
+        ``"'" + value`` for a str starting with one of `CSV_FORMULA_STARTS`; any other value
+        (other text, numbers of any sign, None) unchanged.
+    """
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _tidy(value):
@@ -83,13 +115,14 @@ def to_csv(forms: Iterable[Form]) -> str:
     -------
     str
         A header row and the rows, CRLF line ends. Encode it as 'utf-8-sig' so that Excel reads it
-        as UTF-8 (as `selfeval export --format csv` does).
+        as UTF-8 (as `selfeval export --format csv` does). Text cells a spreadsheet would run as
+        formulas are written behind a single quote (`csv_cell`, see the module's notes).
     """
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     for form in forms:
         for indicator in form.indicators:
-            row = _tidy(indicator.model_dump())
-            writer.writerow({"form_id": form.id, "form_name": form.name, **row})
+            row = {"form_id": form.id, "form_name": form.name, **_tidy(indicator.model_dump())}
+            writer.writerow({key: csv_cell(value) for key, value in row.items()})
     return buffer.getvalue()

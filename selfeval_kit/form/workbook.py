@@ -17,7 +17,9 @@ form's sheet). It is a three-column table `sheet | field | value` (value as JSON
   so an edit made in Excel always wins.
 
 The constants of the layout that the reader relies on (`META_SHEET`,
-`META_MARKER`, `FUNDS_ROWS`, `AMOUNTS`) are defined here, once.
+`META_MARKER`, `FUNDS_ROWS`, `AMOUNTS`) are defined here, once, and so is
+`MAX_WORKBOOK_CELLS`, the most cells a workbook the reader reads may store: the
+writer refuses to write more, so that what it writes can be read back.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from selfeval_kit.form.model import Form
 __all__ = [
     "AMOUNTS",
     "FUNDS_ROWS",
+    "MAX_WORKBOOK_CELLS",
     "META_MARKER",
     "META_SHEET",
     "shown_number",
@@ -63,6 +66,11 @@ AMOUNTS = ("budget_initial", "budget_final", "executed")
 SUBROW_PREFIX = "其中："  # printed before the first sub-row of the funds block
 DASH = "—"  # printed in 分值/得分 of the funds sub-rows
 FULL_MARKS = 100  # the 总分 row's 分值 on the official form
+
+# Cells stored in all sheets of a workbook, at most: the reader counts them in the file's XML before
+# loading it (each costs ~0.5 KB and ~20 us in openpyxl). One sheet of a form of 1,000 indicators
+# stores ~8,200; the 11 forms of 2022 2,456 in all.
+MAX_WORKBOOK_CELLS = 150_000
 
 # Excel limits.
 MAX_SHEET_TITLE = 31
@@ -115,8 +123,9 @@ def write_workbook(forms: Iterable[Form]) -> bytes:
     Raises
     ------
     DataError
-        When there are no forms, or a text cannot be stored in a cell (longer than
-        32,767 characters, or holding control characters).
+        When there are no forms, a text cannot be stored in a cell (longer than
+        32,767 characters, or holding control characters), or the workbook would store
+        more than `MAX_WORKBOOK_CELLS` cells (more than the reader reads back).
     """
     forms = list(forms)
     if not forms:
@@ -135,6 +144,13 @@ def write_workbook(forms: Iterable[Form]) -> bytes:
             meta_rows.append((title, "seq", form.seq))
         meta_rows.extend((title, path, value) for path, value in exact)
     _write_meta_sheet(workbook.create_sheet(META_SHEET), meta_rows)
+    cells = sum(len(sheet._cells) for sheet in workbook.worksheets)
+    if cells > MAX_WORKBOOK_CELLS:
+        raise DataError.single(
+            "workbook",
+            f"{len(forms)} forms make a workbook of {cells} cells; the importer reads workbooks of at most "
+            f"{MAX_WORKBOOK_CELLS}: export fewer forms into one workbook",
+        )
     workbook.active = 0
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -160,6 +176,9 @@ def write_workbook_file(forms: Iterable[Form], path: str | Path) -> Path:
     ------
     DataError
         As `write_workbook`.
+    WriteError
+        (an OSError, from `selfeval_kit.files`) When the file cannot be written, naming `path`
+        and the system's reason; an earlier file at `path` is left as it was.
     """
     return atomic_write_bytes(path, write_workbook(forms))
 

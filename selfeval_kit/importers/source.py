@@ -8,6 +8,7 @@ text), hands it to the reader of its kind (`selfeval_kit.importers.workbook`,
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
 
 from selfeval_kit.errors import DataError
@@ -38,14 +39,13 @@ def read_source(path: str | Path) -> list[ImportedForm]:
     Raises
     ------
     DataError
-        Naming the file, for what is not what its name claims: a missing, empty or oversized
-        (over `MAX_IMPORT_BYTES`) file, another suffix, a broken workbook or one without forms,
-        a binary or non-UTF-8 file posing as text.
+        Naming the file, for what is not what its name claims: a missing, unreadable, empty or
+        oversized (over `MAX_IMPORT_BYTES`, by its size on disk, before a byte is read) file, a
+        FIFO or device, another suffix, a broken workbook or one without forms, a binary or
+        non-UTF-8 file posing as text.
     """
     path = Path(path)
-    if not path.is_file():
-        raise DataError.single(path, "no such file")
-    size = path.stat().st_size
+    size = _size(path)
     if size > MAX_IMPORT_BYTES:
         raise DataError.single(path, f"file is {size} bytes; the importer reads at most {MAX_IMPORT_BYTES}")
     if size == 0:
@@ -54,7 +54,7 @@ def read_source(path: str | Path) -> list[ImportedForm]:
     if suffix == ".xlsx":
         return _name_after(path, read_workbook(path))
     if suffix == ".txt":
-        raw = path.read_bytes()
+        raw = _read_bounded(path)
         if b"\x00" in raw[:8192]:
             raise DataError.single(path, "binary data in a .txt file; expected text extracted from a PDF (UTF-8)")
         try:
@@ -65,6 +65,36 @@ def read_source(path: str | Path) -> list[ImportedForm]:
             ) from None
         return _name_after(path, read_text(text, source=str(path)))
     raise DataError.single(path, f"cannot import {suffix or 'a file without a suffix'}: expected .xlsx or .txt")
+
+
+def _size(path: Path) -> int:
+    """The size of a regular file by stat; DataError for what is not one (or cannot be looked at)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise DataError.single(path, "no such file") from None
+    except OSError as exc:
+        raise DataError.single(path, f"cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DataError.single(path, "no such file")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
+        raise DataError.single(path, f"not a regular file ({kind}); expected a .xlsx or .txt file")
+    return info.st_size
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The file's bytes, never more than MAX_IMPORT_BYTES (should it have grown since its stat)."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_IMPORT_BYTES + 1)
+    except OSError as exc:
+        raise DataError.single(path, f"cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise DataError.single(
+            path, f"file is over {MAX_IMPORT_BYTES} bytes; the importer reads at most {MAX_IMPORT_BYTES}"
+        )
+    return raw
 
 
 _GENERIC_ID = re.compile(r"^form-(\d+)$")

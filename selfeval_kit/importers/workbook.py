@@ -21,28 +21,50 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import posixpath
 import re
 import unicodedata
 import warnings
+import xml.etree.ElementTree as ET
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from selfeval_kit.errors import DataError
 from selfeval_kit.form.labels import FIELD_LABELS, FUNDS_ROW_LABELS, MONEY_UNITS, label
 from selfeval_kit.form.model import ID_PATTERN
-from selfeval_kit.form.workbook import AMOUNTS, FUNDS_ROWS, META_MARKER, META_SHEET, shown_number
+from selfeval_kit.form.workbook import (
+    AMOUNTS,
+    FUNDS_ROWS,
+    MAX_WORKBOOK_CELLS,
+    META_MARKER,
+    META_SHEET,
+    shown_number,
+)
 from selfeval_kit.importers.imported import ImportedForm, slug
 
-__all__ = ["FLAT_COLUMNS", "read_workbook"]
+__all__ = [
+    "FLAT_COLUMNS",
+    "MAX_SHEET_CELLS",
+    "MAX_UNZIPPED_BYTES",
+    "MAX_WORKBOOK_BYTES",
+    "MAX_WORKBOOK_CELLS",
+    "read_workbook",
+]
 
+MAX_WORKBOOK_BYTES = 20 * 1024 * 1024  # the file itself, checked by stat before it is opened
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a workbook of forms is a few MiB at most
-MAX_SHEET_CELLS = 2_000_000
+# A sheet's span (rows x columns, from its <dimension> and from the cells holding values), and the
+# cells stored in all sheets together (each costs ~0.5 KB and ~20 us in openpyxl): both checked on
+# the file's XML before openpyxl loads a cell. A form of 1,000 indicators spans ~8,200 cells.
+# MAX_WORKBOOK_CELLS is defined beside the writer (selfeval_kit.form.workbook), which keeps to it.
+MAX_SHEET_CELLS = 250_000
 BUDGET_EXECUTION = "预算执行"  # prefix of the flat table's 预算执行分值 / 预算执行得分 columns
 
 
@@ -66,12 +88,15 @@ def read_workbook(path: str | Path) -> list[ImportedForm]:
     Raises
     ------
     DataError
-        Naming the file, when it is not a readable workbook (not a zip archive, unpacking to more
-        than 200 MiB, broken parts) or holds no recognisable form.
+        Naming the file, when it is not a readable workbook (not a zip archive, larger than
+        `MAX_WORKBOOK_BYTES`, unpacking to more than `MAX_UNZIPPED_BYTES`, a sheet spanning more
+        than `MAX_SHEET_CELLS` or all sheets storing more than `MAX_WORKBOOK_CELLS` cells, broken
+        parts) or holds no recognisable form. The sizes are checked before any cell is loaded.
     """
     path = Path(path)
+    has_formulas = _survey(path)
     workbook = _open(path, data_only=True)
-    formulas = _LazyWorkbook(path)
+    formulas = _LazyWorkbook(path, has_formulas)
     meta = _read_meta(workbook)
     forms: list[ImportedForm] = []
     skipped: list[str] = []
@@ -100,16 +125,10 @@ def read_workbook(path: str | Path) -> list[ImportedForm]:
 
 
 def _open(path: Path, *, data_only: bool):
-    """Load a workbook in full mode (merged cells need it); DataError when it is not a workbook."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise DataError.single(path, f"not an Excel workbook (.xlsx is a zip archive): {_reason(exc)}") from None
-    if unzipped > MAX_UNZIPPED_BYTES:
-        raise DataError.single(
-            path, f"workbook unpacks to {unzipped} bytes; the importer reads at most {MAX_UNZIPPED_BYTES}"
-        )
+    """Load a workbook in full mode (merged cells need it); DataError when it is not a workbook.
+
+    `_survey` has checked the file's sizes before.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it does not read
@@ -125,34 +144,157 @@ def _reason(exc: BaseException) -> str:
 
 
 class _LazyWorkbook:
-    """The formula view of the workbook, loaded only when a cell's cached value is absent."""
+    """The formula view of the workbook, loaded only when the workbook holds formulas at all."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, has_formulas: bool):
         self.path = path
+        self.has_formulas = has_formulas
         self._book: Any = None
-        self._any: bool | None = None
 
-    def formula(self, sheet_title: str, row: int, col: int) -> str | None:
-        if self._any is None:
-            self._any = _has_formulas(self.path)
-        if not self._any:
-            return None
+    def uncached(self, sheet_title: str, cached: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
+        """{(row, column): formula} of the sheet's formula cells that have no saved value."""
+        if not self.has_formulas:
+            return {}
         if self._book is None:
             self._book = _open(self.path, data_only=False)
-        value = self._book[sheet_title].cell(row=row, column=col).value
-        return value if isinstance(value, str) and value.startswith("=") else None
+        stored = getattr(self._book[sheet_title], "_cells", {})
+        found = {}
+        for (row, col), cell in stored.items():
+            if cell.data_type == "f" and (row, col) not in cached:
+                formula = getattr(cell.value, "text", cell.value)  # an ArrayFormula holds its text
+                found[(row, col)] = str(formula)
+        return found
 
 
-_FORMULA_ELEMENT = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# --------------------------------------------------------------------------- sizes, before loading
+
+_CELL_ELEMENT = re.compile(rb"<(?:\w{1,60}:)?c[\s>/]")
+_FORMULA_ELEMENT = re.compile(rb"<(?:\w{1,60}:)?f[\s>/]")
+_DIMENSION = re.compile(rb"<(?:\w{1,60}:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+_SHEET_DATA_END = re.compile(rb"</(?:\w{1,60}:)?sheetData\s*>")
+_CHUNK = 1 << 20
+_OVERLAP = 64  # longer than any element name the patterns match
+_MAX_INDEX_PART = 4 * 1024 * 1024  # workbook.xml and its relationships: a few KiB in a real workbook
 
 
-def _has_formulas(path: Path) -> bool:
-    """Whether any worksheet of the (already opened once) archive holds a formula element."""
-    with zipfile.ZipFile(path) as archive:
-        return any(
-            _FORMULA_ELEMENT.search(archive.read(name))
-            for name in archive.namelist()
-            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+def _survey(path: Path) -> bool:
+    """Check the workbook's sizes on its file and XML before openpyxl loads a cell.
+
+    The file's size (stat), the archive's unpacked size (the zip's own records, which also
+    bound what a zip bomb can unpack), each sheet's <dimension> and the cells each sheet stores
+    (counted in its XML, stopping at the limit). Returns whether any sheet holds a formula.
+    """
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise DataError.single(path, f"cannot read: {exc.strerror or exc}") from None
+    if size > MAX_WORKBOOK_BYTES:
+        raise DataError.single(
+            path, f"file is {size} bytes; the importer reads workbooks of at most {MAX_WORKBOOK_BYTES}"
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            unzipped = sum(info.file_size for info in infos)
+            if unzipped > MAX_UNZIPPED_BYTES:
+                raise DataError.single(
+                    path, f"workbook unpacks to {unzipped} bytes; the importer reads at most {MAX_UNZIPPED_BYTES}"
+                )
+            names = {info.filename for info in infos}
+            titles = _sheet_parts(archive, names)
+            stored, formulas = 0, False
+            for part, title in titles.items():
+                cells, has_formula = _scan_sheet(archive, part, title, path, MAX_WORKBOOK_CELLS - stored)
+                stored += cells
+                formulas = formulas or has_formula
+            return formulas
+    except DataError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, KeyError) as exc:
+        raise DataError.single(path, f"not an Excel workbook (.xlsx is a zip archive): {_reason(exc)}") from None
+    except (zlib.error, NotImplementedError, RuntimeError) as exc:  # broken, odd or encrypted compression
+        raise DataError.single(path, f"cannot read the workbook (broken or not .xlsx): {_reason(exc)}") from None
+
+
+def _sheet_parts(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """{archive member: sheet title} of every worksheet: those workbook.xml names, then any other
+    member under xl/worksheets/ (named by its file), so that no sheet escapes the size checks."""
+    parts: dict[str, str] = {}
+    try:
+        sheets = _xml_part(archive, names, "xl/workbook.xml")
+        rels = _xml_part(archive, names, "xl/_rels/workbook.xml.rels")
+    except ET.ParseError:
+        sheets = rels = None
+    if sheets is not None and rels is not None:
+        targets = {
+            rel.get("Id"): rel.get("Target", "")
+            for rel in rels.iter()
+            if rel.tag.endswith("Relationship") and rel.get("Type", "").endswith("/worksheet")
+        }
+        for sheet in sheets.iter():
+            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            if sheet.tag.endswith("}sheet") and rid in targets:
+                target = targets[rid]
+                member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+                parts[member] = sheet.get("name", member)
+    for name in sorted(names):
+        if name.startswith("xl/worksheets/") and name.endswith(".xml") and name not in parts:
+            parts[name] = posixpath.basename(name)
+    return {member: title for member, title in parts.items() if member in names}
+
+
+def _xml_part(archive: zipfile.ZipFile, names: set[str], member: str):
+    """The parsed XML of a small index part, or None when the archive has none (or a huge one)."""
+    if member not in names or archive.getinfo(member).file_size > _MAX_INDEX_PART:
+        return None
+    return ET.fromstring(archive.read(member))
+
+
+def _scan_sheet(archive: zipfile.ZipFile, member: str, title: str, path: Path, budget: int) -> tuple[int, bool]:
+    """(cells stored, holds a formula) of one sheet's XML, read in chunks; DataError past a limit."""
+    cells, formula, head, tail = 0, False, True, b""
+    with archive.open(member) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            buffer = tail + chunk
+            last = not chunk
+            if head:
+                _check_dimension(buffer, title, path)
+                head = False
+            end = _SHEET_DATA_END.search(buffer)
+            limit = end.start() if end else (len(buffer) if last else len(buffer) - _OVERLAP)
+            cells += sum(1 for m in _CELL_ELEMENT.finditer(buffer) if m.start() < limit)
+            formula = formula or any(m.start() < limit for m in _FORMULA_ELEMENT.finditer(buffer))
+            if cells > budget:
+                raise DataError.single(
+                    path,
+                    f"sheet {title!r} takes the workbook past {MAX_WORKBOOK_CELLS} stored cells (the most the "
+                    "importer reads; a workbook of forms is far smaller)",
+                )
+            if last or end:
+                return cells, formula
+            tail = buffer[limit:]
+
+
+def _check_dimension(head: bytes, title: str, path: Path) -> None:
+    """Refuse a sheet whose <dimension ref="A1:H27"> (the size it declares) is past MAX_SHEET_CELLS."""
+    data_at = head.find(b"sheetData")
+    match = _DIMENSION.search(head, 0, data_at if data_at >= 0 else len(head))
+    if match is None:
+        return
+    ref = match.group(1).decode("ascii", "replace").replace("$", "")
+    try:
+        min_col, min_row, max_col, max_row = range_boundaries(ref.split(" ")[0])
+    except (ValueError, TypeError):
+        return  # not a range: the cell count still bounds the work
+    if None in (min_col, min_row, max_col, max_row):
+        return
+    rows, cols = max_row - min_row + 1, max_col - min_col + 1
+    if rows * cols > MAX_SHEET_CELLS:
+        raise DataError.single(
+            path,
+            f"sheet {title!r} spans {ref} ({rows} rows x {cols} columns = {rows * cols} cells); the importer "
+            f"reads sheets of at most {MAX_SHEET_CELLS} cells: delete the rows and columns beyond the form",
         )
 
 
@@ -208,9 +350,11 @@ class _Grid:
         }
         self.merged: dict[tuple[int, int], tuple[int, int, int, int]] = {}
         ranges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in sheet.merged_cells.ranges]
+        # Formula cells without a saved value hold nothing here, yet are not empty: they are named.
+        self.pending = formulas.uncached(sheet.title, set(self.cells))
         # Bounds of what holds a value: a stray formatted cell far away does not count.
-        self.max_row = max((r for r, _ in self.cells), default=0)
-        self.max_col = max((c for _, c in self.cells), default=0)
+        self.max_row = max((r for r, _ in (*self.cells, *self.pending)), default=0)
+        self.max_col = max((c for _, c in (*self.cells, *self.pending)), default=0)
         if self.max_row * self.max_col > MAX_SHEET_CELLS:
             raise DataError.single(
                 formulas.path,
@@ -247,13 +391,28 @@ class _Grid:
         r, c, _, _ = self.bounds(row, col)
         return f"{get_column_letter(c)}{r}"
 
-    def formula(self, row: int, col: int) -> str | None:
-        r, c, _, _ = self.bounds(row, col)
-        return self.formulas.formula(self.title, r, c)
+    def ref(self, row: int, col: int) -> str:
+        """The cell as Excel names it across sheets: Sheet1!B3, 'My sheet'!B3."""
+        title = self.title
+        if not re.fullmatch(r"[^\W\d]\w*", title):
+            title = "'" + title.replace("'", "''") + "'"
+        return f"{title}!{self.coord(row, col)}"
 
-    def find(self, predicate, *, min_row: int = 1, max_row: int | None = None) -> tuple[int, int] | None:
+    def formula(self, row: int, col: int) -> str | None:
+        """The formula of a cell that holds one without a saved value, else None."""
+        r, c, _, _ = self.bounds(row, col)
+        return self.pending.get((r, c))
+
+    def filled(self, row: int, col: int) -> bool:
+        """The cell holds something: a value, or a formula without a saved value (an error to name)."""
+        return not _is_blank(self.value(row, col)) or self.formula(row, col) is not None
+
+    def find(
+        self, predicate, *, min_row: int = 1, max_row: int | None = None, max_col: int | None = None
+    ) -> tuple[int, int] | None:
         for text, r, c in self.texts:
-            if r >= min_row and (max_row is None or r <= max_row) and predicate(text):
+            within = r >= min_row and (max_row is None or r <= max_row) and (max_col is None or c <= max_col)
+            if within and predicate(text):
                 return r, c
         return None
 
@@ -292,8 +451,30 @@ class _Reader:
         self.missing: list[str] = []
         self.errors: list[str] = []
 
+    def unusable(self, row: int, col: int, path: str, expected: str) -> bool:
+        """Whether the cell holds what no value can be read from, an Excel error value (#DIV/0!) or
+        a formula without a saved value; either is an error naming the sheet and cell."""
+        cell = self.grid.cell(row, col)
+        if cell is not None and cell.data_type == "e":
+            self.errors.append(
+                f"{path}: cell {self.grid.ref(row, col)} holds the Excel error value {cell.value}, expected "
+                f"{expected}: correct the formula or type the value"
+            )
+            return True
+        formula = self.grid.formula(row, col)
+        if formula is not None and _is_blank(None if cell is None else cell.value):
+            self.errors.append(
+                f"{path}: cell {self.grid.ref(row, col)} holds the formula {formula} with no saved value, expected "
+                f"{expected}: open the workbook in Excel or LibreOffice and save it (that stores the values), "
+                "or type the value, and import again"
+            )
+            return True
+        return False
+
     def number(self, row: int, col: int, path: str):
         """An amount or a point value: a number, a number written as text, or None where empty/—."""
+        if self.unusable(row, col, path, "a number"):
+            return None
         value = self.grid.value(row, col)
         if isinstance(value, bool):
             self.errors.append(f"{path}: cell {self.grid.coord(row, col)} holds {value!r}, expected a number")
@@ -301,12 +482,6 @@ class _Reader:
         if isinstance(value, (int, float)):
             return _tidy(float(value)) if isinstance(value, float) else value
         if _is_blank(value):
-            formula = self.grid.formula(row, col)
-            if formula:
-                self.errors.append(
-                    f"{path}: cell {self.grid.coord(row, col)} holds the formula {formula} without a saved "
-                    "result; open and save the workbook in Excel (or type the value) and import again"
-                )
             return None
         text = unicodedata.normalize("NFKC", str(value)).strip()
         if _DASHES.fullmatch(text):
@@ -319,14 +494,11 @@ class _Reader:
 
     def text(self, row: int, col: int, path: str, *, empty=None):
         """Free text as written; a number or date Excel made of the text is converted back, with a note."""
+        if self.unusable(row, col, path, "text"):
+            return empty
         cell = self.grid.cell(row, col)
         value = None if cell is None else cell.value
         if _is_blank(value):
-            formula = self.grid.formula(row, col)
-            if formula:
-                self.errors.append(
-                    f"{path}: cell {self.grid.coord(row, col)} holds the formula {formula} without a saved result"
-                )
             return empty
         if isinstance(value, str):
             return value
@@ -473,10 +645,9 @@ def _right_of(grid: _Grid, row: int, col: int) -> tuple[int, int] | None:
     """(row, col) of the first non-empty cell right of a label, or None (a label there means empty)."""
     _, _, _, end_col = grid.bounds(row, col)
     for c in range(end_col + 1, grid.max_col + 1):
-        value = grid.value(row, c)
-        if _is_blank(value):
+        if not grid.filled(row, c):
             continue
-        return None if _is_layout_label(value) else (row, c)
+        return None if _is_layout_label(grid.value(row, c)) else (row, c)
     return None
 
 
@@ -491,9 +662,11 @@ def _read_official(grid: _Grid, path: Path, meta: dict[str, Any], taken_ids: set
         lab = label(key)
         at = grid.find(lambda t, lab=lab: t == lab)
         spot = _right_of(grid, *at) if at else None
+        errors = len(rd.errors)
         value = rd.text(*spot, key) if spot else None
         if _is_blank(value):
-            rd.missing.append(key)
+            if len(rd.errors) == errors:  # an unreadable cell is an error already, not a missing field
+                rd.missing.append(key)
         else:
             header[key] = value
 
@@ -621,10 +794,9 @@ def _read_goal(grid: _Grid, rd: _Reader, table_row: int | None) -> dict:
         value = None
         limit = (table_row - 1) if table_row else grid.max_row
         for r in range(end_row + 1, limit + 1):
-            candidate = grid.value(r, col)
-            if _is_blank(candidate):
+            if not grid.filled(r, col):
                 continue
-            if not _is_layout_label(candidate):
+            if not _is_layout_label(grid.value(r, col)):
                 value = rd.text(r, col, f"annual_goal.{key}")
             break
         goal[key] = value
@@ -672,8 +844,12 @@ def _read_table(grid: _Grid, rd: _Reader, table_at: tuple[int, int] | None):
         if key not in columns:
             rd.missing.append(f"indicators[*].{key}")
     first = max(grid.bounds(head_row, col)[2] for col in columns.values()) + 1
+    # The 总分 row's label sits where the layout puts it, at the table's left edge (merged over the
+    # first columns as `write_workbook` writes it): an indicator, target or note 总分 ends nothing.
     total_at = grid.find(
-        lambda t: t.startswith(label("total_score")) and len(t) <= len(label("total_score")) + 2, min_row=first
+        lambda t: t.startswith(label("total_score")) and len(t) <= len(label("total_score")) + 2,
+        min_row=first,
+        max_col=min(columns.values()),
     )
     last = total_at[0] - 1 if total_at else grid.max_row
     indicators = _read_rows(grid, rd, columns, first, last)
@@ -692,8 +868,7 @@ def _read_rows(grid: _Grid, rd: _Reader, columns: dict[str, int], first: int, la
     indicators: list[dict] = []
     previous: dict[str, Any] = {}
     for row in range(first, last + 1):
-        own = [grid.value(row, columns[k]) for k in _OWN if k in columns]
-        if all(_is_blank(v) for v in own):
+        if not any(grid.filled(row, columns[k]) for k in _OWN if k in columns):
             continue  # a blank row (one a merged 一级/二级 cell may still span)
         index = len(indicators)
         path = f"indicators[{index}]"
@@ -919,8 +1094,7 @@ def _read_flat(grid: _Grid, header: _FlatHeader, path: Path, taken_ids: set[str]
     carried: list[int] = []
     current = None
     for row in range(header.row + 1, grid.max_row + 1):
-        values = [grid.value(row, col) for col in columns.values()]
-        if all(_is_blank(v) for v in values):
+        if not any(grid.filled(row, col) for col in columns.values()):
             continue
         key = grid.value(row, columns[group_key])
         if _is_blank(key):
@@ -972,11 +1146,13 @@ def _form_value(grid: _Grid, rd: _Reader, columns, rows, key: str, kind: str):
     col = columns[key]
     found: list[tuple[int, Any]] = []
     for row in rows:
-        if _is_blank(grid.value(row, col)):
+        if not grid.filled(row, col):
             continue
         if kind == "number":
             value = rd.number(row, col, _FLAT_PATHS[key])
         elif kind == "year":
+            if rd.unusable(row, col, "year", "a year"):
+                continue
             raw = grid.value(row, col)
             m = re.search(r"\d{4}", str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw))
             value = int(m.group()) if m else raw
@@ -1088,7 +1264,7 @@ def _flat_form(grid, rd, columns, rows, group_key, key, index, taken_ids) -> dic
 def _flat_indicators(grid, rd, columns, rows) -> list[dict]:
     indicators: list[dict] = []
     for row in rows:
-        if all(_is_blank(grid.value(row, columns[k])) for k in _OWN if k in columns):
+        if not any(grid.filled(row, columns[k]) for k in _OWN if k in columns):
             continue  # a row with only form-level values
         index = len(indicators)
         path = f"indicators[{index}]"

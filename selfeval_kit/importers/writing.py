@@ -1,7 +1,9 @@
 """Writing imported forms as YAML files, safely: everything is validated before anything is written.
 
 `write_forms` writes nothing unless every form is valid and no file would be
-overwritten without `force`.
+overwritten without `force`; then it writes all the files or none of them (into a
+temporary folder first, moved into place when all are written: a full disk leaves
+nothing behind, and the same import runs again once there is room).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from selfeval_kit.errors import DataError, Problem
-from selfeval_kit.files import atomic_write_text
+from selfeval_kit.files import atomic_write_files
 from selfeval_kit.form.reading import validate_form
 from selfeval_kit.importers.imported import ImportedForm
 
@@ -75,10 +77,14 @@ def write_forms(forms: list[ImportedForm], out_dir: str | Path, *, force: bool =
     DataError
         Listing every problem: a form the model refuses, two forms with the same id, a file that
         exists (without `force`). Nothing is written then.
+    WriteError
+        (an OSError, from `selfeval_kit.files`) When a file cannot be written, naming it and the
+        system's reason (``out/x.yaml: cannot write: No space left on device``). Nothing is
+        written then either.
     """
     out_dir = Path(out_dir)
     problems: list[Problem] = []
-    targets: list[tuple[Path, str]] = []
+    targets: dict[str, str] = {}
     seen: set[str] = set()
     for imported in forms:
         form, invalid = validate_form(imported.data, imported.source)
@@ -91,7 +97,7 @@ def write_forms(forms: list[ImportedForm], out_dir: str | Path, *, force: bool =
         seen.add(imported.id)
         if path.exists() and not force:
             problems.append(Problem(str(path), "", "file exists; use --force to overwrite it"))
-        targets.append((path, form_to_yaml(imported)))
+        targets[path.name] = form_to_yaml(imported)
     if problems:
         raise DataError(problems)
-    return [atomic_write_text(path, text) for path, text in targets]
+    return atomic_write_files(out_dir, {name: text.encode("utf-8") for name, text in targets.items()})

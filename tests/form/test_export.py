@@ -91,9 +91,10 @@ def test_csv_is_utf8_with_bom_one_row_per_indicator(tmp_path):
     first = rows[0]
     assert first["form_id"] == "hotline-system-ops"
     assert first["form_name"] == "上海市科技行政服务热线系统（运维）"
+    # The target "=200人" is written behind a quote, as text (CSV formula neutralisation, issue 15).
     assert (first["name"], first["target"], first["actual"], first["weight"], first["score"]) == (
         "并发用户数",
-        "=200人",
+        "'=200人",
         "200人",
         "5",
         "5",

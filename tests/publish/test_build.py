@@ -161,12 +161,18 @@ def test_notebooks_have_the_documented_parameters():
         "data_path": '"data/2022"',
         "form_id": '"hotline-system-ops"',
         "profile": '"national"',
+        "reviewer": "None",
+        "reviewer_unit": "None",
+        "review_date": "None",
     }
     annual = papermill.inspect_notebook(str(NOTEBOOKS / "annual_report.ipynb"))
     assert {k: v["default"] for k, v in annual.items()} == {
         "data_path": '"data/2022"',
         "year": "2022",
         "profile": '"national"',
+        "reviewer": "None",
+        "reviewer_unit": "None",
+        "review_date": "None",
     }
     for name in ("project_report.ipynb", "annual_report.ipynb"):
         nb = nbformat.read(NOTEBOOKS / name, as_version=4)
