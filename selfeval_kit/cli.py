@@ -33,10 +33,10 @@ def to_json(portfolio) -> str:
     return _to_json(portfolio)
 
 
-def to_csv(portfolio) -> str:
+def to_csv(portfolio, header: str = "zh") -> str:
     from selfeval_kit.form.export import to_csv as _to_csv
 
-    return _to_csv(portfolio)
+    return _to_csv(portfolio, header=header)
 
 
 def _say(text: str, *, err: bool = False) -> None:
@@ -124,8 +124,15 @@ def validate(path: Path) -> None:
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout (required for xlsx)."
 )
+@click.option(
+    "--header",
+    type=click.Choice(["zh", "en"]),
+    default="zh",
+    show_default=True,
+    help="CSV header row: the form's Chinese column titles, or the English field names (the contract).",
+)
 @_reports_errors
-def export(path: Path, fmt: str, out: Path | None) -> None:
+def export(path: Path, fmt: str, out: Path | None, header: str) -> None:
     """Export the forms in PATH as JSON (one object per form), CSV (one row per indicator) or an
     Excel workbook (xlsx: one sheet per form in the official layout; needs --out)."""
     if fmt == "xlsx" and out is None:
@@ -136,7 +143,7 @@ def export(path: Path, fmt: str, out: Path | None) -> None:
 
         data = write_workbook(portfolio)
     else:
-        data = to_json(portfolio).encode("utf-8") if fmt == "json" else to_csv(portfolio).encode("utf-8-sig")
+        data = to_json(portfolio).encode("utf-8") if fmt == "json" else to_csv(portfolio, header).encode("utf-8-sig")
     if out is None:
         _write_stdout(data)
     else:

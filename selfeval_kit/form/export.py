@@ -20,9 +20,10 @@ import io
 import json
 from collections.abc import Iterable
 
+from selfeval_kit.form.labels import label
 from selfeval_kit.form.model import Form
 
-__all__ = ["CSV_COLUMNS", "CSV_FORMULA_STARTS", "csv_cell", "export_records", "to_csv", "to_json"]
+__all__ = ["CSV_COLUMNS", "CSV_FORMULA_STARTS", "CSV_HEADERS_ZH", "csv_cell", "export_records", "to_csv", "to_json"]
 
 CSV_COLUMNS = (
     "form_id",
@@ -36,6 +37,20 @@ CSV_COLUMNS = (
     "score",
     "deviation_note",
 )
+
+CSV_HEADERS_ZH: dict[str, str] = {
+    "form_id": "项目编号",
+    "form_name": label("name"),
+    "level1": label("level1"),
+    "level2": label("level2"),
+    "name": label("indicator"),
+    "target": label("target"),
+    "actual": label("actual"),
+    "weight": label("weight"),
+    "score": label("score"),
+    "deviation_note": label("deviation_note"),
+}
+"""The header a reader sees for each of `CSV_COLUMNS`: the form's own column titles."""
 
 CSV_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """First characters that make a spreadsheet read a CSV cell as a formula (OWASP, CSV injection)."""
@@ -103,13 +118,16 @@ def to_json(forms: Iterable[Form]) -> str:
     return json.dumps(export_records(forms), ensure_ascii=False, indent=2) + "\n"
 
 
-def to_csv(forms: Iterable[Form]) -> str:
+def to_csv(forms: Iterable[Form], header: str = "zh") -> str:
     """The forms' indicators as CSV, one row per indicator, the columns of `CSV_COLUMNS`.
 
     Parameters
     ----------
     forms : iterable of Form
         The forms, in the order to write them.
+    header : {"zh", "en"}, default "zh"
+        The header row: the form's Chinese column titles (`CSV_HEADERS_ZH`), for readers, or the
+        English names of `CSV_COLUMNS`, the stable contract for programs.
 
     Returns
     -------
@@ -118,9 +136,11 @@ def to_csv(forms: Iterable[Form]) -> str:
         as UTF-8 (as `selfeval export --format csv` does). Text cells a spreadsheet would run as
         formulas are written behind a single quote (`csv_cell`, see the module's notes).
     """
+    if header not in ("zh", "en"):
+        raise ValueError(f"header must be 'zh' or 'en', not {header!r}")
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
+    writer.writerow(CSV_HEADERS_ZH if header == "zh" else {c: c for c in CSV_COLUMNS})
     for form in forms:
         for indicator in form.indicators:
             row = {"form_id": form.id, "form_name": form.name, **_tidy(indicator.model_dump())}

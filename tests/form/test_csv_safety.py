@@ -54,7 +54,7 @@ def test_every_text_column_is_neutralised_and_numbers_are_not():
         update={"level1": "+产出", "level2": "@数量", "name": "-场次", "actual": "\t8场", "deviation_note": "=1+1"}
     )
     hostile = form.model_copy(update={"name": HYPERLINK, "indicators": [first, *form.indicators[1:]]})
-    row = _rows(to_csv([hostile]))[0]
+    row = _rows(to_csv([hostile], header="en"))[0]
     assert row == {
         "form_id": "minimal",
         "form_name": "'" + HYPERLINK,
@@ -71,7 +71,9 @@ def test_every_text_column_is_neutralised_and_numbers_are_not():
 
 def test_the_cli_csv_of_2022_shows_the_targets_behind_a_quote(tmp_path):
     out = tmp_path / "forms.csv"
-    result = CliRunner().invoke(main, ["export", str(DATA_2022), "--format", "csv", "--out", str(out)])
+    result = CliRunner().invoke(
+        main, ["export", str(DATA_2022), "--format", "csv", "--header", "en", "--out", str(out)]
+    )
     assert result.exit_code == 0
     rows = _rows(out.read_bytes().decode("utf-8-sig"))
     targets = [r["target"] for r in rows if r["target"].lstrip("'").startswith("=")]

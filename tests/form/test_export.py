@@ -82,7 +82,8 @@ def test_json_indicator_row(exported):
 
 def test_csv_is_utf8_with_bom_one_row_per_indicator(tmp_path):
     out = tmp_path / "out.csv"
-    result = CliRunner().invoke(main, ["export", str(DATA_2022), "--format", "csv", "--out", str(out)])
+    args = ["export", str(DATA_2022), "--format", "csv", "--header", "en", "--out", str(out)]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
@@ -98,6 +99,20 @@ def test_csv_is_utf8_with_bom_one_row_per_indicator(tmp_path):
         "200人",
         "5",
         "5",
+    )
+
+
+def test_csv_header_is_the_forms_chinese_column_titles_by_default(tmp_path):
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(main, ["export", str(DATA_2022), "--format", "csv", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = out.read_bytes().decode("utf-8-sig").split("\r\n")
+    assert lines[0] == (
+        "项目编号,项目名称,一级指标,二级指标,三级指标,年度指标值,实际完成值,分值,得分,偏差原因分析及改进措施"
+    )
+    assert (
+        lines[1]
+        == "hotline-system-ops,上海市科技行政服务热线系统（运维）,产出指标,数量指标,并发用户数,'=200人,200人,5,5,"
     )
 
 
