@@ -144,11 +144,27 @@ def export(path: Path, fmt: str, out: Path | None, header: str) -> None:
         data = write_workbook(portfolio)
     else:
         data = to_json(portfolio).encode("utf-8") if fmt == "json" else to_csv(portfolio, header).encode("utf-8-sig")
+    if fmt == "json":
+        _refuse_unreadable_json(data, len(portfolio), out)
     if out is None:
         _write_stdout(data)
     else:
         atomic_write_bytes(out, data)  # a temporary file beside `out`, renamed into place
         _say(f"wrote {out} ({len(portfolio)} forms)", err=True)
+
+
+def _refuse_unreadable_json(data: bytes, forms: int, out: Path | None) -> None:
+    """What `export` writes, `load` must read back: no JSON file over the reader's size limit."""
+    from selfeval_kit.form.limits import DEFAULT_LIMITS
+
+    limit = DEFAULT_LIMITS.max_json_bytes
+    if len(data) > limit:
+        where = str(out) if out is not None else "standard output"
+        raise DataError.single(
+            where,
+            f"the JSON of {forms} forms is {len(data)} bytes; a JSON file is at most {limit} bytes when read "
+            "back: export the forms in parts (a folder of JSON files loads as one portfolio)",
+        )
 
 
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}

@@ -11,6 +11,8 @@ message and a non-zero exit code, never a traceback.
 
 from __future__ import annotations
 
+import itertools
+import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,12 +37,56 @@ class Problem:
         return text
 
 
+_SHOW_CHARS = 80  # a value in a message is cut to this many characters
+
+
+class _Shower(reprlib.Repr):
+    """`reprlib.Repr`, keeping a mapping's keys in their order (as ``repr`` does), not sorted."""
+
+    def repr_dict(self, x: dict, level: int) -> str:
+        if not x:
+            return "{}"
+        if level <= 0:
+            return "{...}"
+        items = []
+        for key in itertools.islice(x, self.maxdict):
+            items.append(f"{self.repr1(key, level - 1)}: {self.repr1(x[key], level - 1)}")
+        if len(x) > self.maxdict:
+            items.append("...")
+        return "{" + ", ".join(items) + "}"
+
+
+def _shower() -> reprlib.Repr:
+    """A repr that looks at a bounded part of any value: 3 levels deep, 6 items a level, 80 characters a text."""
+    shower = _Shower()
+    shower.maxlevel = 3
+    shower.maxlist = shower.maxtuple = shower.maxset = shower.maxfrozenset = shower.maxdeque = 6
+    shower.maxdict = 4
+    shower.maxstring = shower.maxother = shower.maxlong = _SHOW_CHARS
+    return shower
+
+
+_SHOWER = _shower()
+
+
 def _show(value: object) -> str:
-    try:
-        text = repr(value)
-    except RecursionError:  # a value nested deeper than Python's stack (YAML aliases can build one)
-        return f"a {type(value).__name__} nested too deeply to show"
-    return text if len(text) <= 80 else text[:77] + "..."
+    """`value` as a message shows it: its repr, of a bounded part of it, cut to `_SHOW_CHARS` characters.
+
+    Whatever its size or depth (a list nested a thousand levels deep, one that contains itself,
+    a 50 MB text), only a bounded part is looked at, so this never runs out of memory or stack.
+    """
+    if isinstance(value, str):
+        text = repr(value[:_SHOW_CHARS])
+    elif isinstance(value, (bytes, bytearray)):
+        text = repr(bytes(value[:_SHOW_CHARS]))
+    else:
+        try:
+            text = _SHOWER.repr(value)
+        except (RecursionError, MemoryError):  # an object of another kind with a deep repr of its own
+            return f"a {type(value).__name__} too large to show"
+        except (ValueError, TypeError):  # an int too long for str(), a repr that fails: say its kind
+            return f"a {type(value).__name__}"
+    return text if len(text) <= _SHOW_CHARS else text[: _SHOW_CHARS - 3] + "..."
 
 
 class SelfEvalError(Exception):

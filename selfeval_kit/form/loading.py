@@ -77,7 +77,8 @@ def load(path: str | Path) -> Portfolio:
     Raises
     ------
     DataError
-        Listing every problem of every file, and each id used by two forms, when there is any;
+        Listing every problem of every file, and each id used by two forms (ids that differ only
+        in case included: their pages would be one file where names ignore case), when there is any;
         also when the path does not exist or a folder holds no form files.
     """
     problems: list[Problem] = []
@@ -87,14 +88,21 @@ def load(path: str | Path) -> Portfolio:
         problems.extend(file_problems)  # a file loads whole or not at all
         loaded.extend((form, file) for form in file_forms)
 
-    first_file: dict[str, Path] = {}
+    first: dict[str, tuple[str, Path]] = {}  # by the id in lower case: the id as written, its file
     for form, file in loaded:
-        if form.id in first_file:
-            problems.append(
-                Problem(str(file), "id", f"duplicate id: also used by {first_file[form.id]}", form.id, True)
-            )
+        key = form.id.lower()  # ids are ASCII; each names a page, and macOS and Windows ignore case
+        if key not in first:
+            first[key] = (form.id, file)
+            continue
+        other_id, other_file = first[key]
+        if other_id == form.id:
+            message = f"duplicate id: also used by {other_file}"
         else:
-            first_file[form.id] = file
+            message = (
+                f"id differs only in case from {other_id!r} in {other_file}: their pages would be one "
+                "file on macOS and Windows"
+            )
+        problems.append(Problem(str(file), "id", message, form.id, True))
     if problems:
         raise DataError(problems)
 

@@ -13,6 +13,10 @@ a YAML problem gives its line and column.
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +25,9 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from yaml.constructor import ConstructorError
 
 from selfeval_kit.errors import Problem
-from selfeval_kit.form.model import Form
+from selfeval_kit.form.limits import DEFAULT_LIMITS, MAX_DEPTH, MAX_YAML_BYTES, Limits
+from selfeval_kit.form.model import LIMIT_ERROR, Form
+from selfeval_kit.form.sources import file_kind
 
 __all__ = [
     "MAX_DEPTH",
@@ -30,43 +36,71 @@ __all__ = [
     "parse_yaml",
     "read_forms",
     "read_json",
+    "read_text",
     "read_yaml",
     "validate_form",
 ]
 
-MAX_FILE_BYTES = 5 * 1024 * 1024  # a YAML form is a few KiB; anything this large is not a form
-# Mappings and lists inside each other (a form nests four). libyaml composes a document recursively
-# in C, and past some thousands of levels (about 24,000 with 8 MiB of stack, fewer in a thread) it
-# overflows the C stack and kills the interpreter. Every mapping or list starts at one of the
-# characters of _OPENERS, so a text with at most MAX_DEPTH of them cannot nest deeper; a text with
-# more has its depth counted from the parser's events (a loop) before it is composed.
-# Below libyaml's own limit (1000 levels in PyYAML 6.0.4 and later, none before), so that the same
-# message comes whichever PyYAML is installed; a form nests four levels deep.
-MAX_DEPTH = 500
+MAX_FILE_BYTES = MAX_YAML_BYTES  # the former name of `Limits.max_yaml_bytes`
+# libyaml composes a document recursively in C, and past some thousands of levels (about 24,000
+# with 8 MiB of stack, fewer in a thread) it overflows the C stack and kills the interpreter.
+# Every mapping or list starts at one of the characters of _OPENERS, so a text with at most
+# `Limits.max_depth` of them cannot nest deeper; and every value needs one of _SEPARATORS (or
+# is the document), at most three values each (``[:]``: a mapping, its key, its value), so a
+# text with few of them cannot hold many values. A text with more has its depth and values
+# counted from the parser's events (a loop, nothing kept) before it is composed.
 _OPENERS = "[{-?:"
+_SEPARATORS = _OPENERS + ",\n"
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_BOOL_TAG, _INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 _WANTED = {  # what a scalar's tag asks it to be, for messages
-    "tag:yaml.org,2002:int": "an integer",
-    "tag:yaml.org,2002:float": "a number",
-    "tag:yaml.org,2002:bool": "true or false",
+    _INT_TAG: "an integer",
+    _FLOAT_TAG: "a number",
+    _BOOL_TAG: "true or false",
     _TIMESTAMP_TAG: "a date",
     "tag:yaml.org,2002:null": "null",
 }
+# Scalars as the YAML 1.2 core schema reads them (as JSON does, and hex and octal with a prefix):
+# YAML 1.1's "010" (8), "5_0" (50), "1:30" (90), "0b11" and yes/no/on/off are text instead.
+_CORE_BOOL = re.compile(r"true|True|TRUE|false|False|FALSE")
+_CORE_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_CORE_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_CORE_SPECIAL = re.compile(r"[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)")
+_CORE_RESOLVERS = (  # in this order: an integer is also a float
+    (_BOOL_TAG, _CORE_BOOL, "tTfF"),
+    (_INT_TAG, _CORE_INT, "-+0123456789"),
+    (_FLOAT_TAG, re.compile(f"{_CORE_FLOAT.pattern}|{_CORE_SPECIAL.pattern}"), "-+.0123456789"),
+)
 
 _FORM_LIST = TypeAdapter(list[Form])
 _SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when PyYAML has it
 
 
+class _LimitError(yaml.MarkedYAMLError):
+    """A document past one of the `Limits`; `problem` says which, `problem_mark` where."""
+
+
 class UniqueKeyLoader(_SAFE_LOADER):
-    """PyYAML's safe loader, refusing a key repeated in one mapping.
+    """PyYAML's safe loader, refusing a key repeated in one mapping, reading scalars as YAML 1.2.
 
     It also refuses merge keys (``<<``), keys that are lists or mappings, and scalars its tag
     cannot convert (``2022-13-45`` as a date, ``!!int abc``), each with a
-    ``yaml.constructor.ConstructorError`` that carries the position; everything else reads as
-    ``yaml.safe_load`` reads it.
+    ``yaml.constructor.ConstructorError`` that carries the position. Numbers and booleans are
+    those of the YAML 1.2 core schema (``010`` is 10, ``0x10`` 16, ``0o10`` 8; ``5_0``, ``1:30``
+    and ``yes`` are text); dates and null read as ``yaml.safe_load`` reads them. A document
+    whose values, its aliases expanded, pass `limits` (the loader's attribute, `DEFAULT_LIMITS`
+    unless set) is refused with a ``yaml.MarkedYAMLError`` before any Python object is built.
     """
+
+    limits: Limits = DEFAULT_LIMITS
+
+    def get_single_node(self) -> Any:
+        node = super().get_single_node()
+        if node is not None:
+            _check_expansion(node, self.limits)
+        return node
 
     def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):  # else the safe loader says what it expected
@@ -103,65 +137,171 @@ class UniqueKeyLoader(_SAFE_LOADER):
             wanted = _WANTED.get(node.tag, f"a {node.tag}")
             detail = f": {exc}" if node.tag == _TIMESTAMP_TAG and isinstance(exc, ValueError) else ""
             raise ConstructorError(
-                None, None, f"cannot read {node.value!r} as {wanted}{detail}", node.start_mark
+                None, None, f"cannot read {_shorten(node.value)!r} as {wanted}{detail}", node.start_mark
             ) from None
 
 
-def parse_yaml(text: str) -> tuple[Any, str | None]:
+def _shorten(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _construct_bool(loader: Any, node: yaml.ScalarNode) -> bool:
+    text = loader.construct_scalar(node)
+    if not _CORE_BOOL.fullmatch(text):
+        raise ValueError("not a YAML 1.2 boolean")
+    return text.lower() == "true"
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+    text = loader.construct_scalar(node)
+    if not _CORE_INT.fullmatch(text):
+        raise ValueError("not a YAML 1.2 integer")
+    if text.startswith(("0o", "0x")):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    return int(text, 10)  # "010" is ten; more than 4,300 digits raise ValueError
+
+
+def _construct_float(loader: Any, node: yaml.ScalarNode) -> float:
+    text = loader.construct_scalar(node)
+    if _CORE_FLOAT.fullmatch(text):
+        return float(text)
+    if _CORE_SPECIAL.fullmatch(text):
+        return float(text.replace(".", "").lower())  # "inf", "-inf", "nan": refused by the model
+    raise ValueError("not a YAML 1.2 number")
+
+
+UniqueKeyLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_BOOL_TAG, _INT_TAG, _FLOAT_TAG)]
+    for first, resolvers in _SAFE_LOADER.yaml_implicit_resolvers.items()
+}
+for _tag, _regexp, _first in _CORE_RESOLVERS:
+    UniqueKeyLoader.add_implicit_resolver(_tag, re.compile(f"^(?:{_regexp.pattern})$"), list(_first))
+UniqueKeyLoader.add_constructor(_BOOL_TAG, _construct_bool)
+UniqueKeyLoader.add_constructor(_INT_TAG, _construct_int)
+UniqueKeyLoader.add_constructor(_FLOAT_TAG, _construct_float)
+
+
+def _check_expansion(root: yaml.Node, limits: Limits) -> None:
+    """Refuse a document whose values, its aliases expanded, pass the limits (or contain themselves).
+
+    An alias is the node it names, so a document is a graph; each node's expanded count of values
+    and depth are computed once (a loop, not recursion), whatever the number of aliases to it.
+    """
+    done: dict[int, tuple[int, int]] = {}  # id(node): (values, depth), aliases expanded
+    open_ids: set[int] = set()  # nodes whose children are still being counted
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if children_done:
+            open_ids.discard(key)
+            values = 1 + sum(done[id(child)][0] for child in children or ())
+            depth = (1 + max((done[id(child)][1] for child in children), default=0)) if children is not None else 0
+            if values > limits.max_yaml_values:
+                raise _LimitError(
+                    None, None, f"aliases expand to more than {limits.max_yaml_values} values", node.start_mark
+                )
+            if depth > limits.max_depth:
+                raise yaml.MarkedYAMLError(
+                    None, None, f"nested too deeply to read (more than {limits.max_depth} levels)", node.start_mark
+                )
+            done[key] = (values, depth)
+        elif key in open_ids:
+            raise yaml.MarkedYAMLError(None, None, "an alias names a list or mapping that contains it", node.start_mark)
+        elif key not in done:
+            open_ids.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children or () if id(child) not in done)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node] | None:
+    """The nodes inside a list or mapping node (a mapping's keys and values); None for a scalar."""
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return None
+
+
+def parse_yaml(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, str | None]:
     """The value of one YAML document, read by `UniqueKeyLoader`.
 
     Parameters
     ----------
     text
         The document (decoded text, without a byte order mark).
+    limits
+        Its values (aliases expanded) and depth are bounded by `Limits.max_yaml_values` and
+        `Limits.max_depth`.
 
     Returns
     -------
     tuple
         ``(value, None)``; or ``(None, message)`` when the text is not one readable YAML document
-        nested at most `MAX_DEPTH` levels, the message starting with "malformed YAML: " and
-        giving the line and column where YAML has them, such as
-        ``"malformed YAML: line 2, column 1: duplicate key 'id' (first at line 1)"``.
+        within the limits. The message gives the line and column where YAML has them, and starts
+        with "malformed YAML: " unless it is a limit on values passed, such as
+        ``"malformed YAML: line 2, column 1: duplicate key 'id' (first at line 1)"`` or
+        ``"line 7, column 5: aliases expand to more than 100000 values"``.
     """
+    loader = None
     try:
-        if sum(map(text.count, _OPENERS)) > MAX_DEPTH:
-            mark = _too_deep(text)
-            if mark is not None:
-                where = f"line {mark.line + 1}, column {mark.column + 1}: "
-                return None, _malformed(f"{where}nested too deeply to read (more than {MAX_DEPTH} levels)")
-        return yaml.load(text, Loader=UniqueKeyLoader), None
+        _scan(text, limits)
+        loader = UniqueKeyLoader(text)
+        loader.limits = limits
+        return loader.get_single_data(), None
     except RecursionError:  # PyYAML's pure-Python composer, on a document nested some hundred levels deep
         return None, _malformed("nested too deeply to read")
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
         return None, _malformed(
             f"{_reader_position(text, exc)}unacceptable character #x{exc.character:04x}: {exc.reason}"
         )
+    except _LimitError as exc:
+        return None, f"{_position(exc.problem_mark)}{exc.problem}"
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit, in case it is ever lower
-            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-            return None, _malformed(f"{where}nested too deeply to read (more than {MAX_DEPTH} levels)")
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        return None, _malformed(f"{where}{exc.problem or exc}")
+        problem = exc.problem or str(exc)
+        if "maximum nesting depth" in problem:  # libyaml's own limit, in case it is ever lower
+            problem = f"nested too deeply to read (more than {limits.max_depth} levels)"
+        return None, _malformed(f"{_position(exc.problem_mark)}{problem}")
     except yaml.YAMLError as exc:
         return None, _malformed(str(exc))
+    finally:
+        if loader is not None:
+            loader.dispose()
 
 
 def _malformed(problem: str) -> str:
     return f"malformed YAML: {problem}"
 
 
-def _too_deep(text: str) -> Any:
-    """Where the text first nests deeper than MAX_DEPTH, from the parser's events; None if nowhere."""
-    depth = 0
+def _position(mark: Any) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+
+
+def _scan(text: str, limits: Limits) -> None:
+    """Refuse a text nested deeper than the limit or holding more values, from the parser's events.
+
+    Only a text with more than `Limits.max_depth` openers, or enough separators to hold more than
+    `Limits.max_yaml_values` values, is parsed here (the events are counted, not kept).
+    """
+    separators = sum(map(text.count, _SEPARATORS))
+    if sum(map(text.count, _OPENERS)) <= limits.max_depth and 3 * separators + 3 <= limits.max_yaml_values:
+        return
+    depth = values = 0
     for event in yaml.parse(text, Loader=UniqueKeyLoader):
+        if isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+            continue
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
-            if depth > MAX_DEPTH:
-                return event.start_mark
-        elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
-    return None
+            if depth > limits.max_depth:
+                message = f"nested too deeply to read (more than {limits.max_depth} levels)"
+                raise yaml.MarkedYAMLError(None, None, message, event.start_mark)  # type: ignore[arg-type]
+        if isinstance(event, yaml.NodeEvent):
+            values += 1
+            if values > limits.max_yaml_values:
+                message = f"more than {limits.max_yaml_values} values in one document"
+                raise _LimitError(None, None, message, event.start_mark)  # type: ignore[arg-type]
 
 
 def _reader_position(text: str, exc: yaml.reader.ReaderError) -> str:
@@ -176,47 +316,75 @@ def _reader_position(text: str, exc: yaml.reader.ReaderError) -> str:
     return f"line {line}, column {column}: "
 
 
-def _read_text(file: Path, limit: int | None = None) -> tuple[str | None, list[Problem]]:
-    """The text of a UTF-8 file (a byte order mark dropped), or the problem that stops reading it."""
-    name = str(file)
+def read_text(file: Path, limit: int, kind: str) -> tuple[str | None, str | None]:
+    """The text of a UTF-8 file (a byte order mark dropped), its size checked before it is read.
+
+    The file is opened without blocking (a named pipe never holds the call) and refused unless it
+    is a regular file of at most `limit` bytes.
+
+    Parameters
+    ----------
+    file
+        The file.
+    limit
+        Its largest size in bytes.
+    kind
+        What the file is, for the message on its size: "a YAML form file", "a profile file".
+
+    Returns
+    -------
+    tuple
+        ``(text, None)``, or ``(None, message)`` saying what stops reading it, such as
+        ``"file is 1073741824 bytes; a YAML form file is at most 5242880 bytes"``.
+    """
     try:
-        raw = file.read_bytes()
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        return None, [Problem(name, "", f"cannot read the file: {exc.strerror or exc}")]
-    if limit is not None and len(raw) > limit:
-        return None, [Problem(name, "", f"file is {len(raw)} bytes; a form file is at most {limit}")]
+        return None, f"cannot read the file: {exc.strerror or exc}"
     try:
-        return raw.decode("utf-8-sig"), []
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None, f"not a regular file but {file_kind(info.st_mode)}; expected {kind}"
+        if info.st_size > limit:
+            return None, f"file is {info.st_size} bytes; {kind} is at most {limit} bytes"
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(limit + 1)  # a file growing meanwhile is still read no further
+    except OSError as exc:
+        return None, f"cannot read the file: {exc.strerror or exc}"
+    finally:
+        os.close(fd)
+    if len(raw) > limit:
+        return None, f"file is more than {limit} bytes; {kind} is at most {limit} bytes"
+    try:
+        return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        return None, [
-            Problem(
-                name, "", f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start}; save the file as UTF-8"
-            )
-        ]
+        return None, f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start}; save the file as UTF-8"
 
 
-def read_yaml(file: Path) -> tuple[Any, list[Problem]]:
+def read_yaml(file: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, list[Problem]]:
     """The mapping a YAML form file holds, not yet validated.
 
     Parameters
     ----------
     file
-        A YAML file of one form, UTF-8, at most `MAX_FILE_BYTES`.
+        A YAML file of one form, UTF-8, at most `Limits.max_yaml_bytes`.
+    limits
+        The limits on its size, values and depth.
 
     Returns
     -------
     tuple
         ``(data, [])`` with the file's mapping, or ``(None, [problem])`` when the file cannot be
-        read, is not UTF-8, is empty, is not YAML (`parse_yaml`) or holds something else than a
-        mapping.
+        read (`read_text`), is not UTF-8, is empty, is not YAML within the limits (`parse_yaml`)
+        or holds something else than a mapping.
     """
     name = str(file)
-    text, problems = _read_text(file, MAX_FILE_BYTES)
+    text, unreadable = read_text(file, limits.max_yaml_bytes, "a YAML form file")
     if text is None:
-        return None, problems
+        return None, [Problem(name, "", unreadable or "")]
     if not text.strip():
         return None, [Problem(name, "", "file is empty; expected one form as a YAML mapping")]
-    data, malformed = parse_yaml(text)
+    data, malformed = parse_yaml(text, limits)
     if malformed is not None:
         return None, [Problem(name, "", malformed)]
     if not isinstance(data, dict):
@@ -224,43 +392,95 @@ def read_yaml(file: Path) -> tuple[Any, list[Problem]]:
     return data, []
 
 
-def read_json(file: Path) -> tuple[list[Form], list[Problem]]:
+class _Repeated(dict[str, Any]):
+    """A JSON object that repeats a key: `repeated` lists them."""
+
+    repeated: list[str]
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) == len(pairs):
+        return data
+    marked = _Repeated(data)
+    seen: set[str] = set()
+    marked.repeated = [key for key, _ in pairs if key in seen or seen.add(key)]  # type: ignore[func-returns-value]
+    return marked
+
+
+def _repeated_keys(name: str, data: Any) -> list[Problem]:
+    """A problem for each key repeated in a JSON object of `data`, named by its path."""
+    problems = []
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, _Repeated):
+            problems += [Problem(name, _path((*loc, k)), "duplicate key: each key once") for k in value.repeated]
+        if isinstance(value, dict):
+            stack.extend(((*loc, k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*loc, i), v) for i, v in enumerate(value))
+    return sorted(problems, key=lambda problem: problem.path)
+
+
+def _parse_json(name: str, text: str) -> tuple[Any, list[Problem]]:
+    """The value of a JSON text, or the problems that stop it (malformed, a key repeated)."""
+    repeated = False
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        data = _json_object(pairs)
+        repeated = repeated or isinstance(data, _Repeated)
+        return data
+
+    try:
+        data = json.loads(text, object_pairs_hook=hook)
+    except json.JSONDecodeError as exc:
+        return None, [Problem(name, "", f"malformed JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}")]
+    except RecursionError:
+        return None, [Problem(name, "", "malformed JSON: nested too deeply to read")]
+    except ValueError as exc:  # an integer of more than 4,300 digits
+        return None, [Problem(name, "", f"malformed JSON: {exc}")]
+    return data, (_repeated_keys(name, data) if repeated else [])
+
+
+def read_json(file: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Form], list[Problem]]:
     """The forms of a JSON file: one form object, or a list of them as ``selfeval export`` writes.
 
     Parameters
     ----------
     file
-        A UTF-8 JSON file.
+        A UTF-8 JSON file, at most `Limits.max_json_bytes`.
+    limits
+        The limits on its size and on each form.
 
     Returns
     -------
     tuple
-        ``(forms, [])``, or ``([], problems)`` listing every invalid field; a field of a list
-        item is named as in ``"[3].indicators[2].weight"``.
+        ``(forms, [])``, or ``([], problems)`` listing every invalid field and every key an
+        object repeats; a field of a list item is named as in ``"[3].indicators[2].weight"``.
     """
     name = str(file)
-    text, problems = _read_text(file)
+    text, unreadable = read_text(file, limits.max_json_bytes, "a JSON file")
     if text is None:
+        return [], [Problem(name, "", unreadable or "")]
+    data, problems = _parse_json(name, text)
+    del text
+    if problems:
         return [], problems
-    is_list = text.lstrip().startswith("[")
-    try:
-        forms = _FORM_LIST.validate_json(text) if is_list else [Form.model_validate_json(text)]
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            if err["type"] == "json_invalid":
-                problems.append(Problem(name, "", f"malformed JSON: {err.get('ctx', {}).get('error', err['msg'])}"))
-            elif not err["loc"] and err["type"] in ("model_type", "list_type", "model_attributes_type"):
-                problems.append(Problem(name, "", "expected a form object or a non-empty list of form objects"))
-            else:
-                problems.append(_problem(name, err))
-        return [], problems
-    if not forms:
+    if not isinstance(data, (dict, list)) or not data:
         return [], [Problem(name, "", "expected a form object or a non-empty list of form objects")]
-    return forms, []
+    try:
+        if isinstance(data, list):
+            return _FORM_LIST.validate_python(data, context={"limits": limits}), []
+        return [Form.model_validate(data, context={"limits": limits})], []
+    except ValidationError as exc:
+        return [], [_problem(name, err) for err in exc.errors()]
 
 
-def validate_form(data: dict[str, Any], file: str) -> tuple[Form | None, list[Problem]]:
+def validate_form(
+    data: dict[str, Any], file: str, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Form | None, list[Problem]]:
     """A form built from its mapping (as a YAML file holds it).
 
     Parameters
@@ -269,6 +489,8 @@ def validate_form(data: dict[str, Any], file: str) -> tuple[Form | None, list[Pr
         The form's fields.
     file
         The name problems are reported under.
+    limits
+        The limits on its indicators and text.
 
     Returns
     -------
@@ -277,12 +499,12 @@ def validate_form(data: dict[str, Any], file: str) -> tuple[Form | None, list[Pr
         unknown field.
     """
     try:
-        return Form.model_validate(data), []
+        return Form.model_validate(data, context={"limits": limits}), []
     except ValidationError as exc:
         return None, [_problem(file, err) for err in exc.errors()]
 
 
-def read_forms(file: Path) -> tuple[list[Form], list[Problem]]:
+def read_forms(file: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Form], list[Problem]]:
     """The forms of one form file, validated, and its problems; never raises for bad input.
 
     Parameters
@@ -290,6 +512,8 @@ def read_forms(file: Path) -> tuple[list[Form], list[Problem]]:
     file
         A ``.json`` file (one form or a list, `read_json`) or a YAML file of one form (any other
         suffix, `read_yaml`).
+    limits
+        The limits on the file and its forms.
 
     Returns
     -------
@@ -298,11 +522,11 @@ def read_forms(file: Path) -> tuple[list[Form], list[Problem]]:
         whole or not at all.
     """
     if file.suffix == ".json":
-        return read_json(file)
-    data, problems = read_yaml(file)
+        return read_json(file, limits)
+    data, problems = read_yaml(file, limits)
     if problems:
         return [], problems
-    form, problems = validate_form(data, str(file))
+    form, problems = validate_form(data, str(file), limits)
     return ([form] if form is not None else []), problems
 
 
@@ -345,4 +569,4 @@ def _problem(file: str, err: Any) -> Problem:
     message = err.get("msg", "invalid value")
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    return Problem(file, _path(loc), message, value, has_value=True)
+    return Problem(file, _path(loc), message, value, has_value=kind != LIMIT_ERROR)

@@ -8,11 +8,12 @@ bundled example (package data) is found.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
-from selfeval_kit.errors import DataError
+from selfeval_kit.errors import DataError, Problem
 
-__all__ = ["BUNDLED_DATA", "FORM_SUFFIXES", "form_files", "is_bundled", "resolve_data_path"]
+__all__ = ["BUNDLED_DATA", "FORM_SUFFIXES", "file_kind", "form_files", "is_bundled", "resolve_data_path"]
 
 FORM_SUFFIXES = (".yaml", ".yml", ".json")  # JSON: the export format, one form or a list
 
@@ -61,6 +62,32 @@ def is_bundled(path: str | Path) -> bool:
     return True
 
 
+def file_kind(mode: int) -> str:
+    """What a file of this ``st_mode`` is, for messages: "a folder", "a named pipe (FIFO)", "a device", ..."""
+    if stat.S_ISREG(mode):
+        return "a regular file"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
+def _not_a_form_file(path: Path) -> str | None:
+    """Why `path` cannot be a form file (never opening it), or None when it is a regular file."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "a symbolic link to a missing file" if path.is_symlink() else "no such file or folder"
+    except OSError as exc:
+        return f"cannot read the file: {exc.strerror or exc}"
+    return None if stat.S_ISREG(mode) else f"not a regular file but {file_kind(mode)}; expected a form file"
+
+
 def form_files(path: str | Path) -> list[Path]:
     """The form files a path stands for.
 
@@ -78,23 +105,32 @@ def form_files(path: str | Path) -> list[Path]:
     Raises
     ------
     DataError
-        When the path does not exist, or the folder holds no form files.
+        When the path does not exist or is not a regular file or folder (a named pipe,
+        ``/dev/null``), or the folder holds no form files, or an entry of the folder named as a
+        form file is not a readable regular file (a dangling symbolic link, a named pipe, a
+        folder): a folder loads whole or not at all, and nothing is opened to find out.
     """
     path = Path(path)
     if path.is_dir():
         # scandir's entries know whether they are files without a stat each, and names sort
         # as the paths of one folder do: three times faster for a folder of 10,000 forms.
         with os.scandir(path) as entries:
-            names = sorted(
-                entry.name
+            candidates = [
+                entry
                 for entry in entries
-                if os.path.splitext(entry.name)[1] in FORM_SUFFIXES
-                and not entry.name.startswith(".")
-                and entry.is_file()
-            )
+                if os.path.splitext(entry.name)[1] in FORM_SUFFIXES and not entry.name.startswith(".")
+            ]
+        names = sorted(entry.name for entry in candidates if entry.is_file())
+        problems = []
+        for entry in sorted((e for e in candidates if not e.is_file()), key=lambda e: e.name):
+            reason = _not_a_form_file(path / entry.name) or "not a regular file"
+            problems.append(Problem(str(path / entry.name), "", reason))
+        if problems:
+            raise DataError(problems)
         if not names:
             raise DataError.single(path, "no form files (*.yaml, *.yml, *.json) in this folder")
         return [path / name for name in names]
-    if path.is_file():
-        return [path]
-    raise DataError.single(path, "no such file or folder")
+    not_a_file = _not_a_form_file(path)
+    if not_a_file is not None:
+        raise DataError.single(path, not_a_file)
+    return [path]

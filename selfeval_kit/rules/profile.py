@@ -8,6 +8,7 @@ states only where it differs.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -17,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from selfeval_kit.errors import ProfileError
 from selfeval_kit.form.labels import ALLOWED_LEVEL2, LEVEL1_ORDER
-from selfeval_kit.form.reading import parse_yaml
+from selfeval_kit.form.limits import DEFAULT_LIMITS
+from selfeval_kit.form.reading import parse_yaml, read_text
 
 __all__ = ["Band", "Profile", "builtin_profiles", "load_profile"]
 
@@ -192,7 +194,8 @@ def load_profile(name_or_path: str | Path | Profile = "national") -> Profile:
     Raises
     ------
     ProfileError
-        When the name is unknown, or the file cannot be read, is not YAML (duplicate keys
+        When the name is unknown, or the file cannot be read (it is not a regular file, or is
+        larger than `Limits.max_profile_bytes`, checked before reading), is not YAML (duplicate keys
         included: the message gives the file, the key and its line), or holds invalid settings
         (the message names each setting, its value and what was expected).
     """
@@ -212,12 +215,11 @@ def _load_profile(name_or_path: str, _stamp: int = 0) -> Profile:
     if name_or_path in builtin_profiles():
         text = (resources.files("selfeval_kit.rules") / "profiles" / f"{name_or_path}.yaml").read_text(encoding="utf-8")
         source = f"built-in profile {name_or_path!r}"
-    elif path.suffix in (".yaml", ".yml") and path.is_file():
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ProfileError(f"{path}: cannot read the profile: {exc}") from None
-        source = str(path)
+    elif path.suffix in (".yaml", ".yml") and os.path.lexists(path):
+        read, unreadable = read_text(path, DEFAULT_LIMITS.max_profile_bytes, "a profile file")
+        if read is None:
+            raise ProfileError(f"{path}: cannot read the profile: {unreadable}")
+        text, source = read, str(path)
     else:
         raise ProfileError(
             f"unknown profile {name_or_path!r}: give a built-in name ({', '.join(builtin_profiles())}) "

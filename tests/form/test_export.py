@@ -145,3 +145,15 @@ def test_minimal_fixture_round_trips_through_json():
     form = load_form(FIXTURES / "minimal.yaml")
     exported = json.loads(json.dumps(form.to_export()))
     assert Form.model_validate({**exported, "seq": None}) == form
+
+
+def test_export_refuses_a_json_file_the_reader_would_refuse(monkeypatch, tmp_path):
+    from selfeval_kit.form import limits
+
+    monkeypatch.setattr(limits, "DEFAULT_LIMITS", limits.Limits(max_json_bytes=50_000))
+    out = tmp_path / "all.json"
+    result = CliRunner().invoke(main, ["export", str(DATA_2022), "--out", str(out)])
+    assert result.exit_code == 1
+    assert f"{out}: the JSON of 11 forms is " in result.output
+    assert "a JSON file is at most 50000 bytes when read back" in result.output
+    assert not out.exists()

@@ -43,18 +43,29 @@ VALUES = {
         "名称: 示例项目（运维）\n指标:\n  - 满意度≥90%\n  - '>=987家'\n说明: 受疫情影响，2场培训取消。\n",
         {"名称": "示例项目（运维）", "指标": ["满意度≥90%", ">=987家"], "说明": "受疫情影响，2场培训取消。"},
     ),
-    "yaml 1.1 bools": (
-        "a: yes\nb: No\nc: on\nd: OFF\ne: true\nf: y\ng: n\n",
-        {"a": True, "b": False, "c": True, "d": False, "e": True, "f": "y", "g": "n"},
+    "yaml 1.2 bools": (  # YAML 1.1's yes/no/on/off are text
+        "a: yes\nb: No\nc: on\nd: OFF\ne: true\nf: y\ng: n\nh: False\ni: TRUE\n",
+        {"a": "yes", "b": "No", "c": "on", "d": "OFF", "e": True, "f": "y", "g": "n", "h": False, "i": True},
     ),
     "nulls": ("a: ~\nb: null\nc:\nd: ''\n", {"a": None, "b": None, "c": None, "d": ""}),
     "ints": (
         "a: 0x1f\nb: 0o17\nc: 017\nd: 1_000\ne: 190:20:30\nf: -42\ng: 1,000\nh: 0b101\ni: 99999999999999999999\n",
-        {"a": 31, "b": "0o17", "c": 15, "d": 1000, "e": 685230, "f": -42, "g": "1,000", "h": 5, "i": 10**20 - 1},
+        # YAML 1.2 core: 017 is seventeen; 1_000, sexagesimal and 0b101 are text
+        {
+            "a": 31,
+            "b": 15,
+            "c": 17,
+            "d": "1_000",
+            "e": "190:20:30",
+            "f": -42,
+            "g": "1,000",
+            "h": "0b101",
+            "i": 10**20 - 1,
+        },
     ),
     "floats": (
         "a: -.inf\nb: 1e3\nc: 1.0e3\nd: .5\ne: 6.8523015e+5\nf: 1_000.5\n",
-        {"a": -math.inf, "b": "1e3", "c": "1.0e3", "d": 0.5, "e": 685230.15, "f": 1000.5},
+        {"a": -math.inf, "b": 1000.0, "c": 1000.0, "d": 0.5, "e": 685230.15, "f": "1_000.5"},
     ),
     "dates": (
         "a: 2022-12-31\nb: 2022-12-31T23:59:59Z\nc: 2022-12-31 23:59:59.5+08:00\n",
@@ -213,13 +224,23 @@ def test_block_nesting_beyond_the_limit_names_its_line():
     )
 
 
-def test_aliases_do_not_multiply_the_work():
-    """A "billion laughs" document: each list holds the previous one ten times."""
+def test_aliases_expanding_past_the_limit_are_refused_where_they_do():
+    """A "billion laughs" document: each list holds the previous one ten times.
+
+    a0 expands to 11 values (the list and its ten x), a1 to 1 + 10 * 11 = 111, a_k to
+    (10^(k+2) - 1) / 9: a4 (line 5, its anchor at column 5) is the first past 100,000.
+    """
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
+    assert parse_yaml("\n".join(lines) + "\n") == (None, "line 5, column 5: aliases expand to more than 100000 values")
+
+
+def test_aliases_within_the_limit_share_their_values():
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 4)]  # a3: 11,111 values
     value, problem = parse_yaml("\n".join(lines) + "\n")
     assert problem is None
-    assert value["a11"][0] is value["a10"]
+    assert value["a3"][0] is value["a2"]
 
 
 # --- read_yaml: a form file to its mapping --------------------------------------------------
@@ -266,7 +287,7 @@ def test_read_yaml_problem(write, content, message):
 def test_read_yaml_refuses_a_file_too_large_to_be_a_form(write):
     path = write("a: " + "x" * MAX_FILE_BYTES + "\n")
     assert [p.message for p in read_yaml(path)[1]] == [
-        f"file is {MAX_FILE_BYTES + 4} bytes; a form file is at most {MAX_FILE_BYTES}"
+        f"file is {MAX_FILE_BYTES + 4} bytes; a YAML form file is at most {MAX_FILE_BYTES} bytes"
     ]
 
 
@@ -318,7 +339,7 @@ def test_read_forms_never_raises_for_a_missing_file(tmp_path):
 @pytest.mark.parametrize(
     "content, message",
     [
-        ("{", "malformed JSON: EOF while parsing an object at line 1 column 1"),
+        ("{", "malformed JSON: line 1, column 2: Expecting property name enclosed in double quotes"),
         ("[]", "expected a form object or a non-empty list of form objects"),
         ("3", "expected a form object or a non-empty list of form objects"),
     ],

@@ -324,11 +324,12 @@ def test_package_digest_covers_code_templates_notebooks_and_profiles(tmp_path, m
 def test_build_lists_the_files_load_reads(tmp_path):
     for name in ("a.yaml", "b.yml", "c.json", ".hidden.yaml", "notes.txt"):
         (tmp_path / name).write_text("x", encoding="utf-8")
-    (tmp_path / "sub.yaml").mkdir()
     assert [p.name for p in digest.data_files(tmp_path)] == ["a.yaml", "b.yml", "c.json"]
     assert digest.data_files(tmp_path / "a.yaml") == [tmp_path / "a.yaml"]
     assert digest.data_files(tmp_path / "missing") is None
+    (tmp_path / "sub.yaml").mkdir()
     assert digest.data_files(tmp_path / "sub.yaml") is None  # an empty folder: load refuses it
+    assert digest.data_files(tmp_path) is None  # a folder named as a form file: load refuses the folder
 
 
 NOOP = """

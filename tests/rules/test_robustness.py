@@ -14,7 +14,7 @@ CELLS = st.one_of(
     st.text(alphabet="0123456789.%<>=≥≤万亿千个次人秒ms元无完善及时-", max_size=10),
     st.text(max_size=12),
 )  # fmt: skip
-AMOUNT = st.one_of(st.none(), st.floats(min_value=0, max_value=1e12, allow_nan=False))
+AMOUNT = st.one_of(st.none(), st.just(0.0), st.floats(min_value=1e-6, max_value=1e12))  # the plausible range
 POINTS = st.floats(min_value=0, max_value=100, allow_nan=False)
 
 
