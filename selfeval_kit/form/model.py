@@ -22,6 +22,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from selfeval_kit.form.labels import LEVEL1_COST, LEVEL1_ORDER, canonical_level1
 from selfeval_kit.form.limits import DEFAULT_LIMITS, Limits
 
 __all__ = [
@@ -119,10 +120,39 @@ class AnnualGoal(_Strict):
     achieved: Str | None
 
 
-class Indicator(_Strict):
-    """One row of the indicator table. target and actual are free text, as written."""
+# Every 一级 label the national templates print, by its standard name.
+_LEVEL1_KNOWN = (*LEVEL1_ORDER, LEVEL1_COST)
+# Labels one character away from a known one that are categories of their own in older or
+# provincial templates (绩效目标表 of the 2010s: 产出指标 / 效果指标), not misspellings.
+_LEVEL1_OTHERS = frozenset({"效果指标", "成果指标", "结果指标"})
 
-    level1: Text
+
+def _level1_typo(value: str) -> str:
+    """A 一级 label one character off a known one (产出指示 for 产出指标) is refused, naming it.
+
+    Any other label is kept: some templates have categories of their own, and whether one is
+    allowed is the rules profile's decision (the audit's ``level2.not_allowed``).
+    """
+    label = canonical_level1(value)
+    if label in _LEVEL1_KNOWN or label in _LEVEL1_OTHERS:
+        return value
+    for known in _LEVEL1_KNOWN:
+        if len(label) == len(known) and sum(a != b for a, b in zip(label, known, strict=True)) == 1:
+            raise PydanticCustomError(
+                "level1_typo",
+                "not a 一级指标 label: did you mean {near}? (expected one of {known})",
+                {"near": known, "known": "、".join(_LEVEL1_KNOWN)},
+            )
+    return value
+
+
+class Indicator(_Strict):
+    """One row of the indicator table. target and actual are free text, as written.
+
+    A `level1` that misspells a known 一级指标 label (产出指示 for 产出指标) is refused.
+    """
+
+    level1: Annotated[str, Field(min_length=1), AfterValidator(_bounded_text), AfterValidator(_level1_typo)]
     level2: Text
     name: Text
     target: Str

@@ -262,12 +262,32 @@ def parse_yaml(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, str | N
         problem = exc.problem or str(exc)
         if "maximum nesting depth" in problem:  # libyaml's own limit, in case it is ever lower
             problem = f"nested too deeply to read (more than {limits.max_depth} levels)"
-        return None, _malformed(f"{_position(exc.problem_mark)}{problem}")
+        return None, _malformed(f"{_position(exc.problem_mark)}{problem}{_quote_hint(text, exc.problem_mark)}")
     except yaml.YAMLError as exc:
         return None, _malformed(str(exc))
     finally:
         if loader is not None:
             loader.dispose()
+
+
+# A plain value cannot start with these: ">" and "|" begin block text, "%" a directive, "@" and
+# "`" are reserved. Targets such as >=4000个 or %90 must be quoted.
+_UNQUOTED = re.compile(r"^\s*(?:-\s+)?([^\s:#'\"][^:#]*?):\s+([>|%@`][^\n]*?)\s*$")
+
+
+def _quote_hint(text: str, mark: Any) -> str:
+    """When the line of a YAML error holds a value YAML cannot read unquoted, how to write it."""
+    if mark is None:
+        return ""
+    lines = text.splitlines()
+    if not 0 <= mark.line < len(lines):
+        return ""
+    found = _UNQUOTED.match(lines[mark.line])
+    if found is None:
+        return ""
+    key, value = found.groups()
+    quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'; a value starting with "{value[0]}" must be quoted: {key}: "{quoted}"'
 
 
 def _malformed(problem: str) -> str:
