@@ -66,7 +66,13 @@ def _reports_errors(command):
             click.echo(f"{len(exc.problems)} problem(s) in {files} file(s)", err=True)
             sys.exit(1)
         except SelfEvalError as exc:
-            _say(f"error: {exc}", err=True)
+            problems = getattr(exc, "problems", None)  # a failed build: every file it could not write
+            if isinstance(problems, list) and problems:
+                for problem in problems:
+                    _say(f"error: {problem}", err=True)
+                _say("\n".join(str(exc).splitlines()[len(problems) :]), err=True)  # the build's summary
+            else:
+                _say(f"error: {exc}", err=True)
             sys.exit(1)
         except BrokenPipeError:  # the reader went away (`selfeval check | head`): nothing to tell it
             _silence_stdout()
@@ -304,6 +310,9 @@ def import_(source: Path, out_dir: Path, force: bool, partial: bool) -> None:
 )
 @click.option("--keep-notebooks", is_flag=True, help="Also keep each executed notebook (<id>.ipynb) beside its HTML.")
 @click.option("--dry-run", is_flag=True, help="List the reports that are out of date; run and write nothing.")
+@click.option("--reviewer", help="复核人: the reviewer's name in the 复核意见 sections (else a line to sign).")
+@click.option("--reviewer-unit", help="复核单位: the reviewer's unit.")
+@click.option("--review-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="复核日期, as YYYY-MM-DD.")
 @_reports_errors
 def build(
     data: Path,
@@ -315,6 +324,9 @@ def build(
     start_timeout: int,
     keep_notebooks: bool,
     dry_run: bool,
+    reviewer: str | None,
+    reviewer_unit: str | None,
+    review_date,
 ) -> None:
     """Build the HTML reports of DATA (default data/2022): one per project, the annual report, index.html.
 
@@ -346,9 +358,12 @@ def build(
         state = "ok    " if outcome.ok else "FAILED"
         say(f"{state} {outcome.key} ({outcome.seconds:.1f} s)" + (f": {outcome.error}" if outcome.error else ""))
 
+    signature = {"reviewer": reviewer, "reviewer_unit": reviewer_unit}
+    signature["review_date"] = review_date.date().isoformat() if review_date else None
     result = build_module.build(
         data, out_dir, profile=profile, jobs=jobs, force=force, timeout=timeout, start_timeout=start_timeout,
         keep_notebooks=keep_notebooks, progress=progress, progress_bar=None, dry_run=dry_run,
+        signature={k: v for k, v in signature.items() if v},
     )  # fmt: skip
     total = len(result.reports)
     if result.dry_run:

@@ -26,12 +26,17 @@ What can go wrong, task by task:
 * A worker process dies (killed, out of memory, a crash in an extension): the task it was running
   fails with `WorkerDied`. Tasks running beside it at that moment are run again on fresh workers,
   one at a time, so that the one whose run kills a worker is told apart from the others.
-* A task runs longer than `PoolOptions.timeout`: it fails with `TaskTimeout`, the workers are
-  stopped and replaced, and the tasks running beside it are run again.
+* A task runs longer than `PoolOptions.timeout`, or a worker does not start it within
+  `PoolOptions.start_timeout` (a worker stopped by SIGSTOP, or stuck holding the lock of the
+  pool's task queue, starts nothing, neither does anyone else): the workers are killed (SIGKILL,
+  which a stopped process obeys too) and replaced, the tasks running beside it are run again,
+  and it runs again too, `PoolOptions.retries` times; then it fails with `TaskTimeout`.
 * The initializer raises: every task given to that worker fails with `WorkerInitError`.
   What an initializer leaves in the worker is out of the garbage collector's reach
   (``gc.freeze``): state kept for the tasks, it is not walked by every collection.
 * The caller exits or is killed: its workers exit too, even in the middle of a task.
+* A worker does not exit when the pool is closed (stopped, or stuck in an exit handler): it is
+  killed after `PoolOptions.exit_timeout`.
 
 A worker ends by `os._exit` once its exit handlers (`multiprocessing.util.Finalize`, as for a
 kernel to shut down) have run: the interpreter's own teardown, which frees every object and
@@ -61,6 +66,7 @@ log = logging.getLogger("selfeval_kit.pool")
 
 _PARENT_POLL = 0.5  # seconds between a worker's checks that the process that started it is alive
 _START_POLL = 0.1  # seconds between the caller's looks at which tasks started (only with a timeout)
+_KILL_WAIT = 10.0  # seconds to wait for the pool's manager thread once its workers are killed
 
 
 @dataclass(frozen=True)
@@ -77,13 +83,28 @@ class PoolOptions:
     initargs : tuple, default ()
         Arguments for `initializer` (pickled once per worker).
     timeout : float, optional
-        Seconds one task may run, counted from when a worker starts it; None: no limit.
+        Seconds one task may run, counted from when a worker starts it; None: no limit (and no
+        `start_timeout` either).
+    start_timeout : float, default 60
+        With a `timeout`: seconds a task handed to the workers may wait for one of them to start
+        it, counted from when it is handed out, the workers' own start (the initializer)
+        included. A task that never starts (a stopped worker holds the task queue's lock) times
+        out as one that runs too long.
+    retries : int, default 1
+        Times a task that timed out is run again, on fresh workers, before it fails with
+        `TaskTimeout`.
+    exit_timeout : float, default 10
+        Seconds the workers may take to exit when the pool is closed (their exit handlers: a
+        kernel to stop); then they are killed.
     """
 
     jobs: int = 1
     initializer: Callable[..., object] | None = None
     initargs: tuple[Any, ...] = ()
     timeout: float | None = None
+    start_timeout: float = 60.0
+    retries: int = 1
+    exit_timeout: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -116,7 +137,27 @@ class WorkerDied(RuntimeError):
 
 
 class TaskTimeout(TimeoutError):
-    """The task ran longer than `PoolOptions.timeout`; its worker was stopped."""
+    """The task ran longer than `PoolOptions.timeout` (or did not start within `PoolOptions.start_timeout`)
+    on every try; its workers were killed.
+
+    Parameters
+    ----------
+    message : str
+        What happened, for people.
+    limit : float
+        The limit of the last try, in seconds.
+    tries : int
+        How many times the task was tried.
+    started : bool
+        Whether a worker started it on the last try (False: it waited for a worker in vain).
+    """
+
+    def __init__(self, message: str, limit: float = 0.0, tries: int = 1, started: bool = True):
+        super().__init__(message)
+        self.limit, self.tries, self.started = limit, tries, started
+
+    def __reduce__(self) -> tuple:
+        return type(self), (str(self), self.limit, self.tries, self.started)
 
 
 class WorkerInitError(RuntimeError):
@@ -159,8 +200,8 @@ class Pool:
         self._executor.submit(_ready)  # loky starts every worker with the first task: now
 
     def _restart(self) -> None:
-        """Stop the workers (whatever they are doing) and start new ones."""
-        self._executor.shutdown(wait=True, kill_workers=True)
+        """Kill the workers (whatever they are doing, stopped ones too) and start new ones."""
+        _stop(self._executor, kill=True, grace=0.0)
         self._start()
 
     def _submit(self, index: int, fn: Callable[[Any], Any], item: Any) -> Future:
@@ -197,16 +238,46 @@ class Pool:
         return _Map(self, fn, list(items)).run()
 
     def close(self, kill: bool = False) -> None:
-        """Stop the workers: after their current task (the default), or at once with `kill`."""
+        """Stop the workers: after their current task (the default; those that do not exit within
+        `PoolOptions.exit_timeout` are killed), or at once with `kill`."""
         if self._executor is not None:
-            self._executor.shutdown(wait=True, kill_workers=kill)
-            self._executor = None
+            executor, self._executor = self._executor, None
+            _stop(executor, kill=kill, grace=self.options.exit_timeout)
 
     def __enter__(self) -> Pool:
         return self
 
     def __exit__(self, kind: object, exc: object, tb: object) -> None:
         self.close(kill=kind is not None)
+
+
+def _stop(executor: Any, kill: bool, grace: float) -> None:
+    """Shut a loky executor down: at once (`kill`: loky SIGKILLs the workers, which a stopped process
+    obeys too), or letting its workers exit for `grace` seconds, then killing those left. Never
+    waits without a bound for a worker: a stopped one never exits by itself."""
+    manager = getattr(executor, "_executor_manager_thread", None)
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, kill_workers=kill)
+    if manager is None:
+        return
+    manager.join(_KILL_WAIT if kill else grace)
+    if manager.is_alive():
+        from loky.backend.utils import kill_process_tree
+
+        log.debug("the pool's workers did not exit within %g s: killed", _KILL_WAIT if kill else grace)
+        for process in processes:
+            _quietly_kill(kill_process_tree, process)
+        manager.join(_KILL_WAIT)
+    if manager.is_alive():  # pragma: no cover - loky's own thread stuck: leave it rather than hang
+        log.warning("the pool's manager thread did not end; leaving it")
+
+
+def _quietly_kill(kill_process_tree: Callable[[Any], None], process: Any) -> None:
+    try:
+        if process.is_alive():
+            kill_process_tree(process)
+    except (OSError, ValueError, AssertionError):  # already gone, or not ours to join
+        log.debug("could not kill worker %s", getattr(process, "pid", "?"), exc_info=True)
 
 
 def parallel_map(fn: Callable[[Any], Any], items: Iterable[Any], options: PoolOptions) -> Iterator[Done]:
@@ -238,7 +309,9 @@ class _Map:
         self.waiting: deque[int] = deque(range(len(items)))
         self.suspects: deque[int] = deque()  # running when a worker died: each runs again alone
         self.running: dict[Future, int] = {}
-        self.began: dict[int, float] = {}
+        self.sent: dict[int, float] = {}  # when each running task was handed out
+        self.began: dict[int, float] = {}  # when a worker started it
+        self.tries: dict[int, int] = {}  # how many times each task timed out
 
     def run(self) -> Iterator[Done]:
         while self.waiting or self.suspects or self.running:
@@ -265,6 +338,7 @@ class _Map:
 
     def _send(self, index: int) -> None:
         self.began.pop(index, None)
+        self.sent[index] = time.monotonic()
         self.running[self.pool._submit(index, self.fn, self.items[index])] = index
 
     def _wait_time(self) -> float | None:
@@ -288,19 +362,49 @@ class _Map:
             log.debug("a worker died running one of tasks %s: each runs again alone", lost)
             self.suspects.extend(lost)
 
+    def _late(self, index: int, now: float) -> bool:
+        """Whether a running task is past its limit: running too long, or never started."""
+        options = self.pool.options
+        assert options.timeout is not None
+        if index in self.began:
+            return now - self.began[index] > options.timeout
+        return now - self.sent[index] > options.start_timeout
+
     def _timeouts(self, now: float) -> Iterator[Done]:
-        limit = self.pool.options.timeout
-        if limit is None:
+        """Kill the workers when a task is late; it runs again (`PoolOptions.retries`), then fails."""
+        if self.pool.options.timeout is None:
             return
-        late = {i for i in self.running.values() if i in self.began and now - self.began[i] > limit}
+        late = {i for i in self.running.values() if self._late(i, now)}
         if not late:
             return
-        for index in sorted(late):
-            yield Done(index, error=TaskTimeout(f"task {index} ran longer than {limit:g} s; its worker was stopped"))
-        innocent = [i for i in self.running.values() if i not in late]
+        again = []
+        for future, index in self.running.items():
+            if future.done() and not _lost(future):  # finished meanwhile: keep its result
+                yield _done(index, future)
+            elif index not in late:
+                again.append(index)  # innocent: first again, on the new workers
+            else:
+                self.tries[index] = self.tries.get(index, 0) + 1
+                if self.tries[index] > self.pool.options.retries:
+                    yield Done(index, error=self._timeout(index, now))
+                else:
+                    log.debug("task %d timed out (try %d): it runs again on new workers", index, self.tries[index])
+                    again.append(index)
         self.running.clear()
         self.pool._restart()
-        self.waiting.extendleft(reversed(innocent))  # first again, on the new workers
+        self.waiting.extendleft(reversed(again))
+
+    def _timeout(self, index: int, now: float) -> TaskTimeout:
+        options = self.pool.options
+        tries = self.tries[index]
+        times = "once" if tries == 1 else f"in each of {tries} tries"
+        if index in self.began:
+            limit = float(options.timeout or 0)
+            text = f"task {index} ran longer than {limit:g} s {times}; its worker was killed"
+            return TaskTimeout(text, limit, tries, started=True)
+        limit = options.start_timeout
+        text = f"task {index} was not started by a worker within {limit:g} s {times} (a worker stopped or stuck?)"
+        return TaskTimeout(text + "; the workers were killed", limit, tries, started=False)
 
 
 def _done(index: int, future: Future) -> Done:

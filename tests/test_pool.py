@@ -90,6 +90,86 @@ def test_a_task_over_the_timeout_fails_and_its_worker_is_replaced():
     assert time.monotonic() - start < 30  # not the 60 s the task wanted
 
 
+def stops_its_worker(args: tuple[int, str, bool]) -> int:
+    """Task `x` SIGSTOPs its own worker: on its first try only (`once`), or on every try."""
+    x, folder, once = args
+    if x == 1:
+        marker = Path(folder, f"{x}-{os.getpid()}")
+        first = not list(Path(folder).iterdir())
+        marker.write_text("", encoding="utf-8")
+        if first or not once:
+            os.kill(os.getpid(), signal.SIGSTOP)  # a real stop of this very worker: it never answers again
+    return x * 10
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_stopped_worker_is_killed_and_its_task_runs_again_on_a_fresh_one(tmp_path, jobs):
+    start = time.monotonic()
+    items = [(x, str(tmp_path), True) for x in range(4)]
+    results = _results(parallel_map(stops_its_worker, items, PoolOptions(jobs=jobs, timeout=1.5)))
+    assert results == {0: 0, 1: 10, 2: 20, 3: 30}
+    workers = [int(p.name.split("-")[1]) for p in tmp_path.iterdir()]
+    assert len(workers) == 2 and workers[0] != workers[1]  # the second try ran in another process
+    assert not [pid for pid in workers if _alive(pid)]
+    assert time.monotonic() - start < 20
+
+
+def test_a_task_whose_worker_stops_on_every_try_fails_after_one_retry(tmp_path):
+    start = time.monotonic()
+    items = [(x, str(tmp_path), False) for x in range(4)]
+    results = _results(parallel_map(stops_its_worker, items, PoolOptions(jobs=2, timeout=1.5)))
+    assert isinstance(results[1], TaskTimeout)
+    assert str(results[1]) == "task 1 ran longer than 1.5 s in each of 2 tries; its worker was killed"
+    assert (results[1].limit, results[1].tries, results[1].started) == (1.5, 2, True)
+    assert {i: v for i, v in results.items() if i != 1} == {0: 0, 2: 20, 3: 30}
+    assert len(list(tmp_path.iterdir())) == 2  # tried twice, no more
+    assert time.monotonic() - start < 20
+
+
+def test_with_no_retries_a_stopped_worker_fails_its_task_at_once(tmp_path):
+    items = [(x, str(tmp_path), False) for x in range(3)]
+    results = _results(parallel_map(stops_its_worker, items, PoolOptions(jobs=2, timeout=1.5, retries=0)))
+    assert str(results[1]) == "task 1 ran longer than 1.5 s once; its worker was killed"
+    assert len(list(tmp_path.iterdir())) == 1
+
+
+def record_pid(folder: str) -> None:
+    Path(folder, str(os.getpid())).write_text("", encoding="utf-8")
+
+
+def _stop_workers_once_idle(folder: Path, jobs: int) -> list[int]:
+    deadline = time.monotonic() + 60
+    while len(list(folder.iterdir())) < jobs:
+        assert time.monotonic() < deadline, "the workers did not start"
+        time.sleep(0.05)
+    time.sleep(0.5)  # each now waits for a task (one of them holding the task queue's lock)
+    pids = [int(p.name) for p in folder.iterdir()]
+    for pid in pids:
+        os.kill(pid, signal.SIGSTOP)
+    return pids
+
+
+def test_tasks_no_stopped_worker_starts_run_on_fresh_workers_after_the_start_timeout(tmp_path):
+    options = PoolOptions(jobs=2, initializer=record_pid, initargs=(str(tmp_path),), timeout=10, start_timeout=1.5)
+    with Pool(options) as pool:
+        stopped = _stop_workers_once_idle(tmp_path, 2)
+        start = time.monotonic()
+        results = _results(pool.map(square, range(5)))
+    assert results == {0: 0, 1: 1, 2: 4, 3: 9, 4: 16}
+    assert 1.5 <= time.monotonic() - start < 20
+    assert not [pid for pid in stopped if _alive(pid)]
+
+
+def test_closing_a_pool_kills_a_stopped_worker_after_the_exit_timeout(tmp_path):
+    options = PoolOptions(jobs=2, initializer=record_pid, initargs=(str(tmp_path),), exit_timeout=1)
+    pool = Pool(options)
+    stopped = _stop_workers_once_idle(tmp_path, 2)
+    start = time.monotonic()
+    pool.close()
+    assert time.monotonic() - start < 10  # the worker never exits by itself
+    assert not [pid for pid in stopped if _alive(pid)]
+
+
 def test_the_initializer_runs_once_per_worker_and_workers_persist_between_maps():
     with Pool(PoolOptions(jobs=2, initializer=remember, initargs=("warm",))) as pool:
         first = list(_results(pool.map(state, range(6))).values())

@@ -20,6 +20,13 @@ error, its earlier page stays in place, and `BuildResult.ok` is False.
 * Atomic: every file is written to a temporary file and renamed into place; the manifest does
   not record a failed report's inputs as built; a build that is killed leaves every page either
   as it was or complete. A lock file (`filelock`) keeps two builds out of one folder.
+* Bounded: each report has a time limit in its worker (`BuildOptions.report_timeout`); a worker
+  past it (stuck, or stopped) is killed and the report runs again once on a fresh worker, then
+  fails. A page that cannot be written (a full disk, a read-only folder) fails its report only,
+  naming the page; the others are still attempted. When index.html or the manifest cannot be
+  written, `BuildFailed` names them, after every report was attempted.
+* Safe names: a form whose page would take one of the build's own names (`manifest.RESERVED_NAMES`:
+  index.html, annual.html, …) is refused before anything runs, whatever validated the forms.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -38,17 +45,18 @@ from typing import Any
 import filelock
 
 from selfeval_kit.errors import BuildError
-from selfeval_kit.pool import Done, Pool, PoolOptions, WorkerDied
+from selfeval_kit.pool import Done, Pool, PoolOptions, TaskTimeout, WorkerDied
 from selfeval_kit.publish import digest, manifest
 from selfeval_kit.publish.kernel import KernelConfig, notebook_imports, start_worker
-from selfeval_kit.publish.manifest import INDEX_NAME, LOCK_NAME, MANIFEST_NAME
+from selfeval_kit.publish.manifest import INDEX_NAME, LOCK_NAME, MANIFEST_NAME, RESERVED_NAMES, cannot_write
 from selfeval_kit.publish.render import RenderOptions, ReportTask, render_report
-from selfeval_kit.publish.results import BuildResult, ReportOutcome
+from selfeval_kit.publish.results import BuildFailed, BuildResult, ReportOutcome
 
 __all__ = [
     "ANNUAL_NOTEBOOK",
     "NOTEBOOKS_DIR",
     "PROJECT_NOTEBOOK",
+    "BuildFailed",
     "BuildOptions",
     "BuildResult",
     "ReportOutcome",
@@ -61,6 +69,12 @@ NOTEBOOKS_DIR = Path(__file__).resolve().parent / "notebooks"
 PROJECT_NOTEBOOK = "project_report.ipynb"
 ANNUAL_NOTEBOOK = "annual_report.ipynb"
 _MANIFEST_EVERY = 1.0  # seconds between two writes of the manifest while reports finish
+# A report's default limit in its worker: one cell at its own limit (`timeout`), a kernel started
+# again (`start_timeout`), and this for the rest (the kernel's reset, the export, the writes).
+_REPORT_SLACK = 60.0
+# A worker's start before its first report: its kernel (`start_timeout`), the kernel's imports
+# (at least 60 s allowed, as `kernel.kernel_for` allows) and this for papermill and nbconvert.
+_WORKER_START_SLACK = 60.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,11 @@ class BuildOptions:
         Seconds one notebook cell may run before its report fails.
     start_timeout : int, default 60
         Seconds a kernel may take to start.
+    report_timeout : float, optional
+        Seconds one report may take in its worker, counted from when the worker starts it; a
+        worker past it is killed (it is stuck, or stopped) and the report runs again once on a
+        fresh worker, then fails. None: ``timeout + start_timeout + 60``, so that a cell's own
+        timeout fires first.
     jobs : int, default 1
         Worker processes running the reports.
     force : bool, default False
@@ -91,6 +110,9 @@ class BuildOptions:
         Called with each report's `ReportOutcome` as it completes.
     progress_bar : bool or None, default False
         A tqdm bar on stderr; None: only when stderr is a terminal.
+    signature : dict, optional
+        The reviewer's block of the 复核意见 sections: any of ``reviewer``, ``reviewer_unit`` and
+        ``review_date`` (ISO date), passed to every notebook; empty: lines left to sign.
     """
 
     project_notebook: Path = NOTEBOOKS_DIR / PROJECT_NOTEBOOK
@@ -98,6 +120,7 @@ class BuildOptions:
     kernel_name: str = "python3"
     timeout: int = 600
     start_timeout: int = 60
+    report_timeout: float | None = None
     jobs: int = 1
     force: bool = False
     keep_notebooks: bool = False
@@ -105,6 +128,7 @@ class BuildOptions:
     dry_run: bool = False
     progress: Callable[[ReportOutcome], None] | None = None
     progress_bar: bool | None = False
+    signature: dict[str, str] = field(default_factory=dict)
 
     def render(self) -> RenderOptions:
         """What each report needs of these options."""
@@ -114,6 +138,20 @@ class BuildOptions:
             start_timeout=self.start_timeout,
             keep_notebook=self.keep_notebooks,
             warm=self.warm,
+        )
+
+    def pool(self, jobs: int, config: KernelConfig) -> PoolOptions:
+        """The workers' options: `jobs` of them, each with its kernel, and the reports' time limits."""
+        limit = self.report_timeout
+        if limit is None:
+            limit = self.timeout + self.start_timeout + _REPORT_SLACK
+        return PoolOptions(
+            jobs=jobs,
+            initializer=start_worker,
+            initargs=(config,),
+            timeout=limit,
+            start_timeout=self.start_timeout + max(self.start_timeout, 60) + _WORKER_START_SLACK,
+            retries=1,
         )
 
 
@@ -127,6 +165,7 @@ def build(
     kernel_name: str = "python3",
     timeout: int = 600,
     start_timeout: int = 60,
+    report_timeout: float | None = None,
     jobs: int | None = None,
     force: bool = False,
     keep_notebooks: bool = False,
@@ -134,6 +173,7 @@ def build(
     progress_bar: bool | None = False,
     warm: bool = True,
     dry_run: bool = False,
+    signature: dict[str, str] | None = None,
 ) -> BuildResult:
     """Build every project report, the annual report(s) and index.html into `out_dir`.
 
@@ -145,10 +185,10 @@ def build(
         The folder to build into (created if needed).
     profile : str or Path, default "national"
         A built-in rules profile name, or a profile file.
-    project_notebook, annual_notebook, kernel_name, timeout, start_timeout, jobs
+    project_notebook, annual_notebook, kernel_name, timeout, start_timeout, report_timeout, jobs
         As the fields of `BuildOptions`, which the build makes once of its arguments; a notebook
         None: the package's; ``jobs=None``: the number of cores.
-    force, keep_notebooks, progress, progress_bar, warm, dry_run
+    force, keep_notebooks, progress, progress_bar, warm, dry_run, signature
         As the fields of `BuildOptions`.
 
     Returns
@@ -163,7 +203,11 @@ def build(
     ProfileError
         For an unknown or invalid profile.
     BuildError
-        When a notebook is missing, or another build is writing into `out_dir`.
+        When a notebook is missing, another build is writing into `out_dir`, the folder cannot
+        be made or locked, or a form's page would take a name of the build's own files.
+    BuildFailed
+        A `BuildError`, once every report was attempted, when index.html or the manifest could
+        not be written: it names them and sums the reports up; its `result` is the build's.
     """
     started = time.perf_counter()
     options = BuildOptions(
@@ -172,6 +216,7 @@ def build(
         kernel_name=kernel_name,
         timeout=timeout,
         start_timeout=start_timeout,
+        report_timeout=report_timeout,
         jobs=max(1, jobs or _default_jobs()),
         force=force,
         keep_notebooks=keep_notebooks,
@@ -179,6 +224,7 @@ def build(
         dry_run=dry_run,
         progress=progress,
         progress_bar=progress_bar,
+        signature=dict(signature or {}),
     )
     data = Path(data_path).expanduser().resolve()
     out = Path(out_dir).expanduser().resolve()
@@ -200,6 +246,8 @@ def _locked(out: Path) -> Iterator[None]:
         lock.acquire()
     except filelock.Timeout:
         raise BuildError(f"another build is writing {out} (lock: {lock.lock_file}); wait for it to finish") from None
+    except OSError as exc:  # a read-only folder: say so, before any report runs
+        raise BuildError(f"{cannot_write(out / LOCK_NAME, exc)} (the build's lock; is {out} writable?)") from None
     try:
         yield
     finally:
@@ -229,6 +277,7 @@ class _Build:
             digest.file_sha(options.annual_notebook),
             digest.profile_digest(profile),
             options.kernel_name,
+            tuple(sorted(options.signature.items())),
         )
         self.outcomes: dict[str, ReportOutcome] = {}
         self.record: dict[str, Any] = {}  # the manifest being written
@@ -248,7 +297,7 @@ class _Build:
             evaluation, plans = self._evaluate()
             if self.options.dry_run:
                 return self._dry_run(plans, old)
-            self.out.mkdir(parents=True, exist_ok=True)
+            _make_folder(self.out)
             with _locked(self.out):
                 manifest.remove_stale_temporaries(self.out)
                 old = manifest.read_manifest(self.out)  # again, under the lock
@@ -266,7 +315,7 @@ class _Build:
             self.options.warm,
             notebook_imports(self.options.project_notebook, self.options.annual_notebook),
         )
-        return Pool(PoolOptions(jobs=min(self.options.jobs, reports), initializer=start_worker, initargs=(config,)))
+        return Pool(self.options.pool(min(self.options.jobs, reports), config))
 
     def _evaluate(self) -> tuple[Any, list[_Plan]]:
         from selfeval_kit.form.loading import load
@@ -284,23 +333,36 @@ class _Build:
         findings: dict[str | None, list] = {}
         for finding in evaluation.findings:
             findings.setdefault(finding.form_id, []).append(finding.to_dict())
+        years = portfolio.years
+        annual_keys = ["annual" if len(years) == 1 else f"annual-{year}" for year in years]
         plans = []
         for result, summary in zip(evaluation.forms, evaluation.to_dict()["forms"], strict=True):
             form = result.form
+            self._refuse_reserved(form.id, portfolio.sources.get(form.id), annual_keys)
             inputs = {"profile_settings": profile_dump, "form": form.model_dump(mode="json"), "result": summary}
             inputs["findings"] = findings.get(form.id, [])
             parameters = {"data_path": str(self.data), "form_id": form.id, "profile": self.profile}
+            parameters.update(self.options.signature)
             plans.append(self._report("project", form.id, project_title(form), inputs, parameters))
         all_forms = [f.model_dump(mode="json") for f in portfolio]
-        years = portfolio.years
-        for year in years:
-            key = "annual" if len(years) == 1 else f"annual-{year}"
+        for year, key in zip(years, annual_keys, strict=True):
             implementers = {f.implementer for f in portfolio if f.year == year}
             title = annual_title(year, implementers.pop() if len(implementers) == 1 else None)
             inputs = {"profile_settings": profile_dump, "year": year, "forms": all_forms}
             parameters = {"data_path": str(self.data), "year": year, "profile": self.profile}
+            parameters.update(self.options.signature)
             plans.append(self._report("annual", key, title, inputs, parameters))
         return plans
+
+    def _refuse_reserved(self, form_id: str, source: Path | None, annual_keys: list[str]) -> None:
+        """A form whose page would take the name of one of the build's own files is refused."""
+        own = {key.lower() for key in annual_keys} | {Path(name).stem.lower() for name in manifest.BUILD_FILES}
+        if manifest.reserved_name(form_id) or form_id.lower() in own:
+            raise BuildError(
+                f"{source or self.data}: id: {form_id!r} cannot be built: its report would be {form_id}.html,"
+                f" a name the build keeps for its own files ({', '.join(RESERVED_NAMES)}, in any case);"
+                " expected another id"
+            )
 
     def _report(self, kind: str, key: str, title: str, inputs: dict, parameters: dict) -> _Plan:
         name = f"{key}.html"
@@ -358,7 +420,7 @@ class _Build:
         try:
             self._run(todo, pool)
         except BaseException:  # interrupted: keep what was finished, so the next build need not redo it
-            manifest.write_manifest(self.out, self.record)
+            self._save_manifest(self.record)
             raise
         return self._finish(evaluation, plans, old, fingerprint)
 
@@ -367,7 +429,10 @@ class _Build:
             if name not in planned:
                 for file, record in (entry.get("outputs") or {}).items():
                     if manifest.intact(self.out, file, record):
-                        (self.out / file).unlink(missing_ok=True)
+                        try:
+                            (self.out / file).unlink(missing_ok=True)
+                        except OSError as exc:  # a read-only folder: the page stays, the build goes on
+                            log.warning("could not remove %s (its form is gone): %s", self.out / file, exc)
 
     def _run(self, todo: list[_Plan], pool: Pool | None) -> None:
         """Run the reports out of date, the annual ones first; record each outcome as it comes."""
@@ -384,7 +449,7 @@ class _Build:
                 if bar is not None:
                     bar.update(1)
                 if time.monotonic() - last_write > _MANIFEST_EVERY:  # a killed build keeps what it finished
-                    manifest.write_manifest(self.out, {**self.record, "reports": {**self.record["reports"]}})
+                    self._save_manifest({**self.record, "reports": {**self.record["reports"]}})
                     last_write = time.monotonic()
             pool.close()  # the workers stop their kernels and exit
         finally:
@@ -421,14 +486,32 @@ class _Build:
                 kept = entry and manifest.intact(self.out, plan.name, entry["outputs"].get(plan.name))
                 outcome.previous = self.out / plan.name if kept else None
         html = index_html(evaluation, projects, annual, self.data, self.record["reports"])
-        self.record["index"] = write_index(self.out, html, old.get("index"))
-        if not self.record["failed"]:
+        problems = []
+        try:
+            self.record["index"] = write_index(self.out, html, old.get("index"))
+        except OSError as exc:  # the index on disk (if any) is the earlier one, as its entry says
+            problems.append(cannot_write(self.out / INDEX_NAME, exc))
+        if not self.record["failed"] and not problems:
             self.record["fingerprint"] = fingerprint
-        manifest.write_manifest(self.out, self.record)
+        problem = self._save_manifest(self.record)
+        if problem:
+            problems.append(problem)
         seconds = time.perf_counter() - self.started
-        return BuildResult(
+        result = BuildResult(
             self.out, self.out / INDEX_NAME, projects, annual, seconds, manifest=self.out / MANIFEST_NAME
         )
+        if problems:
+            raise BuildFailed(result, problems)
+        return result
+
+    def _save_manifest(self, record: dict) -> str | None:
+        """Write the manifest; why it could not be written (its name and the reason), or None."""
+        try:
+            manifest.write_manifest(self.out, record)
+        except OSError as exc:  # the next write, or the build's end, tries again
+            log.debug("could not write the manifest: %s", exc)
+            return cannot_write(self.out / MANIFEST_NAME, exc)
+        return None
 
 
 def _outcome(task: ReportTask, done: Done) -> ReportOutcome:
@@ -437,10 +520,29 @@ def _outcome(task: ReportTask, done: Done) -> ReportOutcome:
         return done.value
     if isinstance(done.error, WorkerDied):
         error = "the worker process running this report died before it finished (killed, or out of memory?)"
+    elif isinstance(done.error, TaskTimeout):
+        error = _timeout_text(done.error)
     else:
         error = f"{type(done.error).__name__}: {done.error}"
     log.debug("report %s failed: %s", task.key, error)
     return ReportOutcome(task.kind, task.key, task.title, None, error)
+
+
+def _timeout_text(error: TaskTimeout) -> str:
+    tries = "once" if error.tries == 1 else f"in each of {error.tries} tries, on a fresh worker each time"
+    if error.started:
+        what = f"the report took longer than {error.limit:g} s {tries}"
+        return f"{what} (its worker stuck or stopped?); the worker was killed"
+    what = f"no worker started the report within {error.limit:g} s {tries}"
+    return f"{what} (a worker stuck or stopped?); the workers were killed"
+
+
+def _make_folder(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise BuildError(f"{out}: cannot create the output folder: {reason}") from None
 
 
 def _progress_bar(total: int, enabled: bool | None) -> Any:

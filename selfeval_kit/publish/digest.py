@@ -107,17 +107,21 @@ class Setup:
     annual_nb: str
     profile: str
     kernel: str
+    signature: tuple[tuple[str, str], ...] = ()  # the reviewer's block printed in every report
 
     def common(self, kind: str) -> dict:
         """The part of a report's digest that is the same for every report of its kind."""
         notebook = self.project_nb if kind == "project" else self.annual_nb
-        return {
+        common = {
             "format": MANIFEST_FORMAT,
             "package": self.package,
             "notebook": notebook,
             "profile": self.profile,
             "kernel": self.kernel,
         }
+        if self.signature:  # absent when unsigned, so earlier builds' digests still hold
+            common["signature"] = dict(self.signature)
+        return common
 
 
 def fingerprint(setup: Setup, data: Path, keep_notebooks: bool) -> str | None:

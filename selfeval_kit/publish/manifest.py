@@ -10,6 +10,7 @@ Every file is written atomically (a temporary file renamed into place).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from selfeval_kit.files import atomic_write_bytes
@@ -17,9 +18,12 @@ from selfeval_kit.publish.digest import MANIFEST_FORMAT, file_sha, sha
 from selfeval_kit.publish.results import BuildResult, ReportOutcome
 
 __all__ = [
+    "BUILD_FILES",
     "INDEX_NAME",
     "LOCK_NAME",
     "MANIFEST_NAME",
+    "RESERVED_NAMES",
+    "cannot_write",
     "current",
     "file_record",
     "intact",
@@ -27,6 +31,7 @@ __all__ = [
     "publish",
     "read_manifest",
     "remove_stale_temporaries",
+    "reserved_name",
     "up_to_date",
     "write_manifest",
 ]
@@ -34,6 +39,28 @@ __all__ = [
 MANIFEST_NAME = ".selfeval-build.json"
 LOCK_NAME = ".selfeval-build.lock"
 INDEX_NAME = "index.html"
+BUILD_FILES = frozenset({INDEX_NAME, MANIFEST_NAME, LOCK_NAME})  # what a build writes besides the reports' files
+
+# The names a report cannot take. A report is named by its key (a form id, or the annual
+# report's "annual" / "annual-<year>") and writes <key>.html (and <key>.ipynb with
+# keep_notebooks) into the build's folder, where the build also writes index.html and the
+# README's papermill recipe writes notebooks/. Compared ignoring case, as the file systems of
+# macOS and Windows compare names. The build's other files (manifest, lock, temporary files)
+# start with '.', which no form id does. Plain data and one regular expression, no imports: the
+# form layer can take this definition over as it is, and this module import it from there.
+RESERVED_NAMES = ("index", "annual", "annual-<year>", "notebooks")
+_RESERVED = re.compile(r"index|annual|annual-[0-9]+|notebooks", re.IGNORECASE)
+
+
+def reserved_name(form_id: str) -> bool:
+    """Whether a form of this id would write over the build's own files (see `RESERVED_NAMES`)."""
+    return _RESERVED.fullmatch(form_id) is not None
+
+
+def cannot_write(path: Path, exc: OSError) -> str:
+    """``<path>: cannot write: <reason>``: the file meant (never a temporary one) and the system's reason."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return f"{path}: cannot write: {reason}"
 
 
 def read_manifest(out: Path) -> dict:

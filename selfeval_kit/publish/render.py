@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from selfeval_kit.publish import kernel
-from selfeval_kit.publish.manifest import publish
+from selfeval_kit.publish.manifest import cannot_write, publish
 from selfeval_kit.publish.results import ReportOutcome
 
 __all__ = ["RenderOptions", "ReportTask", "render_report"]
@@ -97,12 +97,12 @@ def render_report(task: ReportTask, options: RenderOptions = RenderOptions()) ->
         nb = _execute(task, options)
         from selfeval_kit.publish.exporter import export_html
 
-        outputs = {out.name: publish(out, export_html(nb, task.title))}
+        outputs = {out.name: _write(out, export_html(nb, task.title))}
         if options.keep_notebook:
             import nbformat
 
             ipynb = out.with_suffix(".ipynb")
-            outputs[ipynb.name] = publish(ipynb, nbformat.writes(nb))
+            outputs[ipynb.name] = _write(ipynb, nbformat.writes(nb))
         seconds = time.perf_counter() - start
         return ReportOutcome(task.kind, task.key, task.title, out, None, seconds, _stderr_of(nb), outputs=outputs)
     except Exception as exc:  # noqa: BLE001 - one report's failure must not stop the build
@@ -110,6 +110,18 @@ def render_report(task: ReportTask, options: RenderOptions = RenderOptions()) ->
         return ReportOutcome(
             task.kind, task.key, task.title, None, _error_text(exc), time.perf_counter() - start, previous=previous
         )
+
+
+class _WriteFailed(Exception):
+    """A report's file could not be written; the message names the file and the reason."""
+
+
+def _write(path: Path, text: str) -> dict:
+    """`publish`, its failure naming the file meant (never its temporary file) and the reason."""
+    try:
+        return publish(path, text)
+    except OSError as exc:
+        raise _WriteFailed(cannot_write(path, exc)) from exc
 
 
 def _execute(task: ReportTask, options: RenderOptions) -> Any:
@@ -157,6 +169,8 @@ def _stderr_of(nb: Any) -> list[str]:
 
 
 def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, _WriteFailed):
+        return str(exc)
     ename = getattr(exc, "ename", None)
     if ename:  # papermill.PapermillExecutionError: the error raised inside the notebook
         evalue = getattr(exc, "evalue", "")

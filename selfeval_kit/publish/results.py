@@ -1,11 +1,14 @@
-"""What a build reports: one `ReportOutcome` per report, one `BuildResult` per build."""
+"""What a build reports: one `ReportOutcome` per report, one `BuildResult` per build, `BuildFailed` when
+the build could not write its own files."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["BuildResult", "ReportOutcome"]
+from selfeval_kit.errors import BuildError
+
+__all__ = ["BuildFailed", "BuildResult", "ReportOutcome", "summary"]
 
 
 @dataclass
@@ -111,3 +114,29 @@ class BuildResult:
     def ok(self) -> bool:
         """Whether no report failed."""
         return not self.failed
+
+
+class BuildFailed(BuildError):
+    """Every report was attempted, but index.html or the manifest could not be written.
+
+    ``str()`` has one line per file that could not be written (its name and the system's
+    reason), then the build's summary: ``11 of 12 reports built; failed: annual``.
+
+    Parameters
+    ----------
+    result : BuildResult
+        The build's outcomes, as the build would have returned them.
+    problems : list of str
+        One ``<file>: cannot write: <reason>`` per file of the build's own.
+    """
+
+    def __init__(self, result: BuildResult, problems: list[str]):
+        self.result, self.problems = result, list(problems)
+        super().__init__("\n".join([*self.problems, summary(result)]))
+
+
+def summary(result: BuildResult) -> str:
+    """``<built> of <total> reports built`` and, if any failed, ``; failed: <keys>``."""
+    total = len(result.reports)
+    text = f"{total - len(result.failed)} of {total} reports built"
+    return text + (f"; failed: {', '.join(r.key for r in result.failed)}" if result.failed else "")

@@ -14,6 +14,11 @@ equals ``evaluate(load(path), profile).to_dict()``.
 When anything is wrong with the input (a problem in a file, an id used twice), the parent calls
 `loading.load` itself, so that problems are reported exactly as `load` reports them; so it does,
 with a RuntimeWarning, when a worker fails.
+
+Every task has a time limit (`CheckOptions.timeout`, counted from when a worker starts it, and
+`CheckOptions.start_timeout` for a worker to start it): a worker that is stuck or stopped is
+killed and its task runs again on a fresh worker; a task late again fails the check with a
+`DataError` naming each of its files (the parent does not check them itself: it has no limit).
 """
 
 from __future__ import annotations
@@ -25,14 +30,24 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from selfeval_kit.errors import DataError, Problem
 from selfeval_kit.form.sources import form_files
-from selfeval_kit.pool import Pool, PoolOptions
+from selfeval_kit.pool import Pool, PoolOptions, TaskTimeout
 
 if TYPE_CHECKING:
     from selfeval_kit.form.model import Form
     from selfeval_kit.rules.profile import Profile
 
-__all__ = ["AUTO_MIN_BYTES", "AUTO_MIN_FILES", "BulkResult", "auto_jobs", "check"]
+__all__ = [
+    "AUTO_MIN_BYTES",
+    "AUTO_MIN_FILES",
+    "START_TIMEOUT",
+    "TASK_TIMEOUT",
+    "BulkResult",
+    "CheckOptions",
+    "auto_jobs",
+    "check",
+]
 
 # Below these, starting workers (≈ 0.5 s each: they import pydantic) costs more than it saves.
 AUTO_MIN_FILES = 2000
@@ -40,6 +55,29 @@ AUTO_MIN_BYTES = 10 * 1024 * 1024  # ≈ 2,000 forms of the export format
 _FILES_PER_TASK = 100  # YAML files a task: about 0.1 s of work
 _SHARES_PER_JOB = 8  # shares of a large JSON file a worker
 _SHARE_BYTES = 1024 * 1024  # a JSON file this large is shared out; a smaller one is read whole by one task
+# A task takes about 0.1 s; a minute means a worker is stuck or stopped, even on a crowded machine.
+TASK_TIMEOUT = 60.0
+# A worker's start-up (imports, reading the large JSON files) comes before its first task.
+START_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    """The time limits of a parallel check (``jobs`` > 1; a serial check has none).
+
+    Parameters
+    ----------
+    timeout : float, default `TASK_TIMEOUT`
+        Seconds one task (a run of files, or a share of a large JSON file) may take in a worker.
+    start_timeout : float, default `START_TIMEOUT`
+        Seconds a task may wait for a worker to start it, the worker's own start-up included.
+    retries : int, default 1
+        Times a task that timed out runs again on a fresh worker before the check fails.
+    """
+
+    timeout: float = TASK_TIMEOUT
+    start_timeout: float = START_TIMEOUT
+    retries: int = 1
 
 
 @dataclass(frozen=True)
@@ -92,7 +130,9 @@ def auto_jobs(path: str | Path) -> int:
     return cores if size >= AUTO_MIN_BYTES else 1
 
 
-def check(path: str | Path, profile: str | Path = "national", jobs: int = 0) -> BulkResult:
+def check(
+    path: str | Path, profile: str | Path = "national", jobs: int = 0, options: CheckOptions | None = None
+) -> BulkResult:
     """Score and audit every form of `path`, in `jobs` worker processes.
 
     Parameters
@@ -103,6 +143,8 @@ def check(path: str | Path, profile: str | Path = "national", jobs: int = 0) -> 
         A built-in rules profile name or a profile file.
     jobs : int, default 0
         Worker processes; 1 checks in this process; 0: `auto_jobs`.
+    options : CheckOptions, optional
+        The workers' time limits (default: `CheckOptions()`).
 
     Returns
     -------
@@ -112,7 +154,8 @@ def check(path: str | Path, profile: str | Path = "national", jobs: int = 0) -> 
     Raises
     ------
     DataError
-        As `load` raises it, when a file has a problem or an id is used twice.
+        As `load` raises it, when a file has a problem or an id is used twice; or naming each
+        file of a task that timed out on every try.
     ProfileError
         For an unknown or invalid profile.
     """
@@ -124,7 +167,16 @@ def check(path: str | Path, profile: str | Path = "national", jobs: int = 0) -> 
     shared = tuple(str(file) for file in files if _is_shared(file))
     # The workers start first, so that their imports (pydantic, the readers, the rules) overlap
     # this process's: hence the imports inside the functions of this module.
-    with Pool(PoolOptions(jobs=jobs, initializer=_prepare, initargs=(shared,))) as pool:
+    limits = options or CheckOptions()
+    pool_options = PoolOptions(
+        jobs=jobs,
+        initializer=_prepare,
+        initargs=(shared,),
+        timeout=limits.timeout,
+        start_timeout=limits.start_timeout,
+        retries=limits.retries,
+    )
+    with Pool(pool_options) as pool:
         from selfeval_kit.rules.profile import load_profile
 
         rules = load_profile(profile)
@@ -175,6 +227,8 @@ def _run(pool: Pool, tasks: list[tuple], rules: Profile) -> list | None:
     """Every task's entries, in task order; None when a task found a problem or a worker failed."""
     results: list[Any] = [None] * len(tasks)
     for done in pool.map(partial(_work, rules=rules), tasks):
+        if isinstance(done.error, TaskTimeout):
+            raise _timed_out(tasks[done.index], done.error)
         if not done.ok:
             warnings.warn(
                 f"a selfeval check worker failed ({done.error}); checking in this process instead",
@@ -186,6 +240,21 @@ def _run(pool: Pool, tasks: list[tuple], rules: Profile) -> list | None:
             return None  # a problem in the input: no need to wait for the rest
         results[done.index] = done.value
     return [entry for share in results for entry in share]
+
+
+def _timed_out(task: tuple, error: TaskTimeout) -> DataError:
+    """The check's failure for a task late on every try: each of its files named."""
+    tries = "once" if error.tries == 1 else f"in each of {error.tries} tries, on a fresh worker each time"
+    if error.started:
+        what = f"checking it took longer than {error.limit:g} s {tries}; the worker was killed"
+    else:
+        what = f"no worker started checking it within {error.limit:g} s {tries} (a worker stopped or stuck?)"
+    if task[0] == "files":
+        names = task[1]
+        together = f" (checked together with {len(names) - 1} other file(s) listed here)" if len(names) > 1 else ""
+        return DataError([Problem(name, "", what + together) for name in names])
+    _, name, k, n = task
+    return DataError([Problem(name, "", f"share {k + 1} of {n} of its forms: {what}")])
 
 
 def _evaluate_serial(path: str | Path, rules: str | Path | Profile) -> dict:

@@ -561,3 +561,17 @@ def test_the_kernels_get_no_environment_side_channel(tmp_path):
     out = tmp_path / "out"
     assert build_mod.build(FIXTURE_DATA, out, project_notebook=probe, annual_notebook=probe, jobs=1).ok
     assert "share None" in (out / "xss-demo.html").read_text(encoding="utf-8")
+
+
+def test_the_reviewers_signature_reaches_every_report_and_a_change_rebuilds(tmp_path):
+    out = tmp_path / "o"
+    args = ["build", str(FIXTURE_DATA), "--out", str(out), "--jobs", "1", "--reviewer", "张三"]
+    args += ["--reviewer-unit", "某市财政局", "--review-date", "2023-05-20"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    for page in [f"{FORM_IDS[0]}.html", "annual.html"]:
+        html = (out / page).read_text(encoding="utf-8")
+        assert "张三" in html and "某市财政局" in html and "2023年5月20日" in html
+    again = CliRunner().invoke(main, [*args[:-1], "2023-05-21"])
+    assert again.exit_code == 0 and "3 run, 0 up to date" in again.output
+    assert "2023年5月21日" in (out / "annual.html").read_text(encoding="utf-8")

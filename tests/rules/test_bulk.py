@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
+import signal
+import time
 import warnings
 from pathlib import Path
 
@@ -224,3 +227,82 @@ def test_the_collector_is_left_alone_in_the_caller(synthetic, shared_json):
     frozen = gc.get_freeze_count()
     assert bulk.check(synthetic / "forms.json", "national", jobs=2).data == _serial(synthetic / "forms.json")
     assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+# --- a stuck or stopped worker ---------------------------------------------------------------------
+
+_STOPS = "SELFEVAL_TEST_STOPS"  # the folder where `stops_in_the_first_run` leaves one file per try
+
+
+def stops_in_the_first_run(task, rules):
+    """A worker that SIGSTOPs itself in the first run of files: on its first try only, or on every try."""
+    folder = Path(os.environ[_STOPS])
+    if task[0] == "files" and task[1][0].endswith("-00000.yaml"):
+        first = not list(folder.iterdir())
+        (folder / str(os.getpid())).write_text("", encoding="utf-8")
+        if first or (folder.parent / "always").exists():
+            os.kill(os.getpid(), signal.SIGSTOP)  # a real stop: the worker never answers again
+    return bulk._work(task, rules)
+
+
+@pytest.fixture
+def stops(tmp_path, monkeypatch):
+    """The check's workers run `stops_in_the_first_run`; returns the folder of its tries."""
+    folder = tmp_path / "tries"
+    folder.mkdir()
+    monkeypatch.setenv(_STOPS, str(folder))  # the workers start with this environment
+    monkeypatch.setattr(bulk, "_work", stops_in_the_first_run)
+    return folder
+
+
+def _first_run(path: Path) -> list[str]:
+    return [str(f) for f in sorted(path.glob("*.yaml"))[: bulk._FILES_PER_TASK]]
+
+
+def test_a_stopped_worker_is_replaced_and_its_files_checked_again(synthetic, stops, parallel_only):
+    start = time.monotonic()
+    path = synthetic / "yaml"
+    assert _first_run(path)[0].endswith("-00000.yaml")
+    data = bulk.check(path, "national", jobs=2, options=bulk.CheckOptions(timeout=2)).data
+    assert data == _serial(path)
+    assert len(list(stops.iterdir())) == 2  # stopped on the first try, checked on the second
+    assert time.monotonic() - start < 30
+
+
+def test_a_worker_stopped_on_every_try_fails_the_check_naming_its_files(synthetic, stops, parallel_only):
+    (stops.parent / "always").write_text("", encoding="utf-8")
+    path = synthetic / "yaml"
+    start = time.monotonic()
+    with pytest.raises(DataError) as caught:
+        bulk.check(path, "national", jobs=2, options=bulk.CheckOptions(timeout=2))
+    assert time.monotonic() - start < 30
+    assert [p.file for p in caught.value.problems] == _first_run(path)
+    assert {p.message for p in caught.value.problems} == {
+        "checking it took longer than 2 s in each of 2 tries, on a fresh worker each time; the worker was killed"
+        " (checked together with 99 other file(s) listed here)"
+    }
+    assert len(list(stops.iterdir())) == 2
+
+
+def test_cli_check_with_a_stopped_worker_names_the_files_and_exits_1(synthetic, stops, monkeypatch):
+    (stops.parent / "always").write_text("", encoding="utf-8")
+    monkeypatch.setattr(bulk, "CheckOptions", functools.partial(bulk.CheckOptions, timeout=2))
+    path = synthetic / "yaml"
+    result = CliRunner().invoke(main, ["check", str(path), "--jobs", "2"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    lines = result.output.splitlines()
+    assert lines[0] == (
+        f"error: {_first_run(path)[0]}: checking it took longer than 2 s in each of 2 tries, on a fresh worker"
+        " each time; the worker was killed (checked together with 99 other file(s) listed here)"
+    )
+    assert lines[-1] == "100 problem(s) in 100 file(s)"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("timeout", bulk.TASK_TIMEOUT), ("start_timeout", bulk.START_TIMEOUT), ("retries", 1)],
+)
+def test_check_options_defaults(field, value):
+    assert getattr(bulk.CheckOptions(), field) == value
+    assert (bulk.TASK_TIMEOUT, bulk.START_TIMEOUT) == (60.0, 60.0)
