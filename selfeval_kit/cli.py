@@ -209,8 +209,10 @@ def check(path: Path, profile: str, as_json: bool, strict: bool, jobs: int) -> N
             reported = form["score_reported"]
             head = (
                 f"{form['id']}  {form['name']}  自评 {'—' if reported is None else f'{reported:.2f}'}"
-                f" / 复核 {form['score_recomputed']:.2f} ({form['grade']})"
+                f" / 复核重算 {form['score_recomputed']:.2f} ({form['grade']})"
             )
+            if form.get("deductions"):  # a profile with review deductions (复核扣分) took some off
+                head += f" / 复核得分 {form['score_review']:.2f} ({form['grade_review']})"
             click.secho(printable(head), bold=True)
             for finding in groups.get(form["id"], []):
                 _echo_finding(finding, SEVERITY_LABELS)

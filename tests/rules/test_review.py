@@ -205,3 +205,16 @@ def test_check_json_adds_the_review_and_keeps_the_old_keys(loose_form, tmp_path)
         ("budget.over_execution", "budget", None, 1.5),
         ("indicator.target_too_low", "indicator", 2, 1.0),
     ]
+
+
+def test_cli_check_shows_the_review_score_beside_the_recomputed_one():
+    from click.testing import CliRunner
+
+    from selfeval_kit.cli import main
+    from tests.conftest import DATA_2022
+
+    plain = CliRunner().invoke(main, ["check", str(DATA_2022)])
+    review = CliRunner().invoke(main, ["check", str(DATA_2022), "--profile", "review"])
+    head = "hotline-system-ops  上海市科技行政服务热线系统（运维）  自评 100.00 / 复核重算 100.00 (优)"
+    assert head + "\n" in plain.output
+    assert head + " / 复核得分 98.50 (优)\n" in review.output
