@@ -310,7 +310,8 @@ def _json_forms(name: str) -> list[Form] | None:
 
 def _entry(form: Form, file_name: str, rules: Profile) -> tuple:
     from selfeval_kit.rules.audit import audit_form, portfolio_facts
-    from selfeval_kit.rules.scoring import form_dict, score_form
+    from selfeval_kit.rules.evaluation import form_dict
+    from selfeval_kit.rules.scoring import score_form
 
     result = score_form(form, rules)
     result.findings.extend(audit_form(result))

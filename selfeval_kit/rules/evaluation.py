@@ -11,7 +11,8 @@ from selfeval_kit.form.model import Form
 from selfeval_kit.rules.audit import audit_form, audit_portfolio
 from selfeval_kit.rules.findings import Finding
 from selfeval_kit.rules.profile import Profile, load_profile
-from selfeval_kit.rules.scoring import FormResult, form_dict, score_form
+from selfeval_kit.rules.review import review_form
+from selfeval_kit.rules.scoring import FormResult, score_form
 
 __all__ = ["Evaluation", "evaluate", "form_dict"]
 
@@ -51,3 +52,51 @@ def evaluate(source: Portfolio | Iterable[Form] | str | Path, profile: str | Pat
         results.append(result)
     portfolio_findings = audit_portfolio(results, rules)
     return Evaluation(profile=rules, forms=results, portfolio_findings=portfolio_findings)
+
+
+def form_dict(r: FormResult) -> dict:
+    """One form's entry in ``Evaluation.to_dict()["forms"]`` (the JSON of ``selfeval check``).
+
+    Parameters
+    ----------
+    r : FormResult
+        The form as scored.
+
+    Returns
+    -------
+    dict
+        Execution rate, budget and total scores (reported and recomputed), grades, and each
+        indicator's attainment, ratio, scores and allowed range; then the review (docs/rules.md
+        §7): each indicator's, the budget's and the total review score, its grade, and the
+        deductions (code, row, indicator, position, points, points before caps, reason).
+    """
+    review = review_form(r)
+    return {
+        "id": r.form.id,
+        "name": r.form.name,
+        "execution_rate": None if r.execution_rate is None else round(r.execution_rate, 2),
+        "execution_rate_reported": r.execution_rate_reported,
+        "budget_score": r.budget_score,
+        "budget_score_reported": r.budget_score_reported,
+        "score_reported": r.score_reported,
+        "score_recomputed": r.score_recomputed,
+        "score_range": [r.score_low, r.score_high],
+        "grade": r.grade,
+        "grade_reported": r.grade_reported,
+        "indicators": [
+            {
+                "name": i.indicator.name,
+                "attainment": i.attainment.value,
+                "ratio": None if i.ratio is None else round(i.ratio, 4),
+                "score_reported": i.score_reported,
+                "score_recomputed": i.score_recomputed,
+                "score_range": [i.score_low, i.score_high],
+                "score_review": score,
+            }
+            for i, score in zip(r.indicators, review.indicator_scores, strict=True)
+        ],
+        "budget_score_review": review.budget_score_review,
+        "score_review": review.score_review,
+        "grade_review": review.grade_review,
+        "deductions": [d.to_dict() for d in review.deductions],
+    }

@@ -20,6 +20,7 @@ from selfeval_kit.errors import ProfileError
 from selfeval_kit.form.labels import ALLOWED_LEVEL2, LEVEL1_ORDER
 from selfeval_kit.form.limits import DEFAULT_LIMITS
 from selfeval_kit.form.reading import parse_yaml, read_text
+from selfeval_kit.rules.catalogue import check_deduction_rules
 
 __all__ = ["Band", "Profile", "builtin_profiles", "load_profile"]
 
@@ -144,9 +145,6 @@ class Profile(BaseModel):
         if set(self.qualitative_bands) != {"met", "partly", "not_met"}:
             raise ValueError("qualitative_bands needs the tiers met, partly and not_met")
         if self.review_deductions:
-            # the catalogue of finding codes builds on this module: imported when a profile uses it
-            from selfeval_kit.rules.review import check_deduction_rules
-
             check_deduction_rules(self.review_deductions)
         return self
 

@@ -18,7 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from selfeval_kit.rules.findings import CHECKS, Finding
+from selfeval_kit.rules.catalogue import CHECKS, DEVIATION_CODES, check_deduction_rules
+from selfeval_kit.rules.findings import Finding
 from selfeval_kit.rules.profile import Profile
 from selfeval_kit.rules.scoring import FormResult
 
@@ -53,29 +54,7 @@ _DEVIATIONS: dict[str, tuple[Callable[[Mapping[str, Any]], float | None], str]] 
     "indicator.overachieved_no_reason": (_ratio_beyond_one, "target"),
     "budget.over_execution": (_rate_beyond_budget, "budget"),
 }
-#: The finding codes whose deduction can be proportional to a deviation.
-DEVIATION_CODES = frozenset(_DEVIATIONS)
-
-
-def check_deduction_rules(rules: Mapping[str, Profile.Deduction]) -> None:
-    """Refuse deduction rules for unknown codes, portfolio codes, or "deviation" where there is none.
-
-    Raises
-    ------
-    ValueError
-        Naming the setting, the code and what is allowed (the profile loader reports it).
-    """
-    for code, rule in rules.items():
-        where = f"review_deductions.{code}"
-        if code not in CHECKS:
-            raise ValueError(f"{where}: unknown finding code; codes: {', '.join(CHECKS)}")
-        if code.startswith("portfolio."):
-            raise ValueError(f"{where}: portfolio findings concern no one form and carry no deduction")
-        if rule.by == "deviation" and code not in DEVIATION_CODES:
-            raise ValueError(
-                f"{where}: by: deviation needs a finding with a deviation ({', '.join(sorted(DEVIATION_CODES))}); "
-                "use by: fixed"
-            )
+assert frozenset(_DEVIATIONS) == DEVIATION_CODES  # the catalogue names the same codes
 
 
 @dataclass(frozen=True)

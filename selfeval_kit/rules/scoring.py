@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 from selfeval_kit.form.labels import canonical_level1
 from selfeval_kit.form.model import Form, Indicator
@@ -23,9 +23,6 @@ from selfeval_kit.values.comparison import compare
 from selfeval_kit.values.parsing import parse_value
 from selfeval_kit.values.types import Direction, Kind, Value, is_quantitative
 
-if TYPE_CHECKING:
-    from selfeval_kit.rules.review import Review
-
 __all__ = [
     "ATTAINMENT_LABELS",
     "UNMET",
@@ -33,7 +30,6 @@ __all__ = [
     "FormResult",
     "IndicatorResult",
     "budget_score",
-    "form_dict",
     "parse_rate",
     "score_form",
     "score_indicator",
@@ -231,17 +227,6 @@ class FormResult:
             return None
         return (total.budget_initial - total.budget_final) / total.budget_initial
 
-    @property
-    def review(self) -> Review:
-        """The review (`selfeval_kit.rules.review.Review`): the review score and its deductions.
-
-        Computed from the findings each time (the audit adds them after scoring); under a profile
-        without deductions the review score equals the recomputed one.
-        """
-        from selfeval_kit.rules.review import review_form  # review builds on findings, which build on this module
-
-        return review_form(self)
-
     def level1_scores(self) -> dict[str, dict[str, float]]:
         """Weight, reported and recomputed score per 一级指标, in the profile's order."""
         out: dict[str, dict[str, float]] = {}
@@ -253,54 +238,6 @@ class FormResult:
             row["recomputed"] += result.score_recomputed
         order = {name: i for i, name in enumerate(self.profile.level1_order)}
         return dict(sorted(out.items(), key=lambda item: order.get(item[0], len(order))))
-
-
-def form_dict(r: FormResult) -> dict:
-    """One form's entry in ``Evaluation.to_dict()["forms"]`` (the JSON of ``selfeval check``).
-
-    Parameters
-    ----------
-    r : FormResult
-        The form as scored.
-
-    Returns
-    -------
-    dict
-        Execution rate, budget and total scores (reported and recomputed), grades, and each
-        indicator's attainment, ratio, scores and allowed range; then the review (docs/rules.md
-        §7): each indicator's, the budget's and the total review score, its grade, and the
-        deductions (code, row, indicator, position, points, points before caps, reason).
-    """
-    review = r.review
-    return {
-        "id": r.form.id,
-        "name": r.form.name,
-        "execution_rate": None if r.execution_rate is None else round(r.execution_rate, 2),
-        "execution_rate_reported": r.execution_rate_reported,
-        "budget_score": r.budget_score,
-        "budget_score_reported": r.budget_score_reported,
-        "score_reported": r.score_reported,
-        "score_recomputed": r.score_recomputed,
-        "score_range": [r.score_low, r.score_high],
-        "grade": r.grade,
-        "grade_reported": r.grade_reported,
-        "indicators": [
-            {
-                "name": i.indicator.name,
-                "attainment": i.attainment.value,
-                "ratio": None if i.ratio is None else round(i.ratio, 4),
-                "score_reported": i.score_reported,
-                "score_recomputed": i.score_recomputed,
-                "score_range": [i.score_low, i.score_high],
-                "score_review": score,
-            }
-            for i, score in zip(r.indicators, review.indicator_scores, strict=True)
-        ],
-        "budget_score_review": review.budget_score_review,
-        "score_review": review.score_review,
-        "grade_review": review.grade_review,
-        "deductions": [d.to_dict() for d in review.deductions],
-    }
 
 
 def parse_rate(text: str | None) -> float | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from selfeval_kit.rules.findings import Finding
+from selfeval_kit.rules.review import review_form
 from selfeval_kit.rules.scoring import FormResult
 from selfeval_kit.views.formatting import chinese_date, money, pct, points
 from selfeval_kit.views.marks import SEVERITY, SEVERITY_ORDER, severity_counts, sort_findings
@@ -115,7 +116,7 @@ def _count_text(findings: Sequence[Finding]) -> str:
 
 def _deduction_text(result: FormResult) -> str:
     """The part of the conclusion on deductions and the review score."""
-    review, label = result.review, result.profile.label
+    review, label = review_form(result), result.profile.label
     grade = f"，等级“{review.grade_review or '—'}”"
     if not result.profile.review_deductions:
         return f"按“{label}”不作复核扣分，复核得分等于复核重算分 {points(review.score_review)} 分{grade}"
@@ -173,7 +174,7 @@ def _scores(reported: float | None, recomputed: float, review: float, grades: Se
 def _deduction_rows(result: FormResult) -> list[dict[str, str]]:
     return [
         {"where": d.where, "title": d.title, "points": points(d.points), "reason": d.reason, "message": d.message}
-        for d in result.review.deductions
+        for d in review_form(result).deductions
     ]
 
 
@@ -187,7 +188,7 @@ def project_opinion(result: FormResult, signature: Signature | None = None) -> d
         improve (lists of clauses, possibly empty), the sentences shown when a list is empty,
         deductions (where, title, points, reason, message), deducted, has_rules, signature.
     """
-    review = result.review
+    review = review_form(result)
     head = (
         f"本项目自评 {points(result.score_reported)} 分"
         if result.score_reported is not None
@@ -286,7 +287,7 @@ def annual_opinion(
         return {"rows": [], "conclusion": "本年度没有项目。", "credible": [], "correct": [], "improve": [],
                 "credible_none": "", "correct_none": "", "improve_none": "", "has_rules": False,
                 "signature": signature_block(signature)}  # fmt: skip
-    reviews = [r.review for r in results]
+    reviews = [review_form(r) for r in results]
     rows = [
         {
             "name": r.form.name,

@@ -14,6 +14,7 @@ from typing import Any
 
 from selfeval_kit.form.labels import FUNDS_ROW_LABELS, canonical_level1
 from selfeval_kit.form.model import Form, FundsRow
+from selfeval_kit.rules.review import review_form
 from selfeval_kit.rules.scoring import FormResult, IndicatorResult
 from selfeval_kit.views.formatting import (
     amount,
@@ -90,8 +91,8 @@ def header(result: FormResult) -> dict[str, Any]:
         "score_range": score_range(result.score_low, result.score_high),
         "grade": result.grade or "—",
         "grade_reported": result.grade_reported or "—",
-        "score_review": points(result.review.score_review),
-        "grade_review": result.review.grade_review or "—",
+        "score_review": points(review_form(result).score_review),
+        "grade_review": review_form(result).grade_review or "—",
         "rate": pct(result.execution_rate),
         "counts": counts_text(result.findings),
     }

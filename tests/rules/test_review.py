@@ -12,6 +12,7 @@ from selfeval_kit import Form, evaluate
 from selfeval_kit.cli import main
 from selfeval_kit.errors import ProfileError
 from selfeval_kit.rules.profile import Profile, load_profile
+from selfeval_kit.rules.review import review_form
 from tests.conftest import DATA_2022
 
 IDS_2022 = sorted(p.stem for p in DATA_2022.glob("*.yaml"))
@@ -46,7 +47,7 @@ def test_loose_form_has_only_the_two_findings(loose_form):
 
 
 def test_review_profile_deducts_by_the_degree_of_deviation(loose_form):
-    review = result_of(loose_form).review
+    review = review_form(result_of(loose_form))
     # over-execution: 2 × min(1, (115/100 − 1) / 0.2) = 2 × 0.75 = 1.50 off the budget score
     # target too low: 2 × min(1, (3.00 − 1) / 4) = 2 × 0.5 = 1.00 off 培训人数
     assert [(d.code, d.row, d.indicator, d.points) for d in review.deductions] == [
@@ -57,7 +58,7 @@ def test_review_profile_deducts_by_the_degree_of_deviation(loose_form):
 
 def test_review_total_is_the_recomputed_total_less_the_deductions(loose_form):
     result = result_of(loose_form)
-    review = result.review
+    review = review_form(result)
     assert (review.score_reported, review.score_recomputed, review.score_review) == (94, 94, 91.5)
     assert (review.budget_score_review, review.indicator_scores) == (8.5, (24, 20, 29, 10))
     assert (review.deducted, review.grade_review) == (2.5, "优")
@@ -69,7 +70,7 @@ def test_over_execution_never_earns_more_than_the_budget_weight(loose_form):
 
 
 def test_deduction_reasons_state_the_figures_in_chinese(loose_form):
-    budget, target = result_of(loose_form).review.deductions
+    budget, target = review_form(result_of(loose_form)).deductions
     assert budget.reason == (
         "执行率 115.00%，超出全年预算数 15.00%，按偏离程度扣 1.5 分（每超出预算的 10% 扣 1 分，最多 2 分）。"
     )
@@ -79,7 +80,7 @@ def test_deduction_reasons_state_the_figures_in_chinese(loose_form):
 
 
 def test_national_profile_deducts_nothing(loose_form):
-    review = result_of(loose_form, "national").review
+    review = review_form(result_of(loose_form, "national"))
     assert (review.score_review, review.deductions, review.budget_score_review) == (94, (), 10)
 
 
@@ -97,13 +98,15 @@ def _profile(**rules) -> Profile:
     ],
 )
 def test_deduction_rule_and_indicator_cap(loose_form, rule, points):
-    review = result_of(loose_form, _profile(**{"indicator.target_too_low": rule})).review
+    review = review_form(result_of(loose_form, _profile(**{"indicator.target_too_low": rule})))
     assert [d.points for d in review.deductions] == [points]
     assert review.score_review == round(94 - points, 2)
 
 
 def test_capped_deduction_says_so(loose_form):
-    (deduction,) = result_of(loose_form, _profile(**{"indicator.target_too_low": {"points": 20}})).review.deductions
+    (deduction,) = review_form(
+        result_of(loose_form, _profile(**{"indicator.target_too_low": {"points": 20}}))
+    ).deductions
     assert (deduction.points_rule, deduction.points) == (20, 15)
     assert deduction.reason.endswith("；该指标扣分以分值的 50%（15 分）为限，且不超过其复核重算分，实扣 15 分。")
 
@@ -117,13 +120,13 @@ def test_indicator_review_score_never_below_zero(loose_form):
         review_indicator_cap=1.0,
         review_deductions={"indicator.unmet_no_reason": {"points": 100}},
     )
-    review = result_of(loose_form, profile).review
+    review = review_form(result_of(loose_form, profile))
     assert ([d.points for d in review.deductions], review.indicator_scores[0], review.score_review) == ([24], 0, 70)
 
 
 def test_form_level_deduction_never_takes_the_total_below_zero(loose_form):
     loose_form["annual_goal"]["planned"] = None  # → goal.missing, on the form as a whole
-    review = result_of(loose_form, _profile(**{"goal.missing": {"points": 500}})).review
+    review = review_form(result_of(loose_form, _profile(**{"goal.missing": {"points": 500}})))
     assert [(d.row, d.points) for d in review.deductions] == [("form", 94)]
     assert review.score_review == 0
 
@@ -155,7 +158,7 @@ def test_review_profile_is_national_plus_deductions():
 @pytest.mark.parametrize("form_id", IDS_2022)
 def test_2022_under_national_review_equals_recomputed(form_id):
     result = _evaluation_2022("national").form(form_id)
-    assert (result.review.score_review, result.review.deductions) == (result.score_recomputed, ())
+    assert (review_form(result).score_review, review_form(result).deductions) == (result.score_recomputed, ())
 
 
 # Each: 100 recomputed, less the deductions of the 2022 findings under `review` (docs/rules.md §7).
@@ -177,7 +180,7 @@ REVIEW_2022 = {
 @pytest.mark.parametrize("form_id, score", REVIEW_2022.items())
 def test_2022_review_scores(form_id, score):
     result = _evaluation_2022("review").form(form_id)
-    assert (result.score_recomputed, result.review.score_review) == (100, score)
+    assert (result.score_recomputed, review_form(result).score_review) == (100, score)
 
 
 _CACHE: dict = {}
