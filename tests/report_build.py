@@ -37,3 +37,20 @@ def built_reports(tmp_path_factory) -> Built:
         result = CliRunner().invoke(main, ["build", str(FIXTURE_DATA), "--out", str(out)], catch_exceptions=False)
         _CACHE["built"] = Built(out, result.exit_code, result.output)
     return _CACHE["built"]
+
+
+def tiny_notebook(path: Path, source: str) -> Path:
+    """A notebook with the build's parameters cell and one cell of `source`, written to `path`."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            'data_path = ""\nform_id = ""\nyear = 0\nprofile = "national"', metadata={"tags": ["parameters"]}
+        ),
+        nbformat.v4.new_code_cell(source),
+    ]
+    nbformat.write(nb, path)
+    return path

@@ -22,7 +22,7 @@ from selfeval_kit.errors import BuildError
 from selfeval_kit.publish import build as build_mod
 from selfeval_kit.publish import digest
 from selfeval_kit.publish.manifest import LOCK_NAME, MANIFEST_NAME
-from tests.report_build import FIXTURE_DATA, FORM_IDS, built_reports
+from tests.report_build import FIXTURE_DATA, FORM_IDS, built_reports, tiny_notebook
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 NOTEBOOKS = ROOT / "selfeval_kit" / "publish" / "notebooks"
@@ -49,26 +49,12 @@ def test_cli_build_writes_every_report_and_the_index(built):
     assert manifest["fingerprint"] and not manifest["failed"]
 
 
-def _tiny_notebook(path: Path, source: str) -> Path:
-    nb = nbformat.v4.new_notebook(
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-    )
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            'data_path = ""\nform_id = ""\nyear = 0\nprofile = "national"', metadata={"tags": ["parameters"]}
-        ),
-        nbformat.v4.new_code_cell(source),
-    ]
-    nbformat.write(nb, path)
-    return path
-
-
 def test_a_failing_report_does_not_stop_the_others_and_keeps_its_earlier_page(tmp_path):
-    good = _tiny_notebook(tmp_path / "good.ipynb", 'print("项目", form_id)')
-    bad = _tiny_notebook(
+    good = tiny_notebook(tmp_path / "good.ipynb", 'print("项目", form_id)')
+    bad = tiny_notebook(
         tmp_path / "bad.ipynb", 'if form_id == "xss-demo":\n    raise ValueError("示例失败")\nprint("项目", form_id)'
     )
-    annual = _tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
+    annual = tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
     out = tmp_path / "out"
     first = build_mod.build(FIXTURE_DATA, out, project_notebook=good, annual_notebook=annual, jobs=1)
     assert first.ok
@@ -103,11 +89,11 @@ def test_a_failing_report_does_not_stop_the_others_and_keeps_its_earlier_page(tm
 
 
 def test_a_notebook_that_never_ends_times_out_and_the_kernel_is_replaced(tmp_path):
-    slow = _tiny_notebook(
+    slow = tiny_notebook(
         tmp_path / "slow.ipynb",
         'import time, os\nif form_id == "hotline-system-ops":\n    time.sleep(60)\nprint("项目", form_id)',
     )
-    annual = _tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
+    annual = tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
     result = build_mod.build(
         FIXTURE_DATA, tmp_path / "out", project_notebook=slow, annual_notebook=annual, jobs=1, timeout=1
     )
@@ -235,8 +221,8 @@ def _executed(result) -> list[str]:
 
 def test_rebuild_runs_only_what_changed(tmp_path, monkeypatch):
     data = _portfolio(tmp_path)
-    project = _tiny_notebook(tmp_path / "project.ipynb", 'print("项目", form_id)')
-    annual = _tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
+    project = tiny_notebook(tmp_path / "project.ipynb", 'print("项目", form_id)')
+    annual = tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
     out = tmp_path / "out"
 
     def again(**kwargs):
@@ -360,7 +346,7 @@ def test_a_no_op_rebuild_imports_nothing_heavy(built):
 
 
 def test_reports_in_one_warm_kernel_are_isolated(tmp_path):
-    probe = _tiny_notebook(
+    probe = tiny_notebook(
         tmp_path / "probe.ipynb",
         "import os\n"
         "try:\n    leftover = previous_form\nexcept NameError:\n    leftover = None\n"
@@ -368,7 +354,7 @@ def test_reports_in_one_warm_kernel_are_isolated(tmp_path):
         'print("form", form_id, "leftover", leftover, "kernel", os.getpid(),'
         ' "count", get_ipython().execution_count, "cwd", os.getcwd())',
     )
-    annual = _tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
+    annual = tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
     out = tmp_path / "out"
     result = build_mod.build(
         FIXTURE_DATA, out, project_notebook=probe, annual_notebook=annual, jobs=1, keep_notebooks=True
@@ -402,15 +388,15 @@ build(sys.argv[1], sys.argv[2], project_notebook=sys.argv[3], annual_notebook=sy
 def test_a_killed_build_leaves_every_page_whole(tmp_path):
     data = _portfolio(tmp_path)
     out = tmp_path / "out"
-    annual = _tiny_notebook(tmp_path / "annual.ipynb", 'print("年度 v1", year)')
-    v1 = _tiny_notebook(tmp_path / "v1.ipynb", 'print("版本 v1", form_id)')
+    annual = tiny_notebook(tmp_path / "annual.ipynb", 'print("年度 v1", year)')
+    v1 = tiny_notebook(tmp_path / "v1.ipynb", 'print("版本 v1", form_id)')
     assert build_mod.build(data, out, project_notebook=v1, annual_notebook=annual, jobs=1).ok
     before = {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
 
     # v2 hangs on the second project, after the first one's page is written; then the build is killed
     marker = tmp_path / "hang"
     marker.write_text("", encoding="utf-8")
-    v2 = _tiny_notebook(
+    v2 = tiny_notebook(
         tmp_path / "v2.ipynb",
         f'import os, time\nif form_id == "xss-demo" and os.path.exists({str(marker)!r}):\n    time.sleep(120)\n'
         'print("版本 v2", form_id)',
@@ -537,12 +523,12 @@ def test_a_build_into_a_folder_another_build_is_writing_is_refused(tmp_path):
 
 def test_a_report_whose_worker_dies_fails_and_the_others_are_built(tmp_path):
     """The notebook kills the process running it (the worker: its kernel's parent)."""
-    deadly = _tiny_notebook(
+    deadly = tiny_notebook(
         tmp_path / "deadly.ipynb",
         'import os, signal\nif form_id == "xss-demo":\n    os.kill(os.getppid(), signal.SIGKILL)\n'
         'print("项目", form_id)',
     )
-    annual = _tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
+    annual = tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
     out = tmp_path / "out"
     result = build_mod.build(FIXTURE_DATA, out, project_notebook=deadly, annual_notebook=annual, jobs=1)
     assert [o.key for o in result.failed] == ["xss-demo"]
@@ -557,7 +543,7 @@ ENV_PROBE = 'import os\nprint("share", os.environ.get("SELFEVAL_SHARE_EVALUATION
 
 
 def test_the_kernels_get_no_environment_side_channel(tmp_path):
-    probe = _tiny_notebook(tmp_path / "probe.ipynb", ENV_PROBE)
+    probe = tiny_notebook(tmp_path / "probe.ipynb", ENV_PROBE)
     out = tmp_path / "out"
     assert build_mod.build(FIXTURE_DATA, out, project_notebook=probe, annual_notebook=probe, jobs=1).ok
     assert "share None" in (out / "xss-demo.html").read_text(encoding="utf-8")

@@ -7,7 +7,6 @@ import json
 import os
 from pathlib import Path
 
-import nbformat
 import pytest
 from click.testing import CliRunner
 
@@ -17,31 +16,17 @@ from selfeval_kit.publish import build as build_mod
 from selfeval_kit.publish import manifest, render
 from selfeval_kit.publish.manifest import MANIFEST_NAME, RESERVED_NAMES, reserved_name
 from selfeval_kit.publish.results import BuildFailed
-from tests.report_build import FIXTURE_DATA
+from tests.report_build import FIXTURE_DATA, tiny_notebook
 
 ENOSPC = os.strerror(errno.ENOSPC)  # "No space left on device"
-
-
-def _notebook(path: Path, source: str) -> Path:
-    nb = nbformat.v4.new_notebook(
-        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-    )
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            'data_path = ""\nform_id = ""\nyear = 0\nprofile = "national"', metadata={"tags": ["parameters"]}
-        ),
-        nbformat.v4.new_code_cell(source),
-    ]
-    nbformat.write(nb, path)
-    return path
 
 
 @pytest.fixture
 def notebooks(tmp_path):
     """(project, annual): tiny notebooks that print what they make."""
     return (
-        _notebook(tmp_path / "project.ipynb", 'print("项目", form_id)'),
-        _notebook(tmp_path / "annual.ipynb", 'print("年度", year)'),
+        tiny_notebook(tmp_path / "project.ipynb", 'print("项目", form_id)'),
+        tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)'),
     )
 
 
@@ -52,7 +37,7 @@ def _stopping_notebook(tmp_path: Path, every_try: bool) -> Path:
     """The report of xss-demo SIGSTOPs the worker running it (its kernel's parent), on its first or every try."""
     tries = tmp_path / "tries"
     tries.mkdir()
-    return _notebook(
+    return tiny_notebook(
         tmp_path / "stopping.ipynb",
         "import os, signal\n"
         'if form_id == "xss-demo":\n'
