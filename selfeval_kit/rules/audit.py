@@ -25,6 +25,7 @@ __all__ = [
     "audit_form",
     "audit_portfolio",
     "audit_portfolio_facts",
+    "is_loose_limit",
     "portfolio_facts",
 ]
 
@@ -332,17 +333,29 @@ def _ratio_signal(result: FormResult, item: IndicatorResult, note: str) -> Findi
             message = f"{_describe(item)}，为目标的 {ratio:.2f} 倍，未说明原因。"
             return make_finding("indicator.overachieved_no_reason", result, message, item=item, ratio=_r(ratio))
         return None
-    if (
-        direction is Direction.LOWER
-        and target.number
-        and item.attainment is Attainment.MET
-        # Counts of incidents ("<5次" with 1) are small integers: their ratio says nothing.
-        and target.dimension != "count"
-        and 0 < ratio <= profile.loose_limit_ratio
-    ):
+    if is_loose_limit(item, profile.loose_limit_ratio):
         message = f"{_describe(item)}，仅为上限的 {ratio * 100:.1f}%。"
         return make_finding("indicator.loose_limit", result, message, item=item, ratio=_r(ratio))
     return None
+
+
+def is_loose_limit(item: IndicatorResult, loose_limit_ratio: float) -> bool:
+    """Whether a met lower-is-better limit was set far above what was achieved (a target-setting finding).
+
+    Counts of incidents ("<5次" with 0 or 1) are small integers: their ratio says nothing, so they
+    never are; nor is an actual of 0.
+    """
+    target, ratio = item.target, item.ratio
+    return (
+        ratio is not None
+        and target.comparison is not None
+        and target.kind is Kind.QUANTITATIVE
+        and target.direction is Direction.LOWER
+        and bool(target.number)
+        and item.attainment is Attainment.MET
+        and target.dimension != "count"
+        and 0 < ratio <= loose_limit_ratio
+    )
 
 
 def _r(value: float | None) -> float | None:

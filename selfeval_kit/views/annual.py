@@ -13,6 +13,7 @@ else 元.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -261,16 +262,29 @@ class RateChart:
     distribution: Distribution | None
 
 
+def _all_n(n: int) -> str:
+    """ "11 个" for a count that is all of them; "" for one (a sentence about "the project" reads as is)."""
+    return "" if n == 1 else f"{n} 个"
+
+
+def _each(n: int) -> str:
+    """ "均" (all of them) for several, nothing for one."""
+    return "" if n == 1 else "均"
+
+
 def rate_chart(y: Year) -> RateChart:
     """The execution rates to draw (at most `CHART_PROJECTS`: the highest and lowest) and the reading."""
     low = y.profile.low_execution_rate
     shown = extremes(y.results, key=lambda r: -1e9 if r.execution_rate is None else r.execution_rate)
     high = [r for r in y.results if _over_budget(r.execution_rate)]
     under = [r for r in y.results if r.execution_rate is not None and r.execution_rate < low]
-    reading = f"读图：{len(y.results)} 个项目中，{len(high)} 个执行率超过 100%"
-    if high:
-        reading += "（" + "、".join(f"{r.form.name} {pct(r.execution_rate)}" for r in high) + "）"
-    reading += f"，{len(under)} 个低于 {low:g}%。"
+    if high or under:
+        reading = f"读图：{len(y.results)} 个项目中，{len(high)} 个执行率超过 100%"
+        if high:
+            reading += "（" + "、".join(f"{r.form.name} {pct(r.execution_rate)}" for r in high) + "）"
+        reading += f"，{len(under)} 个低于 {low:g}%。"
+    else:
+        reading = f"读图：{_all_n(len(y.results))}项目的执行率{_each(len(y.results))}在 {low:g}%–100% 之间。"
     dist = None
     if len(shown) < len(y.results):
         reading += (
@@ -409,11 +423,11 @@ def score_chart(y: Year) -> ScoreChart:
     """The totals to draw (at most `CHART_PROJECTS`: the largest differences) and the reading."""
     results = y.results
     differing = [r for r in results if differs(r.score_reported, r.score_recomputed)]
-    reading = f"读图：{len(differing)} 个项目的自评总分与复核重算分不同"
     if differing:
         widest = max(differing, key=lambda r: abs((r.score_reported or 0) - r.score_recomputed))
-        reading += "，差距最大的是 " + widest.form.name
-    reading += "。"
+        reading = f"读图：{len(differing)} 个项目的自评总分与复核重算分不同，差距最大的是 {widest.form.name}。"
+    else:
+        reading = f"读图：{_all_n(len(results))}项目的自评总分{_each(len(results))}与复核重算分一致。"
 
     def gap(r: FormResult) -> float:
         return abs((r.score_reported if r.score_reported is not None else r.score_recomputed) - r.score_recomputed)
@@ -467,8 +481,16 @@ def findings(y: Year) -> dict[str, Any]:
     return {"code_rows": code_rows, "portfolio": portfolio, "by_project": by_project}
 
 
+def _rank_key(r: FormResult) -> tuple:
+    """Recomputed total first; among equals the fewer errors, then warnings, then the execution rate
+    closest to 100% (over-spending is no merit: 118.91% ranks below 99.5%), then the name."""
+    counts = severity_counts(r.findings)
+    off = abs(r.execution_rate - 1) if r.execution_rate is not None else math.inf
+    return (-r.score_recomputed, counts["error"], counts["warning"], off, r.form.name)
+
+
 def ranking(y: Year, link_suffix: str = ".html") -> list[dict[str, Any]]:
-    """六、项目排名与对比: the projects by recomputed total, then execution rate, then name.
+    """六、项目排名与对比: the projects by recomputed total; ties by `_rank_key`.
 
     Parameters
     ----------
@@ -482,7 +504,7 @@ def ranking(y: Year, link_suffix: str = ".html") -> list[dict[str, Any]]:
     list of dict
         One row per project: rank, href, name, scores, grade, rate, executed amount, finding counts.
     """
-    ranked = sorted(y.results, key=lambda r: (-r.score_recomputed, -(r.execution_rate or 0), r.form.name))
+    ranked = sorted(y.results, key=_rank_key)
     rows = []
     for k, r in enumerate(ranked, 1):
         counts = severity_counts(r.findings)

@@ -22,6 +22,7 @@ __all__ = [
     "project_title",
     "ratio_text",
     "score_range",
+    "sign_text",
     "weight_text",
 ]
 
@@ -121,3 +122,17 @@ def annual_title(year: int, unit: str | None = None) -> str:
     """
     who = f"{unit} " if unit else ""
     return f"{who}{year}年度项目支出绩效自评复核年度报告"
+
+
+_SIGNS = ((">=", "≥"), ("=>", "≥"), ("<=", "≤"), ("=<", "≤"))
+
+
+def sign_text(text: str | None) -> str:
+    """A target as the official form prints it: ``>=90%`` → ``≥90%``, ``<=2秒`` → ``≤2秒``.
+
+    The report's own tables use this; the attached form (附：绩效自评表) keeps the text as filled in.
+    """
+    out = text or ""
+    for typed, printed in _SIGNS:
+        out = out.replace(typed, printed)
+    return out

@@ -14,6 +14,7 @@ from typing import Any
 
 from selfeval_kit.form.labels import FUNDS_ROW_LABELS, canonical_level1
 from selfeval_kit.form.model import Form, FundsRow
+from selfeval_kit.rules.audit import is_loose_limit
 from selfeval_kit.rules.review import review_form
 from selfeval_kit.rules.scoring import FormResult, IndicatorResult
 from selfeval_kit.views.formatting import (
@@ -25,6 +26,7 @@ from selfeval_kit.views.formatting import (
     project_title,
     ratio_text,
     score_range,
+    sign_text,
     weight_text,
 )
 from selfeval_kit.views.marks import counts_text, sort_findings, status_key
@@ -340,7 +342,7 @@ def _indicator_row(item: IndicatorResult) -> dict[str, Any]:
     return {
         "level2": ind.level2,
         "name": ind.name,
-        "target": ind.target,
+        "target": sign_text(ind.target),
         "actual": ind.actual,
         "attainment": status_key(item.attainment),
         "ratio": ratio_text(item.ratio),
@@ -384,13 +386,13 @@ def deviation_rows(result: FormResult) -> list[dict[str, Any]]:
     """The indicators 五 explains: not (fully) met, unknown, or met far beyond the target.
 
     "Far beyond" is a higher-is-better ratio of at least the profile's `overachievement_note_ratio`,
-    or a lower-is-better ratio of at most its `loose_limit_ratio`.
+    or a lower-is-better limit the audit calls loose (`selfeval_kit.rules.audit.is_loose_limit`).
 
     Returns
     -------
     list of dict
         name, target, actual, attainment (a `STATUS` key), over (the text for far beyond, or ""),
-        note (the form's own deviation note).
+        loose (a loose limit: no explanation is owed), note (the form's own deviation note).
     """
     over = result.profile.overachievement_note_ratio
     loose = result.profile.loose_limit_ratio
@@ -403,17 +405,19 @@ def deviation_rows(result: FormResult) -> list[dict[str, Any]]:
         if ratio is not None and key == "met":
             if not lower and ratio >= over:
                 over_text = f"超额完成，{ratio_text(ratio)}"
-            elif lower and ratio <= loose:
+            elif lower and is_loose_limit(item, loose):
                 over_text = f"远低于限值，{ratio_text(ratio)}"
         if key in ("not_met", "partly", "unknown") or over_text:
             ind = item.indicator
             rows.append(
                 {
                     "name": ind.name,
-                    "target": ind.target,
+                    "target": sign_text(ind.target),
                     "actual": ind.actual,
                     "attainment": key,
                     "over": over_text,
+                    # A loose limit is a target-setting finding (六), not a missing explanation.
+                    "loose": lower and bool(over_text),
                     "note": ind.deviation_note,
                 }
             )

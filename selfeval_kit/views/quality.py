@@ -17,7 +17,7 @@ from typing import Any
 from selfeval_kit.form.labels import canonical_level1
 from selfeval_kit.rules.scoring import FormResult, IndicatorResult
 from selfeval_kit.views.annual import CHART_PROJECTS, Year, extremes
-from selfeval_kit.views.formatting import points, ratio_text, weight_text
+from selfeval_kit.views.formatting import points, ratio_text, sign_text, weight_text
 from selfeval_kit.views.marks import STATUS, STATUS_ORDER, status_key
 from selfeval_kit.views.project import lower_is_better
 
@@ -76,7 +76,7 @@ def indicator_row(result: FormResult, item: IndicatorResult) -> dict[str, Any]:
         "project": result.form.name,
         "name": ind.name,
         "level2": ind.level2,
-        "target": ind.target,
+        "target": sign_text(ind.target),
         "actual": ind.actual,
         "ratio": ratio_text(item.ratio),
         "attainment": status_key(item.attainment),
@@ -166,9 +166,13 @@ def split_chart(y: Year) -> SplitChart | None:
     parts, default, splits = _splits(y)
     off = sum(1 for split in splits if any(abs(a - b) > 1e-9 for a, b in zip(split, default, strict=True)))
     names = [r.form.name for r in y.results]
-    reading = (
-        f"读图：{len(y.results)} 个项目中 {off} 个的分值结构偏离默认的 {'/'.join(weight_text(v) for v in default)}。"
-    )
+    default_text = "/".join(weight_text(v) for v in default)
+    if off:
+        reading = f"读图：{len(y.results)} 个项目中 {off} 个的分值结构偏离默认的 {default_text}。"
+    elif len(y.results) == 1:
+        reading = f"读图：项目的分值结构与默认的 {default_text} 一致。"
+    else:
+        reading = f"读图：{len(y.results)} 个项目的分值结构均与默认的 {default_text} 一致。"
     if len(y.results) > CHART_PROJECTS:
         distance = [sum(abs(a - b) for a, b in zip(split, default, strict=True)) for split in splits]
         keep = sorted(range(len(splits)), key=lambda k: -distance[k])[:CHART_PROJECTS]

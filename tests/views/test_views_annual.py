@@ -11,6 +11,7 @@ import yaml
 
 from selfeval_kit.rules.evaluation import evaluate
 from selfeval_kit.views import annual, quality
+from selfeval_kit.views.formatting import differs
 from tests.conftest import DATA_2022
 from tests.report_build import FIXTURE_DATA
 
@@ -108,7 +109,7 @@ def test_attainment_and_scores(year2022, fixture_year):
     assert chart.levels == ["产出指标", "效益指标", "满意度指标"]
     assert chart.labels["partly"] == "◐ 部分达成"
     assert "未达成或部分达成：产出指标 1 个" in chart.reading
-    assert annual.score_chart(year2022).reading == "读图：0 个项目的自评总分与复核重算分不同。"
+    assert annual.score_chart(year2022).reading == "读图：11 个项目的自评总分均与复核重算分一致。"
 
 
 def test_findings_by_code_and_ranking(fixture_year):
@@ -132,7 +133,7 @@ def test_quality_counts_splits_and_shared_themes(year2022):
     counts = quality.indicator_counts(year2022)
     assert (counts["total"], counts["qualitative"], counts["qualitative_share"]) == (144, 26, "18.1%")
     assert sum(row["n"] for row in counts["count_rows"]) == 144
-    assert quality.split_chart(year2022).reading == "读图：11 个项目中 0 个的分值结构偏离默认的 10/50/30/10。"
+    assert quality.split_chart(year2022).reading == "读图：11 个项目的分值结构均与默认的 10/50/30/10 一致。"
     assert quality.ratio_distribution(year2022).reading == (
         "读图：98 个可计算倍数的定量指标中，23 个越高越好的指标超过指标值 1.3 倍，5 个越低越好的指标不到限值的 20%。"
     )
@@ -145,3 +146,29 @@ def test_themes():
     assert quality.theme("服务热线用户满意度") == "满意度"
     assert quality.theme("数据库服务器宕机") == "服务器宕机"
     assert quality.theme("系统运维次数（次）") == "系统运维次数"
+
+
+def test_ranking_ties_go_to_fewer_findings_then_a_rate_nearest_100(year2022):
+    # All eleven recompute to 100.00; the 118.91% over-spender (4 warnings) is not first
+    ranking = annual.ranking(year2022)
+    assert [r["recomputed"] for r in ranking] == ["100.00"] * 11
+    assert [(r["rank"], r["warnings"]) for r in ranking[:3]] == [(1, 1), (2, 1), (3, 1)]
+    over = next(r for r in ranking if r["rate"] == "118.91%")
+    assert (over["rank"], over["warnings"]) == (9, 4)
+    assert ranking[-1]["name"] == "科技资源共享体系建设和创新资源发展研究"  # 9 warnings
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"),
+    [
+        (1, "读图：项目的自评总分与复核重算分一致。"),
+        (3, "读图：3 个项目的自评总分均与复核重算分一致。"),
+    ],
+)
+def test_score_reading_for_one_and_several_agreeing_projects(tmp_path, minimal_data, n, expected):
+    for k in range(n):
+        data = {**minimal_data, "id": f"p{k}"}
+        (tmp_path / f"p{k}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    year = annual.Year.of(evaluate(tmp_path), minimal_data["year"])
+    assert all(not differs(r.score_reported, r.score_recomputed) for r in year.results)
+    assert annual.score_chart(year).reading == expected
