@@ -46,9 +46,10 @@ def forms_frame(portfolio: Portfolio | Iterable[Form]) -> pd.DataFrame:
     pandas.DataFrame
         id, name, department, implementer, year, unit; the total row's `budget_initial`,
         `budget_final`, `executed`; the sub-rows' amounts prefixed (`appropriation_executed`, …);
-        budget_weight, execution_rate (as written), budget_score, indicator_count,
-        indicator_weight, total_score. Amounts are in each form's own `unit`. Empty (no columns)
-        for no forms.
+        budget_weight, execution_rate_text (the 执行率 as written, a string), budget_score_reported,
+        indicator_count, indicator_weight, score_reported (the form's 总分). A name means the same
+        in every frame (docs/glossary.md). Amounts are in each form's own `unit`. Empty (no
+        columns) for no forms.
     """
     rows = []
     for form in _forms(portfolio):
@@ -70,11 +71,12 @@ def forms_frame(portfolio: Portfolio | Iterable[Form]) -> pd.DataFrame:
                 row[f"{name}_{amount}"] = getattr(sub, amount)
         row.update(
             budget_weight=total.weight,
-            execution_rate=total.execution_rate,
-            budget_score=total.score,
+            # As written; the recomputed rate (a number) is `execution_rate` in `scores_frame` only.
+            execution_rate_text=total.execution_rate,
+            budget_score_reported=total.score,
             indicator_count=len(form.indicators),
             indicator_weight=form.indicator_weight,
-            total_score=form.total_score,
+            score_reported=form.total_score,
         )
         rows.append(row)
     frame = pd.DataFrame(rows)
@@ -218,7 +220,8 @@ def findings_frame(evaluation: Evaluation) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        code, severity, form_id, form_name, indicator, position, title, message, advice, figures;
+        code, severity, form_id, form_name, indicator, position (nullable integer), title, message,
+        advice, figures;
         the forms' findings in form order, then the portfolio's. The columns exist when there is
         no finding.
     """
@@ -234,4 +237,6 @@ def findings_frame(evaluation: Evaluation) -> pd.DataFrame:
         "advice",
         "figures",
     ]
-    return pd.DataFrame([f.to_dict() for f in evaluation.findings], columns=columns)
+    frame = pd.DataFrame([f.to_dict() for f in evaluation.findings], columns=columns)
+    # A finding on the form as a whole has no position: a missing integer, not NaN in a float column.
+    return frame.astype({"position": "Int64"})
