@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from selfeval_kit.report import charts
+from selfeval_kit.report import bars
 from selfeval_kit.report.cache import open_evaluation
-from selfeval_kit.report.charts import Picture, picture
 from selfeval_kit.report.html import Html, render
+from selfeval_kit.report.svg import Picture, svg_picture
 from selfeval_kit.rules.evaluation import Evaluation
 from selfeval_kit.rules.scoring import FormResult
 from selfeval_kit.views import annual as annual_view
@@ -29,7 +29,13 @@ __all__ = ["AnnualReport"]
 def _distribution(d: annual_view.Distribution | None, alt: str) -> Picture | None:
     if d is None:
         return None
-    return picture(charts.distribution_chart(d.values, d.xlabel, d.title, d.lines), alt, d.caption)
+    return svg_picture(bars.distribution_chart(d.values, d.xlabel, d.title, d.lines), alt, d.caption)
+
+
+def _same(names: list[str], values: list[float | None], sentence: str) -> str | None:
+    """The sentence that replaces a chart whose values are all the same (nothing to compare), else None."""
+    common = bars.all_equal(values)
+    return None if common is None else sentence.format(n=len(names), v=common)
 
 
 class AnnualReport:
@@ -122,13 +128,18 @@ class AnnualReport:
     def execution(self) -> Html:
         """二、预算执行分析: execution rate and mid-year change per project, with their charts."""
         rate, change = annual_view.rate_chart(self.selection), annual_view.change_chart(self.selection)
-        rate_fig = charts.execution_rate_chart(rate.names, rate.rates, rate.low)
-        change_fig = charts.budget_change_chart(change.names, change.initial, change.final, change.unit)
+        rate_note = _same(rate.names, list(rate.rates), "{n} 个项目的执行率均为 {v:.2f}%，不作图。")
+        rate_chart = None
+        if rate_note is None:
+            rate_fig = bars.execution_rate_chart(rate.names, rate.rates, rate.low)
+            rate_chart = svg_picture(rate_fig, "各项目执行率图", rate.reading)
+        change_fig = bars.budget_change_chart(change.names, change.initial, change.final, change.unit)
         return render(
             "annual_execution.html.j2",
-            rate_chart=picture(rate_fig, "各项目执行率图", rate.reading),
+            rate_chart=rate_chart,
+            rate_note=rate_note,
             rate_dist=_distribution(rate.distribution, "执行率分布图"),
-            change_chart=picture(change_fig, "年中预算调整图", change.reading),
+            change_chart=svg_picture(change_fig, "年中预算调整图", change.reading),
             **annual_view.execution(self.selection),
         )
 
@@ -137,13 +148,19 @@ class AnnualReport:
         level, score = annual_view.attainment_chart(self.selection), annual_view.score_chart(self.selection)
         chart = None
         if level is not None:
-            level_fig = charts.attainment_chart(level.levels, level.counts, level.labels)
-            chart = picture(level_fig, "各一级指标完成情况图", level.reading)
-        score_fig = charts.score_comparison_chart(score.names, score.reported, score.recomputed)
+            level_fig = bars.attainment_chart(level.levels, level.counts, level.labels)
+            chart = svg_picture(level_fig, "各一级指标完成情况图", level.reading)
+        sentence = "{n} 个项目的自评总分与复核重算总分均为 {v:.2f} 分，不作图。"
+        score_note = _same(score.names, [*score.reported, *score.recomputed], sentence)
+        score_chart = None
+        if score_note is None:
+            score_fig = bars.score_comparison_chart(score.names, score.reported, score.recomputed)
+            score_chart = svg_picture(score_fig, "自评总分与复核总分图", score.reading)
         return render(
             "annual_attainment.html.j2",
             chart=chart,
-            score_chart=picture(score_fig, "自评总分与复核总分图", score.reading),
+            score_chart=score_chart,
+            score_note=score_note,
             score_dist=_distribution(score.distribution, "复核总分分布图"),
             **annual_view.attainment(self.selection),
         )
@@ -153,11 +170,11 @@ class AnnualReport:
         split, ratios = quality.split_chart(self.selection), quality.ratio_distribution(self.selection)
         split_chart = dist_chart = None
         if split is not None:
-            split_fig = charts.weight_split_chart(split.names, split.splits, split.parts, split.default)
-            split_chart = picture(split_fig, "分值结构图", split.reading)
+            split_fig = bars.weight_split_chart(split.names, split.splits, split.parts, split.default)
+            split_chart = svg_picture(split_fig, "分值结构图", split.reading)
         if ratios is not None:
-            ratio_fig = charts.ratio_distribution_chart(ratios.ratios, ratios.higher)
-            dist_chart = picture(ratio_fig, "定量指标完成倍数分布图", ratios.reading)
+            ratio_fig = bars.ratio_distribution_chart(ratios.ratios, ratios.higher)
+            dist_chart = svg_picture(ratio_fig, "定量指标完成倍数分布图", ratios.reading)
         return render(
             "annual_quality.html.j2", split_chart=split_chart, dist_chart=dist_chart, **quality.quality(self.selection)
         )

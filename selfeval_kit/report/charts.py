@@ -1,4 +1,9 @@
-"""Charts for the reports (matplotlib), with Chinese text that renders on any machine.
+"""matplotlib charts with the report style and Chinese text that renders on any machine.
+
+The reports themselves draw their charts as inline SVG (`selfeval_kit.report.bars`, about a
+millisecond a chart instead of 0.2 s for a PNG); this module stays for charts of your own in
+JupyterLab (``with charts.chart_style(): ...``, `picture`) and as the reference the SVG charts
+are benchmarked against (benchmarks/bench_report.py). `Picture` is `selfeval_kit.report.svg.Picture`.
 
 Fonts: the runtime dependency `noto-cjk-sans-otc` ships Noto Sans CJK (SIL OFL) as one
 TrueType Collection. Its first face is the Japanese variant; matplotlib >= 3.11 registers every
@@ -21,12 +26,13 @@ import io
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import cast
 
 import matplotlib
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+
+from selfeval_kit.report.svg import COLORS, LEVEL1_COLORS, Picture
 
 __all__ = [
     "CJK_FAMILY",
@@ -60,22 +66,6 @@ FALLBACK_FAMILIES: tuple[str, ...] = (
     "DejaVu Sans",
 )
 
-# Colours carry the same meaning in every chart and table (report.css uses the same values).
-COLORS = {
-    "initial": "#9ecae1",
-    "final": "#4292c6",
-    "executed": "#08519c",
-    "reported": "#fd8d3c",
-    "recomputed": "#2171b5",
-    "default": "#bdbdbd",
-    "met": "#2e7d32",
-    "partly": "#f9a825",
-    "not_met": "#c62828",
-    "unknown": "#757575",
-    "line": "#c62828",
-    "grid": "#e0e0e0",
-}
-LEVEL1_COLORS = ("#4292c6", "#41ab5d", "#fd8d3c", "#807dba")
 
 _FAMILIES: list[str] | None = None
 WIDTH_IN = 6.3  # fits the A4 text width (16 cm) at 100%
@@ -161,17 +151,6 @@ def figure_png(fig: Figure) -> bytes:
     with chart_style():
         fig.savefig(buf, format="png", dpi=DPI, facecolor="white")
     return buf.getvalue()
-
-
-@dataclass(frozen=True)
-class Picture:
-    """A figure as a report embeds it: base64 PNG, alternative text, caption, display size in CSS px."""
-
-    png: str
-    alt: str
-    caption: str
-    width: int
-    height: int
 
 
 def picture(fig: Figure, alt: str, caption: str) -> Picture:

@@ -13,11 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from selfeval_kit.report import charts
+from selfeval_kit.report import bars
 from selfeval_kit.report.cache import open_evaluation
-from selfeval_kit.report.charts import Picture, picture
 from selfeval_kit.report.html import Html, render
 from selfeval_kit.report.official import official_form
+from selfeval_kit.report.svg import Picture, svg_picture
 from selfeval_kit.rules.evaluation import Evaluation
 from selfeval_kit.views import project as view
 from selfeval_kit.views.formatting import chinese_date, project_title
@@ -133,8 +133,8 @@ class ProjectReport:
     def funds_chart(self) -> Picture:
         """The chart of initial and final budget and execution per funds row, with its reading."""
         data = view.funds_chart(self.result)
-        fig = charts.funds_chart(data.rows, data.unit)
-        return picture(fig, "项目资金图：年初预算数、全年预算数与全年执行数", data.reading)
+        chart = bars.funds_chart(data.rows, data.unit)
+        return svg_picture(chart, "项目资金图：年初预算数、全年预算数与全年执行数", data.reading)
 
     def budget(self) -> Html:
         """三、预算执行情况: the funds table, rate and budget-score checks, the chart, budget findings."""
@@ -145,15 +145,15 @@ class ProjectReport:
     def level1_chart(self) -> Picture:
         """The chart of weights and scores by 一级指标 against the default split, with its reading."""
         d = view.level1_chart(self.result)
-        fig = charts.level1_score_chart(d.levels, d.weights, d.default, d.reported, d.recomputed, title=d.title)
-        return picture(fig, "各一级指标分值与得分图", d.reading)
+        chart = bars.level1_score_chart(d.levels, d.weights, d.default, d.reported, d.recomputed, title=d.title)
+        return svg_picture(chart, "各一级指标分值与得分图", d.reading)
 
     def ratio_chart(self) -> Picture | None:
         """The actual/target chart of the quantitative indicators, or None when none has a ratio."""
         d = view.ratio_chart(self.result)
         if d is None:
             return None
-        return picture(charts.ratio_chart(d.names, d.ratios, d.lower_is_better), "定量指标完成倍数图", d.reading)
+        return svg_picture(bars.ratio_chart(d.names, d.ratios, d.lower_is_better), "定量指标完成倍数图", d.reading)
 
     def indicators(self) -> Html:
         """四、绩效指标完成情况: the indicators by 一级指标, the annual goal, the two charts."""

@@ -150,6 +150,7 @@ def test_page_renders_in_chromium(browser, built, page, tmp_path):
                 tables: document.querySelectorAll('table').length,
                 rows: document.querySelectorAll('tr').length,
                 images: Array.from(document.images).map(i => ({complete: i.complete, width: i.naturalWidth})),
+                charts: Array.from(document.querySelectorAll('figure svg')).map(s => s.getBoundingClientRect().width),
                 scripts: document.scripts.length,
                 h1: document.querySelector('h1') && document.querySelector('h1').innerText,
             })"""
@@ -160,7 +161,7 @@ def test_page_renders_in_chromium(browser, built, page, tmp_path):
         assert state["scripts"] == 0
         assert all(img["complete"] and img["width"] > 0 for img in state["images"]), state["images"]
         if page != "index.html":
-            assert len(state["images"]) >= 3
+            assert len(state["charts"]) >= 3 and all(w > 0 for w in state["charts"]), state["charts"]
         if page == "xss-demo.html":
             assert state["h1"].startswith("<script>alert(1)</script>示范项目")  # shown as text
 
