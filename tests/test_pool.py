@@ -150,13 +150,14 @@ def _stop_workers_once_idle(folder: Path, jobs: int) -> list[int]:
 
 
 def test_tasks_no_stopped_worker_starts_run_on_fresh_workers_after_the_start_timeout(tmp_path):
-    options = PoolOptions(jobs=2, initializer=record_pid, initargs=(str(tmp_path),), timeout=10, start_timeout=1.5)
+    # start_timeout leaves a fresh worker time to start on a loaded machine (a spawn imports the package)
+    options = PoolOptions(jobs=2, initializer=record_pid, initargs=(str(tmp_path),), timeout=20, start_timeout=6)
     with Pool(options) as pool:
         stopped = _stop_workers_once_idle(tmp_path, 2)
         start = time.monotonic()
         results = _results(pool.map(square, range(5)))
     assert results == {0: 0, 1: 1, 2: 4, 3: 9, 4: 16}
-    assert 1.5 <= time.monotonic() - start < 20
+    assert 6 <= time.monotonic() - start < 60
     assert not [pid for pid in stopped if _alive(pid)]
 
 
