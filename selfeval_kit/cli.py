@@ -173,6 +173,18 @@ def _refuse_unreadable_json(data: bytes, forms: int, out: Path | None) -> None:
         )
 
 
+def _scheduler_option(command):
+    """``--scheduler ADDRESS`` (or DASK_SCHEDULER_ADDRESS): run the work on a Dask cluster."""
+    return click.option(
+        "--scheduler",
+        envvar="DASK_SCHEDULER_ADDRESS",
+        metavar="ADDRESS",
+        default=None,
+        help="Dask 调度器地址 (e.g. tcp://10.0.0.5:8786; env DASK_SCHEDULER_ADDRESS): run the work on that"
+        " cluster's workers, which must see the same files; needs pip install 'selfeval-kit[dask]'.",
+    )(command)
+
+
 _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
@@ -187,15 +199,29 @@ _SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
     "--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
     help="Worker processes; 0: the cores for a large input (≥ 2,000 files or ≥ 10 MiB of forms), else 1.",
 )  # fmt: skip
+@click.option(
+    "--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE.parquet",
+    help="Write every finding as one Parquet table (pandas, DuckDB and Spark read it) instead of listing them.",
+)  # fmt: skip
+@_scheduler_option
 @_reports_errors
-def check(path: Path, profile: str, as_json: bool, strict: bool, jobs: int) -> None:
+def check(
+    path: Path, profile: str, as_json: bool, strict: bool, jobs: int, out_file: Path | None, scheduler: str | None
+) -> None:
     """Recompute the scores of the forms in PATH by the rules and list the audit findings."""
     from selfeval_kit.rules.bulk import check as bulk_check
     from selfeval_kit.rules.findings import SEVERITY_LABELS
 
-    data = bulk_check(path, profile, jobs).data
+    if out_file is not None and (as_json or out_file.suffix.lower() != ".parquet"):
+        raise click.UsageError("--out writes a .parquet file, and cannot be combined with --json")
+    data = bulk_check(path, profile, jobs, scheduler=scheduler or None).data
     findings = data["findings"]
-    if as_json:
+    if out_file is not None:
+        from selfeval_kit.views.parquet import write_findings
+
+        write_findings(findings, out_file)
+        _say(f"wrote {out_file} ({len(findings)} finding(s) of {len(data['forms'])} form(s))")
+    elif as_json:
         from pydantic_core import to_json
 
         # As json.dumps(data, ensure_ascii=False, indent=2) lays it out (a tiny float may lose its
@@ -315,6 +341,7 @@ def import_(source: Path, out_dir: Path, force: bool, partial: bool) -> None:
 @click.option("--reviewer", help="复核人: the reviewer's name in the 复核意见 sections (else a line to sign).")
 @click.option("--reviewer-unit", help="复核单位: the reviewer's unit.")
 @click.option("--review-date", type=click.DateTime(formats=["%Y-%m-%d"]), help="复核日期, as YYYY-MM-DD.")
+@_scheduler_option
 @_reports_errors
 def build(
     data: Path,
@@ -329,6 +356,7 @@ def build(
     reviewer: str | None,
     reviewer_unit: str | None,
     review_date,
+    scheduler: str | None,
 ) -> None:
     """Build the HTML reports of DATA (default data/2022): one per project, the annual report, index.html.
 
@@ -365,7 +393,7 @@ def build(
     result = build_module.build(
         data, out_dir, profile=profile, jobs=jobs, force=force, timeout=timeout, start_timeout=start_timeout,
         keep_notebooks=keep_notebooks, progress=progress, progress_bar=None, dry_run=dry_run,
-        signature={k: v for k, v in signature.items() if v},
+        signature={k: v for k, v in signature.items() if v}, scheduler=scheduler or None,
     )  # fmt: skip
     total = len(result.reports)
     if result.dry_run:

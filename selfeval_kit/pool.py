@@ -11,7 +11,12 @@ starts its workers as soon as it is made, so that their start-up (imports, a Jup
 the next; `parallel_map` is one map on a pool of its own. Results come as tasks finish, each a
 `Done` whose `index` says which item it belongs to; a task's failure is its `Done.error`, never
 an exception out of the map. The interface (`PoolOptions`, `Pool.map`, `Done`) is what a
-distributed scheduler would offer too: a later back end (a Dask client) can take the same shape.
+distributed scheduler would offer too, and `PoolOptions.scheduler` uses one: the same map runs on
+a Dask cluster (`selfeval_kit.cluster`), each Dask worker process running `PoolOptions.initializer`
+once before its first task of that map's kind and then one such task at a time (its state is the
+process's, as in a local worker). On a cluster, `PoolOptions.timeout` is not enforced (Dask cannot
+stop a running task); a worker lost mid-run has its tasks run again on the others by the scheduler
+(its ``allowed-failures`` setting), then they fail with `WorkerDied`.
 
 The workers are loky processes (the concurrent.futures interface): each is a new interpreter
 (fork and exec), never a bare fork of the caller, which may run threads, as Jupyter and pytest
@@ -58,6 +63,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 __all__ = ["Done", "Pool", "PoolOptions", "TaskTimeout", "WorkerDied", "WorkerInitError", "parallel_map"]
@@ -96,6 +102,11 @@ class PoolOptions:
     exit_timeout : float, default 10
         Seconds the workers may take to exit when the pool is closed (their exit handlers: a
         kernel to stop); then they are killed.
+    scheduler : str, optional
+        The address of a Dask scheduler (``tcp://host:8786``): the tasks run on its workers
+        instead of local processes (`jobs` and `timeout` then do not apply). None: locally.
+    connect_timeout : float, default 10
+        With a `scheduler`: seconds to reach it before the pool fails with `cluster.ClusterError`.
     """
 
     jobs: int = 1
@@ -105,6 +116,8 @@ class PoolOptions:
     start_timeout: float = 60.0
     retries: int = 1
     exit_timeout: float = 10.0
+    scheduler: str | None = None
+    connect_timeout: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -185,7 +198,13 @@ class Pool:
         self.options = options
         self._executor: Any = None
         self._started: Any = None  # tasks the workers began (index), when there is a timeout
-        self._start()
+        self._client: Any = None  # with a scheduler: the Dask client, instead of the executor
+        if options.scheduler:
+            from selfeval_kit.cluster import connect  # Dask is imported only for a cluster
+
+            self._client = connect(options.scheduler, options.connect_timeout)
+        else:
+            self._start()
 
     def _start(self) -> None:
         import loky  # here, not at the top: a no-op build must not pay for its import
@@ -235,11 +254,29 @@ class Pool:
         Done
             One per item, in the order the tasks finish; `Done.index` is the item's position.
         """
+        if self._client is not None:
+            return self._cluster_map(fn, list(items))
         return _Map(self, fn, list(items)).run()
+
+    def _cluster_map(self, fn: Callable[[Any], Any], items: list[Any]) -> Iterator[Done]:
+        from selfeval_kit.cluster import cluster_map
+
+        options = self.options
+        task = partial(_cluster_call, fn, options.initializer, options.initargs)
+        for index, value, error, lost in cluster_map(self._client, task, items):
+            if lost:
+                reason = f"the cluster's workers running task {index} were lost ({_short(items[index])}): {error}"
+                yield Done(index, error=WorkerDied(reason))
+            else:
+                yield Done(index, value, error)
 
     def close(self, kill: bool = False) -> None:
         """Stop the workers: after their current task (the default; those that do not exit within
-        `PoolOptions.exit_timeout` are killed), or at once with `kill`."""
+        `PoolOptions.exit_timeout` are killed), or at once with `kill`. On a cluster: disconnect
+        (the cluster's workers stay, with their state, for the next client)."""
+        if self._client is not None:
+            client, self._client = self._client, None
+            _quietly_close(client)
         if self._executor is not None:
             executor, self._executor = self._executor, None
             _stop(executor, kill=kill, grace=self.options.exit_timeout)
@@ -272,6 +309,13 @@ def _stop(executor: Any, kill: bool, grace: float) -> None:
         log.warning("the pool's manager thread did not end; leaving it")
 
 
+def _quietly_close(client: Any) -> None:
+    try:
+        client.close()
+    except Exception:  # a scheduler already gone: nothing to disconnect from
+        log.debug("could not close the Dask client", exc_info=True)
+
+
 def _quietly_kill(kill_process_tree: Callable[[Any], None], process: Any) -> None:
     try:
         if process.is_alive():
@@ -281,7 +325,8 @@ def _quietly_kill(kill_process_tree: Callable[[Any], None], process: Any) -> Non
 
 
 def parallel_map(fn: Callable[[Any], Any], items: Iterable[Any], options: PoolOptions) -> Iterator[Done]:
-    """Apply `fn` to every item in worker processes of a pool of its own; yield `Done` as tasks finish.
+    """Apply `fn` to every item in worker processes of a pool of its own (or on the Dask cluster of
+    `PoolOptions.scheduler`); yield `Done` as tasks finish.
 
     Parameters
     ----------
@@ -489,3 +534,35 @@ def _call(index: int, fn: Callable[[Any], Any], item: Any) -> Any:
     if _STARTED is not None:
         _STARTED.put(index)
     return fn(item)
+
+
+# --- in a Dask worker ---------------------------------------------------------------
+
+_CLUSTER_LOCK = threading.Lock()  # a Dask worker runs tasks in threads: the process's state is one
+_CLUSTER_INITS: dict[bytes, BaseException | None] = {}  # each initializer's outcome in this process
+
+
+def _cluster_call(
+    fn: Callable[[Any], Any], initializer: Callable[..., object] | None, initargs: tuple, item: Any
+) -> Any:
+    """A task on a Dask worker: `initializer` once per process (and per initargs), then `fn`.
+
+    With an initializer, the tasks of one process run one at a time: what it prepared (a warm
+    kernel) serves one task at a time, as in a local worker."""
+    if initializer is None:
+        return fn(item)
+    import pickle
+
+    key = pickle.dumps((initializer, initargs))
+    with _CLUSTER_LOCK:
+        if key not in _CLUSTER_INITS:
+            try:
+                initializer(*initargs)
+                _CLUSTER_INITS[key] = None
+            except Exception as exc:  # reported with each task, as in a local worker
+                log.warning("the pool's initializer failed in Dask worker %d: %s", os.getpid(), exc, exc_info=True)
+                _CLUSTER_INITS[key] = exc
+        error = _CLUSTER_INITS[key]
+        if error is not None:
+            raise WorkerInitError(f"the worker's initializer failed: {error}") from error
+        return fn(item)

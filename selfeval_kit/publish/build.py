@@ -25,6 +25,10 @@ error, its earlier page stays in place, and `BuildResult.ok` is False.
   fails. A page that cannot be written (a full disk, a read-only folder) fails its report only,
   naming the page; the others are still attempted. When index.html or the manifest cannot be
   written, `BuildFailed` names them, after every report was attempted.
+* On a cluster (``scheduler``): the same reports run on a Dask cluster's workers (`selfeval_kit.pool`),
+  each worker process starting its warm kernel before its first report (`kernel.start_worker`);
+  the workers write the pages into the shared output folder (atomically, as locally), this process
+  keeps the lock, the manifest, index.html and the outcome.
 * Safe names: a form whose page would take one of the build's own names (`manifest.RESERVED_NAMES`:
   index.html, annual.html, …) is refused before anything runs, whatever validated the forms.
 """
@@ -113,6 +117,11 @@ class BuildOptions:
     signature : dict, optional
         The reviewer's block of the 复核意见 sections: any of ``reviewer``, ``reviewer_unit`` and
         ``review_date`` (ISO date), passed to every notebook; empty: lines left to sign.
+    scheduler : str, optional
+        A Dask scheduler's address (``tcp://host:8786``): the reports run on its workers, each
+        worker process with its own warm kernel, writing the pages into `out_dir`, which they
+        must see (a shared folder), as they must see the data and the notebooks; `jobs` and
+        `report_timeout` then do not apply. None: local worker processes.
     """
 
     project_notebook: Path = NOTEBOOKS_DIR / PROJECT_NOTEBOOK
@@ -129,6 +138,7 @@ class BuildOptions:
     progress: Callable[[ReportOutcome], None] | None = None
     progress_bar: bool | None = False
     signature: dict[str, str] = field(default_factory=dict)
+    scheduler: str | None = None
 
     def render(self) -> RenderOptions:
         """What each report needs of these options."""
@@ -152,6 +162,7 @@ class BuildOptions:
             timeout=limit,
             start_timeout=self.start_timeout + max(self.start_timeout, 60) + _WORKER_START_SLACK,
             retries=1,
+            scheduler=self.scheduler,
         )
 
 
@@ -174,6 +185,7 @@ def build(
     warm: bool = True,
     dry_run: bool = False,
     signature: dict[str, str] | None = None,
+    scheduler: str | None = None,
 ) -> BuildResult:
     """Build every project report, the annual report(s) and index.html into `out_dir`.
 
@@ -188,7 +200,7 @@ def build(
     project_notebook, annual_notebook, kernel_name, timeout, start_timeout, report_timeout, jobs
         As the fields of `BuildOptions`, which the build makes once of its arguments; a notebook
         None: the package's; ``jobs=None``: the number of cores.
-    force, keep_notebooks, progress, progress_bar, warm, dry_run, signature
+    force, keep_notebooks, progress, progress_bar, warm, dry_run, signature, scheduler
         As the fields of `BuildOptions`.
 
     Returns
@@ -205,6 +217,8 @@ def build(
     BuildError
         When a notebook is missing, another build is writing into `out_dir`, the folder cannot
         be made or locked, or a form's page would take a name of the build's own files.
+    ClusterError
+        When `scheduler` is given but dask[distributed] is not installed or it cannot be reached.
     BuildFailed
         A `BuildError`, once every report was attempted, when index.html or the manifest could
         not be written: it names them and sums the reports up; its `result` is the build's.
@@ -225,6 +239,7 @@ def build(
         progress=progress,
         progress_bar=progress_bar,
         signature=dict(signature or {}),
+        scheduler=scheduler or None,
     )
     data = Path(data_path).expanduser().resolve()
     out = Path(out_dir).expanduser().resolve()

@@ -19,6 +19,10 @@ Every task has a time limit (`CheckOptions.timeout`, counted from when a worker 
 `CheckOptions.start_timeout` for a worker to start it): a worker that is stuck or stopped is
 killed and its task runs again on a fresh worker; a task late again fails the check with a
 `DataError` naming each of its files (the parent does not check them itself: it has no limit).
+
+With ``scheduler`` (`selfeval check --scheduler tcp://host:8786`) the same tasks run on a Dask
+cluster's workers instead (`selfeval_kit.pool`, `selfeval_kit.cluster`), with the same result; the
+time limits do not apply there.
 """
 
 from __future__ import annotations
@@ -131,9 +135,13 @@ def auto_jobs(path: str | Path) -> int:
 
 
 def check(
-    path: str | Path, profile: str | Path = "national", jobs: int = 0, options: CheckOptions | None = None
+    path: str | Path,
+    profile: str | Path = "national",
+    jobs: int = 0,
+    options: CheckOptions | None = None,
+    scheduler: str | None = None,
 ) -> BulkResult:
-    """Score and audit every form of `path`, in `jobs` worker processes.
+    """Score and audit every form of `path`, in `jobs` worker processes (or on a Dask cluster).
 
     Parameters
     ----------
@@ -144,7 +152,11 @@ def check(
     jobs : int, default 0
         Worker processes; 1 checks in this process; 0: `auto_jobs`.
     options : CheckOptions, optional
-        The workers' time limits (default: `CheckOptions()`).
+        The workers' time limits (default: `CheckOptions()`; not enforced on a cluster).
+    scheduler : str, optional
+        A Dask scheduler's address (``tcp://host:8786``): the tasks run on its workers, which
+        must see the same files; `jobs` then only sets how finely a large JSON file is shared
+        out (0: by this machine's cores).
 
     Returns
     -------
@@ -156,12 +168,16 @@ def check(
     DataError
         As `load` raises it, when a file has a problem or an id is used twice; or naming each
         file of a task that timed out on every try.
+    ClusterError
+        When `scheduler` is given but dask[distributed] is not installed or it cannot be reached.
     ProfileError
         For an unknown or invalid profile.
     """
-    if jobs <= 0:
+    if scheduler:
+        jobs = jobs if jobs > 0 else max(2, os.cpu_count() or 1)
+    elif jobs <= 0:
         jobs = auto_jobs(path)
-    if jobs == 1:
+    if jobs == 1 and not scheduler:
         return BulkResult(_evaluate_serial(path, profile))
     files = form_files(path)
     shared = tuple(str(file) for file in files if _is_shared(file))
@@ -175,6 +191,7 @@ def check(
         timeout=limits.timeout,
         start_timeout=limits.start_timeout,
         retries=limits.retries,
+        scheduler=scheduler,
     )
     with Pool(pool_options) as pool:
         from selfeval_kit.rules.profile import load_profile
