@@ -33,6 +33,8 @@ from nbconvert.exporters.templateexporter import TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
+from selfeval_kit.report.html import unscoped
+
 __all__ = [
     "NO_ALT_TEXT",
     "TEMPLATES_DIR",
@@ -97,6 +99,7 @@ def make_exporter(cls: type[HTMLExporter] = SelfevalHTMLExporter) -> HTMLExporte
         exclude_output_prompt=True,
     )
     exporter.register_filter("css_string", css_string)
+    exporter.register_filter("unscoped", unscoped)  # a section's own style, for Jupyter: the page has it once
     return exporter
 
 

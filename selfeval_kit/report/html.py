@@ -4,18 +4,27 @@ Every section is rendered by a template in `selfeval_kit/report/templates/` with
 so any text that comes from a form (names, targets, notes) is shown as text, never as markup.
 Every template sees the status and severity marks (`STATUS`, `SEVERITY`, `STATUS_ORDER`), so
 that a colour always comes with its symbol and word.
+
+A section shown in JupyterLab carries the report's style with it (`Html._repr_html_`): the markup
+inside ``<div class="selfeval-report">`` with `scoped_css`, the report's style sheet with every
+selector put under that class, so it styles the section and nothing else of the notebook. The
+published page has the style sheet once in its head; its exporter takes these copies out again
+(`unscoped`), so the page is as if the sections had been written without them.
 """
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import tinycss2
 
 from selfeval_kit.views.marks import SEVERITY, STATUS, STATUS_ORDER
 
-__all__ = ["ENV", "TEMPLATES_DIR", "Html", "css", "marks", "render"]
+__all__ = ["ENV", "SCOPE", "TEMPLATES_DIR", "Html", "css", "marks", "render", "scoped_css", "unscoped"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -39,8 +48,10 @@ class Html:
     Examples
     --------
     >>> section = Html("<p>x</p>")
-    >>> str(section), section._repr_html_()
-    ('<p>x</p>', '<p>x</p>')
+    >>> str(section)
+    '<p>x</p>'
+    >>> unscoped(section._repr_html_())
+    '<p>x</p>'
     >>> str(section + "<p>y</p>")
     '<p>x</p><p>y</p>'
     """
@@ -49,7 +60,8 @@ class Html:
         self.markup = str(markup)
 
     def _repr_html_(self) -> str:
-        return self.markup
+        """The markup with the report's style, scoped to it (see the module's docstring)."""
+        return f'<div class="{SCOPE}">{_SCOPED_STYLE_OPEN}{scoped_css()}</style>{self.markup}</div>'
 
     def __html__(self) -> str:
         return self.markup
@@ -89,3 +101,53 @@ def render(name: str, **context: Any) -> Html:
 def css() -> str:
     """The reports' style sheet (`templates/report.css`): fonts, A4 page, status and severity colours."""
     return (TEMPLATES_DIR / "report.css").read_text(encoding="utf-8")
+
+
+SCOPE = "selfeval-report"  # the class of the element that holds a section shown in Jupyter
+_SCOPED_STYLE_OPEN = '<style data-selfeval="scoped">'
+_SCOPED = re.compile(
+    rf'<div class="{SCOPE}">{re.escape(_SCOPED_STYLE_OPEN)}.*?</style>(?P<markup>.*)</div>\Z', re.DOTALL
+)
+# Selectors of the whole page: in a notebook, the section's own element stands for them; the
+# page's body (its width and margins on paper) has no counterpart there.
+_PAGE_SELECTORS = {":root", "html"}
+_PAGE_ONLY = {"body"}
+
+
+@cache
+def scoped_css() -> str:
+    """The report's style sheet for one section among a notebook's outputs: every selector under
+    ``:root .selfeval-report`` (``:root`` and ``html`` become it), the page's own rules (``body``,
+    ``@page``, ``@media print``) left out."""
+    return _scope(tinycss2.parse_stylesheet(css(), skip_comments=True, skip_whitespace=True))
+
+
+def _scope(rules: list) -> str:
+    out = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            selectors = [s.strip() for s in tinycss2.serialize(rule.prelude).split(",")]
+            kept = [_scope_selector(s) for s in selectors if s.split(" ")[0] not in _PAGE_ONLY]
+            if kept:
+                out.append(f"{', '.join(kept)} {{{tinycss2.serialize(rule.content)}}}")
+        elif rule.type == "at-rule" and rule.lower_at_keyword == "media" and rule.content is not None:
+            query = tinycss2.serialize(rule.prelude).strip()
+            if query.split()[0].lower() != "print":  # a screen rule still applies in a notebook
+                inner = tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True)
+                out.append(f"@media {query} {{{_scope(inner)}}}")
+    return "\n".join(out)
+
+
+def _scope_selector(selector: str) -> str:
+    # ":root" adds the weight of a class: JupyterLab's own table rules
+    # (`:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td`) carry two.
+    head, _, rest = selector.partition(" ")
+    if head in _PAGE_SELECTORS:
+        return f":root .{SCOPE} {rest}".rstrip()
+    return f":root .{SCOPE} {selector}"
+
+
+def unscoped(markup: str) -> str:
+    """`markup` without the wrapper and style sheet `Html._repr_html_` adds (unchanged if it has none)."""
+    match = _SCOPED.match(markup)
+    return match.group("markup") if match else markup

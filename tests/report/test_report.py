@@ -8,6 +8,7 @@ import pytest
 
 from selfeval_kit.form.loading import load
 from selfeval_kit.report import Html, ProjectReport
+from selfeval_kit.report.html import scoped_css, unscoped
 from selfeval_kit.report.official import official_form
 from selfeval_kit.views import formatting
 from tests.report_build import FIXTURE_DATA, FORM_IDS, built_reports
@@ -157,7 +158,7 @@ def test_official_form_from_form_data_alone():
 
 def test_sections_are_html_for_jupyter():
     section = Html("<p>x</p>")
-    assert section._repr_html_() == "<p>x</p>" and str(section) == "<p>x</p>"
+    assert unscoped(section._repr_html_()) == "<p>x</p>" and str(section) == "<p>x</p>"
     assert str(section + "<p>y</p>") == "<p>x</p><p>y</p>" and repr(section) == "<Html 8 chars>"
 
 
@@ -193,3 +194,41 @@ def test_importing_the_package_does_not_import_matplotlib():
     code = "import sys, selfeval_kit.report as r; r.render_index, r.Html; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_a_section_in_jupyter_carries_the_reports_style_scoped_to_it():
+    shown = Html("<p>x</p>")._repr_html_()
+    assert shown.startswith('<div class="selfeval-report"><style data-selfeval="scoped">')
+    assert shown.endswith("</style><p>x</p></div>")
+
+
+@pytest.mark.parametrize(
+    "scoped",
+    [
+        ":root .selfeval-report h1 {",
+        ":root .selfeval-report td.num, :root .selfeval-report th.num {",
+        ":root .selfeval-report {\n  --ink: #1f2328;",  # from :root
+        ':root .selfeval-report { font-family: "Noto Sans CJK SC"',  # from html
+        ":root .selfeval-report ul.findings li.sev-error {",
+    ],
+)
+def test_the_scoped_style_puts_every_selector_under_the_section(scoped):
+    assert scoped in scoped_css()
+
+
+@pytest.mark.parametrize("page_only", ["@page", "@media print", "max-width: 190mm", "break-before: page"])
+def test_the_scoped_style_leaves_out_the_pages_own_rules(page_only):
+    assert page_only not in scoped_css()
+
+
+def test_every_scoped_selector_starts_with_the_scope():
+    import tinycss2
+
+    for rule in tinycss2.parse_stylesheet(scoped_css(), skip_comments=True, skip_whitespace=True):
+        for selector in tinycss2.serialize(rule.prelude).split(","):
+            assert selector.strip().startswith(":root .selfeval-report"), selector
+
+
+@pytest.mark.parametrize("markup", ["<p>x</p>", "<div>a</div><div>b</div>", ""])
+def test_unscoped_gives_back_the_sections_markup(markup):
+    assert unscoped(Html(markup)._repr_html_()) == markup
