@@ -32,6 +32,11 @@ class ImportedForm:
         False when the source ends before the form does.
     errors : list of str
         Why the form could not be read confidently; such a form is not written.
+    records : list of FieldRecord
+        Every field the cell reader (`selfeval_kit.importers.reader`) read or left empty, with
+        where and how sure; empty for the older readers.
+    draft : bool
+        Required fields are missing (`missing`): not a form, at most a draft.
     """
 
     data: dict
@@ -40,11 +45,13 @@ class ImportedForm:
     notes: list[str] = field(default_factory=list)
     complete: bool = True
     errors: list[str] = field(default_factory=list)
+    records: list = field(default_factory=list)  # FieldRecord of every field read (the cell reader's)
+    draft: bool = False  # required fields missing: written only as a draft that lists them
 
     @property
     def ok(self) -> bool:
         """Read whole and confidently: safe to write (missing optional fields are listed, not fatal)."""
-        return self.complete and not self.errors
+        return self.complete and not self.errors and not self.draft
 
     @property
     def id(self) -> str:

@@ -1,0 +1,157 @@
+"""The indicator table: its header row gives the columns' roles, each row below one indicator.
+
+    一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施
+    产出指标 | 数量指标 | 并发用户数 | =200人 | 200人 | 5 | 5 |
+    …
+    总分 | | | | | 100 | 100 |
+
+The roles come from the vocabulary (``indicators.columns``); a cell is read under the header cell
+whose columns it shares, so the template's order (分值 before the target), extra columns (序号,
+备注) and a target split over 指标性质 / 指标值 / 度量单位 read without code. A 一级/二级 label merged
+over several rows is in each of them (`selfeval_kit.importers.rows`); where the source repeats it
+in none, the label above carries on. A repeated header row (a table continued on the next page)
+is skipped; the 总分 row ends the table and gives `total_score`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from selfeval_kit.importers.fields import FieldRecord, is_dash, one_line, points
+from selfeval_kit.importers.rows import Piece, Row
+from selfeval_kit.importers.vocabulary import Vocabulary
+
+__all__ = ["IndicatorReader"]
+
+_TEXT_ROLES = ("level1", "level2", "name", "target", "actual")
+_TARGET_PARTS = ("nature", "target", "measure_unit")  # 指标性质 | 指标值 | 度量单位, joined as printed
+
+
+@dataclass
+class _Column:
+    role: str
+    col: int
+    span: int
+
+
+@dataclass
+class IndicatorReader:
+    """Takes the rows of the indicator table (`take`); `rows` are the indicators, `total` the 总分."""
+
+    voc: Vocabulary
+    records: list[FieldRecord]
+    keep_breaks: bool = False
+    columns: list[_Column] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    total: float | None = None
+    total_seen: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def found(self) -> bool:
+        """Whether the table's header was seen."""
+        return bool(self.columns)
+
+    def take(self, row: Row) -> bool:
+        """Read `row` if it belongs to the indicator table; False when it does not."""
+        if self.total_seen:
+            return False
+        header = self._header(row)
+        if header:
+            if not self.columns:
+                self.columns = header
+            return True  # the header, or its repetition on a continued page
+        if not self.columns or not row.aligned:
+            return False
+        if any(self.voc.is_total(one_line(p.text)) for p in row.fresh[:2]):
+            self._total(row)
+            return True
+        return self._indicator(row)
+
+    def _header(self, row: Row) -> list[_Column]:
+        found = [
+            _Column(role, p.col, p.span)
+            for p in row.fresh
+            if p.col is not None and (role := self.voc.column(one_line(p.text), "indicators")) is not None
+        ]
+        roles = {c.role for c in found}
+        return found if "name" in roles and len(roles) >= 3 else []
+
+    def _under(self, row: Row, role: str) -> list[Piece]:
+        out: list[Piece] = []
+        for column in self.columns:
+            if column.role == role:
+                pool = row.pieces if role in ("level1", "level2") else row.fresh
+                out += [p for p in pool if p.overlap(column.col, column.span) and p not in out]
+        return out
+
+    def _indicator(self, row: Row) -> bool:
+        n = len(self.rows)
+        names = self._under(row, "name")
+        if not names:
+            self.notes.append(f"{row.where}：指标表中的一行没有三级指标名称，未读取（{row.text[:40]}）")
+            return True
+        item: dict[str, Any] = {}
+        for role in ("level1", "level2", "name", "actual"):
+            item[role] = self._text(n, role, self._under(row, role))
+        item["target"] = self._target(n, row)
+        for role in ("level1", "level2"):
+            if item[role] is None and self.rows:
+                item[role] = self.rows[-1][role]  # the label above carries on
+        item["weight"] = self._points(n, "weight", self._under(row, "weight"))
+        item["score"] = self._points(n, "score", self._under(row, "score"))
+        note = self._under(row, "deviation_note")
+        text = note[0].text.strip() if note else ""
+        item["deviation_note"] = None if not text or is_dash(text) else (text if self.keep_breaks else one_line(text))
+        if note and item["deviation_note"] is not None:
+            self.records.append(FieldRecord(f"indicators[{n}].deviation_note", item["deviation_note"], note[0].where))
+        self.rows.append(item)
+        return True
+
+    def _text(self, n: int, role: str, pieces: list[Piece]) -> str | None:
+        path = f"indicators[{n}].{role}"
+        if not pieces:
+            self.records.append(FieldRecord(path, None, "", 0.0, "表中此格为空"))
+            return None
+        text = one_line(pieces[0].text)
+        self.records.append(FieldRecord(path, text, pieces[0].where))
+        return text
+
+    def _target(self, n: int, row: Row) -> str | None:
+        parts = {role: self._under(row, role) for role in _TARGET_PARTS}
+        if not parts["nature"] and not parts["measure_unit"]:
+            return self._text(n, "target", parts["target"])
+        texts = [one_line(parts[r][0].text) for r in _TARGET_PARTS if parts[r] and not is_dash(parts[r][0].text)]
+        if not parts["target"]:
+            self.records.append(FieldRecord(f"indicators[{n}].target", None, "", 0.0, "表中指标值为空"))
+            return None
+        target = "".join(texts)
+        self.records.append(FieldRecord(f"indicators[{n}].target", target, parts["target"][0].where, 0.9,
+                                        "由指标性质、指标值、度量单位三格合成"))  # fmt: skip
+        return target
+
+    def _points(self, n: int, role: str, pieces: list[Piece]) -> float | None:
+        path = f"indicators[{n}].{role}"
+        if not pieces or is_dash(pieces[0].text):
+            self.records.append(FieldRecord(path, None, pieces[0].where if pieces else "", 0.0, "表中此格为空"))
+            return None
+        value = points(pieces[0].text)
+        if value is None:
+            reason = f"“{one_line(pieces[0].text)}”不是分值"
+            self.records.append(FieldRecord(path, None, pieces[0].where, 0.0, reason))
+            self.notes.append(f"{pieces[0].where}：{path} {reason}，留空")
+            return None
+        self.records.append(FieldRecord(path, value, pieces[0].where))
+        return value
+
+    def _total(self, row: Row) -> None:
+        self.total_seen = True
+        under = self._under(row, "score")
+        numbers = [v for p in (under or list(row.fresh)[::-1]) if (v := points(p.text)) is not None]
+        if numbers:
+            self.total = numbers[0]
+            where = (under or list(row.fresh))[0].where
+            self.records.append(FieldRecord("total_score", self.total, where))
+        else:
+            self.records.append(FieldRecord("total_score", None, row.where, 0.0, "总分一行没有得分"))
