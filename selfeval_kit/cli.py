@@ -13,6 +13,7 @@ import click
 
 from selfeval_kit.errors import DataError, SelfEvalError
 from selfeval_kit.files import WriteError, atomic_write_bytes
+from selfeval_kit.i18n import _
 from selfeval_kit.terminal import printable
 from selfeval_kit.version import __version__
 
@@ -47,9 +48,14 @@ def _say(text: str, *, err: bool = False) -> None:
 def _os_message(exc: OSError) -> str:
     """`error: <file>: <reason>` for a system error, the file being the one meant (never a temporary one)."""
     if isinstance(exc, WriteError):
-        return f"error: {exc}"
+        return _error(exc)
     reason = exc.strerror or str(exc) or type(exc).__name__
-    return f"error: {exc.filename}: {reason}" if exc.filename else f"error: {reason}"
+    return _error(_("{file}: {reason}").format(file=exc.filename, reason=reason) if exc.filename else reason)
+
+
+def _error(message: object) -> str:
+    """``error: <message>`` in the user's language."""
+    return _("error: {message}").format(message=message)
 
 
 def _reports_errors(command):
@@ -61,18 +67,18 @@ def _reports_errors(command):
             return command(*args, **kwargs)
         except DataError as exc:
             for problem in exc.problems:
-                _say(f"error: {problem}", err=True)
+                _say(_error(problem), err=True)
             files = len({p.file for p in exc.problems})
-            click.echo(f"{len(exc.problems)} problem(s) in {files} file(s)", err=True)
+            click.echo(_("{n} problem(s) in {files} file(s)").format(n=len(exc.problems), files=files), err=True)
             sys.exit(1)
         except SelfEvalError as exc:
             problems = getattr(exc, "problems", None)  # a failed build: every file it could not write
             if isinstance(problems, list) and problems:
                 for problem in problems:
-                    _say(f"error: {problem}", err=True)
+                    _say(_error(problem), err=True)
                 _say("\n".join(str(exc).splitlines()[len(problems) :]), err=True)  # the build's summary
             else:
-                _say(f"error: {exc}", err=True)
+                _say(_error(exc), err=True)
             sys.exit(1)
         except BrokenPipeError:  # the reader went away (`selfeval check | head`): nothing to tell it
             _silence_stdout()
@@ -100,13 +106,13 @@ def _write_stdout(data: bytes) -> None:
         while view:  # a full disk behind `>` takes part of a large write without an error: write the rest
             count = sys.stdout.buffer.write(view)
             if not count:
-                raise OSError(errno.EIO, "the output takes no more data")
+                raise OSError(errno.EIO, _("the output takes no more data"))
             view = view[count:]
         sys.stdout.flush()
     except BrokenPipeError:
         raise
     except OSError as exc:
-        raise WriteError(exc.errno, exc.strerror or str(exc), "standard output") from exc
+        raise WriteError(exc.errno, exc.strerror or str(exc), _("standard output")) from exc
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -121,7 +127,7 @@ def main() -> None:
 def validate(path: Path) -> None:
     """Validate the form file or folder PATH; exit 1 listing every problem."""
     portfolio = load(path)
-    _say(f"{path}: {len(portfolio)} form(s) valid")
+    _say(_("{path}: {n} form(s) valid").format(path=path, n=len(portfolio)))
 
 
 @main.command()
@@ -142,7 +148,7 @@ def export(path: Path, fmt: str, out: Path | None, header: str) -> None:
     """Export the forms in PATH as JSON (one object per form), CSV (one row per indicator) or an
     Excel workbook (xlsx: one sheet per form in the official layout; needs --out)."""
     if fmt == "xlsx" and out is None:
-        raise click.UsageError("--format xlsx writes a binary workbook: give --out FILE.xlsx")
+        raise click.UsageError(_("--format xlsx writes a binary workbook: give --out FILE.xlsx"))
     portfolio = load(path)
     if fmt == "xlsx":
         from selfeval_kit.form.workbook import write_workbook
@@ -156,7 +162,7 @@ def export(path: Path, fmt: str, out: Path | None, header: str) -> None:
         _write_stdout(data)
     else:
         atomic_write_bytes(out, data)  # a temporary file beside `out`, renamed into place
-        _say(f"wrote {out} ({len(portfolio)} forms)", err=True)
+        _say(_("wrote {path} ({n} forms)").format(path=out, n=len(portfolio)), err=True)
 
 
 def _refuse_unreadable_json(data: bytes, forms: int, out: Path | None) -> None:
@@ -165,12 +171,12 @@ def _refuse_unreadable_json(data: bytes, forms: int, out: Path | None) -> None:
 
     limit = DEFAULT_LIMITS.max_json_bytes
     if len(data) > limit:
-        where = str(out) if out is not None else "standard output"
-        raise DataError.single(
-            where,
-            f"the JSON of {forms} forms is {len(data)} bytes; a JSON file is at most {limit} bytes when read "
-            "back: export the forms in parts (a folder of JSON files loads as one portfolio)",
+        where = str(out) if out is not None else _("standard output")
+        message = _(
+            "the JSON of {forms} forms is {size} bytes; a JSON file is at most {limit} bytes when read back: "
+            "export the forms in parts (a folder of JSON files loads as one portfolio)"
         )
+        raise DataError.single(where, message.format(forms=forms, size=len(data), limit=limit))
 
 
 def _scheduler_option(command):
@@ -213,14 +219,15 @@ def check(
     from selfeval_kit.rules.findings import SEVERITY_LABELS
 
     if out_file is not None and (as_json or out_file.suffix.lower() != ".parquet"):
-        raise click.UsageError("--out writes a .parquet file, and cannot be combined with --json")
+        raise click.UsageError(_("--out writes a .parquet file, and cannot be combined with --json"))
     data = bulk_check(path, profile, jobs, scheduler=scheduler or None).data
     findings = data["findings"]
     if out_file is not None:
         from selfeval_kit.views.parquet import write_findings
 
         write_findings(findings, out_file)
-        _say(f"wrote {out_file} ({len(findings)} finding(s) of {len(data['forms'])} form(s))")
+        message = _("wrote {path} ({n} finding(s) of {forms} form(s))")
+        _say(message.format(path=out_file, n=len(findings), forms=len(data["forms"])))
     elif as_json:
         from pydantic_core import to_json
 
@@ -247,9 +254,17 @@ def check(
             for finding in groups[None]:
                 _echo_finding(finding, SEVERITY_LABELS)
         counts = {s: sum(1 for f in findings if f["severity"] == s) for s in ("error", "warning", "info")}
+        message = _(
+            "{forms} form(s) checked with profile {profile}: {errors} error(s), {warnings} warning(s), {info} info"
+        )
         _say(
-            f"{len(data['forms'])} form(s) checked with profile {data['profile']}: "
-            f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"
+            message.format(
+                forms=len(data["forms"]),
+                profile=data["profile"],
+                errors=counts["error"],
+                warnings=counts["warning"],
+                info=counts["info"],
+            )
         )
     failing = findings if strict else [f for f in findings if f["severity"] == "error"]
     if failing:
@@ -283,23 +298,24 @@ def import_(source: Path, out_dir: Path, force: bool, partial: bool) -> None:
     bad = [f for f in forms if not f.ok]
     for imported in forms:
         if imported.missing:
-            _say(f"note: {imported.source}: not found in the source: {', '.join(imported.missing)}", err=True)
+            note = _("note: {source}: not found in the source: {fields}")
+            _say(note.format(source=imported.source, fields=", ".join(imported.missing)), err=True)
         if not imported.complete:
-            _say(f"error: {imported.source}: incomplete: the source ends before the form does", err=True)
+            incomplete = _("{source}: incomplete: the source ends before the form does")
+            _say(_error(incomplete.format(source=imported.source)), err=True)
         for reason in imported.errors:
-            _say(f"error: {imported.source}: {reason}", err=True)
+            _say(_error(_("{file}: {reason}").format(file=imported.source, reason=reason)), err=True)
     if bad and not partial:
-        click.echo(
-            f"{len(bad)} of {len(forms)} form(s) could not be read whole; nothing written"
-            " (use --partial to write the others)",
-            err=True,
+        message = _(
+            "{bad} of {total} form(s) could not be read whole; nothing written (use --partial to write the others)"
         )
+        click.echo(message.format(bad=len(bad), total=len(forms)), err=True)
         sys.exit(1)
     written = write_forms([f for f in forms if f.ok], out_dir, force=force)
     for path in written:
-        _say(f"wrote {path}")
+        _say(_("wrote {path}").format(path=path))
     if bad:
-        click.echo(f"{len(bad)} form(s) not written", err=True)
+        click.echo(_("{n} form(s) not written").format(n=len(bad)), err=True)
         sys.exit(1)
 
 
@@ -370,7 +386,7 @@ def build(
 
     given, data = data, resolve_data_path(data)
     if not given.exists() and is_bundled(data):
-        _say(f"no {given} here: using the bundled example {data}", err=True)
+        _say(_("no {given} here: using the bundled example {data}").format(given=given, data=data), err=True)
     out_dir = out_dir or Path("reports") / (data.stem if data.is_file() else data.resolve().name)
     bar = sys.stderr.isatty()
 
@@ -385,8 +401,11 @@ def build(
     def progress(outcome) -> None:
         if outcome.ok and bar:
             return  # the bar shows it
-        state = "ok    " if outcome.ok else "FAILED"
-        say(f"{state} {outcome.key} ({outcome.seconds:.1f} s)" + (f": {outcome.error}" if outcome.error else ""))
+        state = _("ok") if outcome.ok else _("FAILED")
+        line = _("{state} {key} ({seconds} s)").format(
+            state=f"{state:<6}", key=outcome.key, seconds=f"{outcome.seconds:.1f}"
+        )
+        say(line + (_(": {detail}").format(detail=outcome.error) if outcome.error else ""))
 
     signature = {"reviewer": reviewer, "reviewer_unit": reviewer_unit}
     signature["review_date"] = review_date.date().isoformat() if review_date else None
@@ -398,19 +417,35 @@ def build(
     total = len(result.reports)
     if result.dry_run:
         stale = [r.key for r in result.executed]
-        _say(f"{len(stale)} of {total} reports would run" + (f": {', '.join(stale)}" if stale else ""))
+        would_run = _("{n} of {total} reports would run").format(n=len(stale), total=total)
+        _say(would_run + (_(": {detail}").format(detail=", ".join(stale)) if stale else ""))
         return
     if result.up_to_date:
-        _say(f"{result.out_dir}: up to date ({total} reports; nothing changed since the last build, --force rebuilds)")
+        fresh = _("{out}: up to date ({total} reports; nothing changed since the last build, --force rebuilds)")
+        _say(fresh.format(out=result.out_dir, total=total))
         return
+    _summarise(result, total)
+
+
+def _summarise(result, total: int) -> None:
+    """The last lines of a build that ran: what it wrote, and each report that failed (exit 1)."""
     ran = len(result.executed)
+    wrote = _("wrote {index} ({ok} of {total} reports, {ran} run, {fresh} up to date, {seconds} s)")
     _say(
-        f"wrote {result.index} ({total - len(result.failed)} of {total} reports, {ran} run,"
-        f" {total - ran} up to date, {result.seconds:.0f} s)"
+        wrote.format(
+            index=result.index,
+            ok=total - len(result.failed),
+            total=total,
+            ran=ran,
+            fresh=total - ran,
+            seconds=f"{result.seconds:.0f}",
+        )
     )
     if result.failed:
         for outcome in result.failed:
             if outcome.previous is not None:
-                _say(f"kept the earlier page of {outcome.key}: {outcome.previous}", err=True)
-        _say(f"{len(result.failed)} report(s) failed: {', '.join(r.key for r in result.failed)}", err=True)
+                kept = _("kept the earlier page of {key}: {previous}")
+                _say(kept.format(key=outcome.key, previous=outcome.previous), err=True)
+        failed = _("{n} report(s) failed: {keys}")
+        _say(failed.format(n=len(result.failed), keys=", ".join(r.key for r in result.failed)), err=True)
         sys.exit(1)

@@ -16,6 +16,8 @@ import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from selfeval_kit.i18n import _
+
 __all__ = ["BuildError", "DataError", "Problem", "ProfileError", "SelfEvalError"]
 
 
@@ -30,10 +32,10 @@ class Problem:
     has_value: bool = False
 
     def __str__(self) -> str:
-        where = f"{self.file}: {self.path}" if self.path else self.file
-        text = f"{where}: {self.message}"
+        where = _("{file}: {path}").format(file=self.file, path=self.path) if self.path else self.file
+        text = _("{where}: {message}").format(where=where, message=self.message)
         if self.has_value:
-            text += f" (got {_show(self.value)})"
+            text += _(" (got {value})").format(value=_show(self.value))
         return text
 
 
@@ -83,9 +85,9 @@ def _show(value: object) -> str:
         try:
             text = _SHOWER.repr(value)
         except (RecursionError, MemoryError):  # an object of another kind with a deep repr of its own
-            return f"a {type(value).__name__} too large to show"
+            return _("a {kind} too large to show").format(kind=type(value).__name__)
         except (ValueError, TypeError):  # an int too long for str(), a repr that fails: say its kind
-            return f"a {type(value).__name__}"
+            return _("a {kind}").format(kind=type(value).__name__)
     return text if len(text) <= _SHOW_CHARS else text[: _SHOW_CHARS - 3] + "..."
 
 

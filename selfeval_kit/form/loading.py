@@ -15,6 +15,7 @@ from selfeval_kit.errors import DataError, Problem
 from selfeval_kit.form.model import Form
 from selfeval_kit.form.reading import read_forms
 from selfeval_kit.form.sources import form_files
+from selfeval_kit.i18n import _
 
 __all__ = ["Portfolio", "load", "load_form"]
 
@@ -47,7 +48,7 @@ class Portfolio:
         for form in self.forms:
             if form.id == form_id:
                 return form
-        raise KeyError(f"no form with id {form_id!r}; ids: {', '.join(self.ids)}")
+        raise KeyError(_("no form with id {id}; ids: {ids}").format(id=repr(form_id), ids=", ".join(self.ids)))
 
     @property
     def ids(self) -> list[str]:
@@ -96,18 +97,17 @@ def load(path: str | Path) -> Portfolio:
             continue
         other_id, other_file = first[key]
         if other_id == form.id:
-            message = f"duplicate id: also used by {other_file}"
+            message = _("duplicate id: also used by {file}").format(file=other_file)
         else:
-            message = (
-                f"id differs only in case from {other_id!r} in {other_file}: their pages would be one "
-                "file on macOS and Windows"
-            )
+            message = _(
+                "id differs only in case from {other} in {file}: their pages would be one file on macOS and Windows"
+            ).format(other=repr(other_id), file=other_file)
         problems.append(Problem(str(file), "id", message, form.id, True))
     if problems:
         raise DataError(problems)
 
     loaded.sort(key=lambda pair: (pair[0].seq is None, pair[0].seq or 0, pair[1].name))
-    return Portfolio(forms=tuple(f for f, _ in loaded), sources={f.id: p for f, p in loaded})
+    return Portfolio(forms=tuple(f for f, _file in loaded), sources={f.id: p for f, p in loaded})
 
 
 def load_form(path: str | Path) -> Form:
@@ -130,5 +130,5 @@ def load_form(path: str | Path) -> Form:
     """
     portfolio = load(path)
     if len(portfolio) != 1:
-        raise DataError.single(path, f"expected one form, found {len(portfolio)}")
+        raise DataError.single(path, _("expected one form, found {n}").format(n=len(portfolio)))
     return portfolio.forms[0]

@@ -28,6 +28,7 @@ from selfeval_kit.errors import Problem
 from selfeval_kit.form.limits import DEFAULT_LIMITS, MAX_DEPTH, MAX_YAML_BYTES, Limits
 from selfeval_kit.form.model import LIMIT_ERROR, Form
 from selfeval_kit.form.sources import file_kind
+from selfeval_kit.i18n import N_, _, ngettext
 
 __all__ = [
     "MAX_DEPTH",
@@ -55,12 +56,12 @@ _SEPARATORS = _OPENERS + ",\n"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _BOOL_TAG, _INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
-_WANTED = {  # what a scalar's tag asks it to be, for messages
-    _INT_TAG: "an integer",
-    _FLOAT_TAG: "a number",
-    _BOOL_TAG: "true or false",
-    _TIMESTAMP_TAG: "a date",
-    "tag:yaml.org,2002:null": "null",
+_WANTED = {  # what a scalar's tag asks it to be, for messages (translated where shown)
+    _INT_TAG: N_("an integer"),
+    _FLOAT_TAG: N_("a number"),
+    _BOOL_TAG: N_("true or false"),
+    _TIMESTAMP_TAG: N_("a date"),
+    "tag:yaml.org,2002:null": N_("null"),
 }
 # Scalars as the YAML 1.2 core schema reads them (as JSON does, and hex and octal with a prefix):
 # YAML 1.1's "010" (8), "5_0" (50), "1:30" (90), "0b11" and yes/no/on/off are text instead.
@@ -105,25 +106,22 @@ class UniqueKeyLoader(_SAFE_LOADER):
     def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):  # else the safe loader says what it expected
             first_at: dict[Any, yaml.Node] = {}
-            for key_node, _ in node.value:
+            for key_node, _value in node.value:
                 if key_node.tag == _MERGE_TAG:
                     raise ConstructorError(
-                        None, None, "merge keys (<<) are not supported; write the keys out", key_node.start_mark
+                        None, None, _("merge keys (<<) are not supported; write the keys out"), key_node.start_mark
                     )
                 key = self.construct_object(key_node, deep=deep)  # built once: the loader keeps it
                 try:
                     first = first_at.setdefault(key, key_node)
                 except TypeError:
-                    raise ConstructorError(
-                        None, None, f"a key must be text or a number, not a {key_node.id}", key_node.start_mark
-                    ) from None
+                    kind = _("mapping") if key_node.id == "mapping" else _("sequence")
+                    message = _("a key must be text or a number, not a {kind}").format(kind=kind)
+                    raise ConstructorError(None, None, message, key_node.start_mark) from None
                 if first is not key_node:
-                    raise ConstructorError(
-                        None,
-                        None,
-                        f"duplicate key {key!r} (first at line {first.start_mark.line + 1})",
-                        key_node.start_mark,
-                    )
+                    message = _("duplicate key {key} (first at line {line})")
+                    message = message.format(key=repr(key), line=first.start_mark.line + 1)
+                    raise ConstructorError(None, None, message, key_node.start_mark)
         return super().construct_mapping(node, deep=deep)
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
@@ -134,11 +132,11 @@ class UniqueKeyLoader(_SAFE_LOADER):
                 raise
             # PyYAML's scalar constructors raise these, without a position, for text their tag
             # cannot convert; the date constructor's ValueError says which part is out of range.
-            wanted = _WANTED.get(node.tag, f"a {node.tag}")
-            detail = f": {exc}" if node.tag == _TIMESTAMP_TAG and isinstance(exc, ValueError) else ""
-            raise ConstructorError(
-                None, None, f"cannot read {_shorten(node.value)!r} as {wanted}{detail}", node.start_mark
-            ) from None
+            wanted = _(_WANTED[node.tag]) if node.tag in _WANTED else _("a {tag}").format(tag=node.tag)
+            out_of_range = node.tag == _TIMESTAMP_TAG and isinstance(exc, ValueError)
+            detail = _(": {detail}").format(detail=exc) if out_of_range else ""
+            message = _("cannot read {text} as {wanted}").format(text=repr(_shorten(node.value)), wanted=wanted)
+            raise ConstructorError(None, None, message + detail, node.start_mark) from None
 
 
 def _shorten(text: str) -> str:
@@ -199,16 +197,14 @@ def _check_expansion(root: yaml.Node, limits: Limits) -> None:
             values = 1 + sum(done[id(child)][0] for child in children or ())
             depth = (1 + max((done[id(child)][1] for child in children), default=0)) if children is not None else 0
             if values > limits.max_yaml_values:
-                raise _LimitError(
-                    None, None, f"aliases expand to more than {limits.max_yaml_values} values", node.start_mark
-                )
+                message = _("aliases expand to more than {limit} values").format(limit=limits.max_yaml_values)
+                raise _LimitError(None, None, message, node.start_mark)
             if depth > limits.max_depth:
-                raise yaml.MarkedYAMLError(
-                    None, None, f"nested too deeply to read (more than {limits.max_depth} levels)", node.start_mark
-                )
+                raise yaml.MarkedYAMLError(None, None, _too_deep(limits), node.start_mark)
             done[key] = (values, depth)
         elif key in open_ids:
-            raise yaml.MarkedYAMLError(None, None, "an alias names a list or mapping that contains it", node.start_mark)
+            message = _("an alias names a list or mapping that contains it")
+            raise yaml.MarkedYAMLError(None, None, message, node.start_mark)
         elif key not in done:
             open_ids.add(key)
             stack.append((node, True))
@@ -251,17 +247,17 @@ def parse_yaml(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, str | N
         loader.limits = limits
         return loader.get_single_data(), None
     except RecursionError:  # PyYAML's pure-Python composer, on a document nested some hundred levels deep
-        return None, _malformed("nested too deeply to read")
+        return None, _malformed(_("nested too deeply to read"))
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
-        return None, _malformed(
-            f"{_reader_position(text, exc)}unacceptable character #x{exc.character:04x}: {exc.reason}"
-        )
+        message = _("{position}unacceptable character #x{code}: {reason}")
+        where, code = _reader_position(text, exc), f"{exc.character:04x}"
+        return None, _malformed(message.format(position=where, code=code, reason=exc.reason))
     except _LimitError as exc:
         return None, f"{_position(exc.problem_mark)}{exc.problem}"
     except yaml.MarkedYAMLError as exc:
         problem = exc.problem or str(exc)
         if "maximum nesting depth" in problem:  # libyaml's own limit, in case it is ever lower
-            problem = f"nested too deeply to read (more than {limits.max_depth} levels)"
+            problem = _too_deep(limits)
         return None, _malformed(f"{_position(exc.problem_mark)}{problem}{_quote_hint(text, exc.problem_mark)}")
     except yaml.YAMLError as exc:
         return None, _malformed(str(exc))
@@ -287,15 +283,25 @@ def _quote_hint(text: str, mark: Any) -> str:
         return ""
     key, value = found.groups()
     quoted = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'; a value starting with "{value[0]}" must be quoted: {key}: "{quoted}"'
+    return _('; a value starting with "{first}" must be quoted: {key}: "{quoted}"').format(
+        first=value[0], key=key, quoted=quoted
+    )
 
 
 def _malformed(problem: str) -> str:
-    return f"malformed YAML: {problem}"
+    return _("malformed YAML: {problem}").format(problem=problem)
+
+
+def _too_deep(limits: Limits) -> str:
+    return _("nested too deeply to read (more than {limit} levels)").format(limit=limits.max_depth)
+
+
+def _at(line: int, column: int) -> str:
+    return _("line {line}, column {column}: ").format(line=line, column=column)
 
 
 def _position(mark: Any) -> str:
-    return f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    return _at(mark.line + 1, mark.column + 1) if mark else ""
 
 
 def _scan(text: str, limits: Limits) -> None:
@@ -315,12 +321,11 @@ def _scan(text: str, limits: Limits) -> None:
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > limits.max_depth:
-                message = f"nested too deeply to read (more than {limits.max_depth} levels)"
-                raise yaml.MarkedYAMLError(None, None, message, event.start_mark)  # type: ignore[arg-type]
+                raise yaml.MarkedYAMLError(None, None, _too_deep(limits), event.start_mark)  # type: ignore[arg-type]
         if isinstance(event, yaml.NodeEvent):
             values += 1
             if values > limits.max_yaml_values:
-                message = f"more than {limits.max_yaml_values} values in one document"
+                message = _("more than {limit} values in one document").format(limit=limits.max_yaml_values)
                 raise _LimitError(None, None, message, event.start_mark)  # type: ignore[arg-type]
 
 
@@ -332,8 +337,7 @@ def _reader_position(text: str, exc: yaml.reader.ReaderError) -> str:
         before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore")
     else:
         before = text[: exc.position]
-    line, column = before.count("\n") + 1, len(before) - before.rfind("\n")
-    return f"line {line}, column {column}: "
+    return _at(before.count("\n") + 1, len(before) - before.rfind("\n"))
 
 
 def read_text(file: Path, limit: int, kind: str) -> tuple[str | None, str | None]:
@@ -357,28 +361,34 @@ def read_text(file: Path, limit: int, kind: str) -> tuple[str | None, str | None
         ``(text, None)``, or ``(None, message)`` saying what stops reading it, such as
         ``"file is 1073741824 bytes; a YAML form file is at most 5242880 bytes"``.
     """
+    kind = _(kind)  # the callers' kinds are marked for the catalogue
     try:
         fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        return None, f"cannot read the file: {exc.strerror or exc}"
+        return None, _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            return None, f"not a regular file but {file_kind(info.st_mode)}; expected {kind}"
+            message = _("not a regular file but {kind}; expected {expected}")
+            return None, message.format(kind=file_kind(info.st_mode), expected=kind)
         if info.st_size > limit:
-            return None, f"file is {info.st_size} bytes; {kind} is at most {limit} bytes"
+            message = _("file is {size} bytes; {kind} is at most {limit} bytes")
+            return None, message.format(size=info.st_size, kind=kind, limit=limit)
         with os.fdopen(fd, "rb", closefd=False) as handle:
             raw = handle.read(limit + 1)  # a file growing meanwhile is still read no further
     except OSError as exc:
-        return None, f"cannot read the file: {exc.strerror or exc}"
+        return None, _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
     finally:
         os.close(fd)
     if len(raw) > limit:
-        return None, f"file is more than {limit} bytes; {kind} is at most {limit} bytes"
+        return None, _("file is more than {limit} bytes; {kind} is at most {limit} bytes").format(
+            kind=kind, limit=limit
+        )
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
-        return None, f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at offset {exc.start}; save the file as UTF-8"
+        message = _("not UTF-8 text: byte 0x{byte} at offset {offset}; save the file as UTF-8")
+        return None, message.format(byte=f"{raw[exc.start]:02x}", offset=exc.start)
 
 
 def read_yaml(file: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, list[Problem]]:
@@ -399,16 +409,17 @@ def read_yaml(file: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, list[Pr
         or holds something else than a mapping.
     """
     name = str(file)
-    text, unreadable = read_text(file, limits.max_yaml_bytes, "a YAML form file")
+    text, unreadable = read_text(file, limits.max_yaml_bytes, N_("a YAML form file"))
     if text is None:
         return None, [Problem(name, "", unreadable or "")]
     if not text.strip():
-        return None, [Problem(name, "", "file is empty; expected one form as a YAML mapping")]
+        return None, [Problem(name, "", _("file is empty; expected one form as a YAML mapping"))]
     data, malformed = parse_yaml(text, limits)
     if malformed is not None:
         return None, [Problem(name, "", malformed)]
     if not isinstance(data, dict):
-        return None, [Problem(name, "", "expected one form as a YAML mapping (key: value)", data, has_value=True)]
+        message = _("expected one form as a YAML mapping (key: value)")
+        return None, [Problem(name, "", message, data, has_value=True)]
     return data, []
 
 
@@ -424,7 +435,7 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         return data
     marked = _Repeated(data)
     seen: set[str] = set()
-    marked.repeated = [key for key, _ in pairs if key in seen or seen.add(key)]  # type: ignore[func-returns-value]
+    marked.repeated = [key for key, _value in pairs if key in seen or seen.add(key)]  # type: ignore[func-returns-value]
     return marked
 
 
@@ -435,7 +446,8 @@ def _repeated_keys(name: str, data: Any) -> list[Problem]:
     while stack:
         loc, value = stack.pop()
         if isinstance(value, _Repeated):
-            problems += [Problem(name, _path((*loc, k)), "duplicate key: each key once") for k in value.repeated]
+            message = _("duplicate key: each key once")
+            problems += [Problem(name, _path((*loc, k)), message) for k in value.repeated]
         if isinstance(value, dict):
             stack.extend(((*loc, k), v) for k, v in value.items())
         elif isinstance(value, list):
@@ -456,11 +468,13 @@ def _parse_json(name: str, text: str) -> tuple[Any, list[Problem]]:
     try:
         data = json.loads(text, object_pairs_hook=hook)
     except json.JSONDecodeError as exc:
-        return None, [Problem(name, "", f"malformed JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}")]
+        problem = _at(exc.lineno, exc.colno) + exc.msg  # json's own reason stays as the library words it
+        return None, [Problem(name, "", _("malformed JSON: {problem}").format(problem=problem))]
     except RecursionError:
-        return None, [Problem(name, "", "malformed JSON: nested too deeply to read")]
+        problem = _("nested too deeply to read")
+        return None, [Problem(name, "", _("malformed JSON: {problem}").format(problem=problem))]
     except ValueError as exc:  # an integer of more than 4,300 digits
-        return None, [Problem(name, "", f"malformed JSON: {exc}")]
+        return None, [Problem(name, "", _("malformed JSON: {problem}").format(problem=exc))]
     return data, (_repeated_keys(name, data) if repeated else [])
 
 
@@ -481,7 +495,7 @@ def read_json(file: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Form], 
         object repeats; a field of a list item is named as in ``"[3].indicators[2].weight"``.
     """
     name = str(file)
-    text, unreadable = read_text(file, limits.max_json_bytes, "a JSON file")
+    text, unreadable = read_text(file, limits.max_json_bytes, N_("a JSON file"))
     if text is None:
         return [], [Problem(name, "", unreadable or "")]
     data, problems = _parse_json(name, text)
@@ -489,7 +503,7 @@ def read_json(file: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Form], 
     if problems:
         return [], problems
     if not isinstance(data, (dict, list)) or not data:
-        return [], [Problem(name, "", "expected a form object or a non-empty list of form objects")]
+        return [], [Problem(name, "", _("expected a form object or a non-empty list of form objects"))]
     try:
         if isinstance(data, list):
             return _FORM_LIST.validate_python(data, context={"limits": limits}), []
@@ -575,18 +589,108 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
 
 
+# pydantic's messages by error type (its stable codes), in its words.
+_PYDANTIC = {
+    "float_parsing": N_("Input should be a valid number, unable to parse string as a number"),
+    "float_type": N_("Input should be a valid number"),
+    "int_parsing": N_("Input should be a valid integer, unable to parse string as an integer"),
+    "int_type": N_("Input should be a valid integer"),
+    "int_from_float": N_("Input should be a valid integer, got a number with a fractional part"),
+    "string_type": N_("Input should be a valid string"),
+    "bool_parsing": N_("Input should be a valid boolean, unable to interpret input"),
+    "bool_type": N_("Input should be a valid boolean"),
+    "greater_than_equal": N_("Input should be greater than or equal to {ge}"),
+    "less_than_equal": N_("Input should be less than or equal to {le}"),
+    "greater_than": N_("Input should be greater than {gt}"),
+    "less_than": N_("Input should be less than {lt}"),
+    "literal_error": N_("Input should be {expected}"),
+    "finite_number": N_("Input should be a finite number"),
+    "dict_type": N_("Input should be a valid dictionary"),
+    "list_type": N_("Input should be a valid list"),
+    "model_type": N_("Input should be a valid dictionary or instance of {class_name}"),
+}
+# Those with a count, by the field that counts: a singular and a plural (constraints the model has).
+_COUNTED = {
+    "too_short": (
+        "min_length",
+        N_("{field_type} should have at least {min_length} item after validation, not {actual_length}"),
+        N_("{field_type} should have at least {min_length} items after validation, not {actual_length}"),
+    ),
+    "string_too_short": (
+        "min_length",
+        N_("String should have at least {min_length} character"),
+        N_("String should have at least {min_length} characters"),
+    ),
+}
+# The form model's own messages (form.model: value errors and custom errors), as it renders them.
+_MODEL_MESSAGES = (
+    N_("not a plausible amount: expected 0 or from {low} to {high} in the form's unit"),
+    N_("{chars} characters, at most {limit} allowed"),
+    N_(
+        "id must be 1-64 ASCII letters, digits, '-', '_' or '.', starting with a letter or digit, "
+        "without '..' (it names files and URLs)"
+    ),
+    N_(
+        "id {id} is reserved: the build writes its own pages under the names index, annual and "
+        "annual-<year> (and notebooks), in any case; choose another id"
+    ),
+    N_("not a 一级指标 label: did you mean {near}? (expected one of {known})"),
+    N_("{count} indicators, at most {limit} allowed"),
+    N_("the form's text fields hold {chars} characters in all, at most {limit} allowed"),
+)
+_MODEL_PATTERNS = [  # each message as a pattern, a placeholder a named group
+    (re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.*?)", re.escape(template)), re.DOTALL), template)
+    for template in _MODEL_MESSAGES
+]
+
+
+def _templates(kind: str, ctx: dict[str, Any], message: str) -> tuple[str, str, dict[str, Any]] | None:
+    """A message's English template, its translation and its fields; None for a message not known."""
+    if kind in _PYDANTIC:
+        return _PYDANTIC[kind], _(_PYDANTIC[kind]), ctx
+    if kind in _COUNTED:
+        field, one, many = _COUNTED[kind]
+        n = ctx.get(field, 0)
+        return (one if n == 1 else many), ngettext(one, many, n), ctx
+    for pattern, template in _MODEL_PATTERNS:
+        found = pattern.fullmatch(message)
+        if found:
+            return template, _(template), found.groupdict()
+    return None
+
+
+def _translated(kind: str, ctx: dict[str, Any], message: str) -> str:
+    """pydantic's or the model's `message` in the user's language; in English, `message` itself.
+
+    English keeps pydantic's text, which renders numbers its way (``100``, not ``100.0``).
+    """
+    known = _templates(kind, ctx, message)
+    if known is None or known[1] == known[0]:  # English, or no translation
+        return message
+    fields = {key: int(v) if isinstance(v, float) and v.is_integer() else v for key, v in known[2].items()}
+    if "expected" in fields:  # a literal's choices: "'元' or '万元'"
+        fields["expected"] = str(fields["expected"]).replace(" or ", _(" or "))
+    if fields.get("field_type") == "List":
+        fields["field_type"] = _("List")
+    try:
+        return known[1].format(**fields)
+    except (KeyError, IndexError, ValueError):  # a translation naming a field the error does not give
+        return message
+
+
 def _problem(file: str, err: Any) -> Problem:
     """A Problem for one of pydantic's validation errors."""
     loc = tuple(err.get("loc", ()))
     kind = err.get("type", "")
     value = err.get("input")
     if kind == "missing":
-        return Problem(file, _path(loc), "required field is missing")
+        return Problem(file, _path(loc), _("required field is missing"))
     if kind == "extra_forbidden":
         model = _model_at(loc)
-        allowed = f"; allowed here: {', '.join(model.model_fields)}" if model else ""
-        return Problem(file, _path(loc), f"unknown key (check its spelling){allowed}")
-    message = err.get("msg", "invalid value")
+        allowed = _("; allowed here: {keys}").format(keys=", ".join(model.model_fields)) if model else ""
+        return Problem(file, _path(loc), _("unknown key (check its spelling)") + allowed)
+    message = err.get("msg") or _("invalid value")
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
+    message = _translated(kind, err.get("ctx") or {}, message)
     return Problem(file, _path(loc), message, value, has_value=kind != LIMIT_ERROR)

@@ -12,6 +12,7 @@ import stat
 from pathlib import Path
 
 from selfeval_kit.errors import DataError, Problem
+from selfeval_kit.i18n import _
 
 __all__ = ["BUNDLED_DATA", "FORM_SUFFIXES", "file_kind", "form_files", "is_bundled", "resolve_data_path"]
 
@@ -65,16 +66,16 @@ def is_bundled(path: str | Path) -> bool:
 def file_kind(mode: int) -> str:
     """What a file of this ``st_mode`` is, for messages: "a folder", "a named pipe (FIFO)", "a device", ..."""
     if stat.S_ISREG(mode):
-        return "a regular file"
+        return _("a regular file")
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return _("a folder")
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return _("a named pipe (FIFO)")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return _("a device")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a file"
+        return _("a socket")
+    return _("not a file")
 
 
 def _not_a_form_file(path: Path) -> str | None:
@@ -82,10 +83,14 @@ def _not_a_form_file(path: Path) -> str | None:
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        return "a symbolic link to a missing file" if path.is_symlink() else "no such file or folder"
+        return _("a symbolic link to a missing file") if path.is_symlink() else _("no such file or folder")
     except OSError as exc:
-        return f"cannot read the file: {exc.strerror or exc}"
-    return None if stat.S_ISREG(mode) else f"not a regular file but {file_kind(mode)}; expected a form file"
+        return _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
+    if stat.S_ISREG(mode):
+        return None
+    return _("not a regular file but {kind}; expected {expected}").format(
+        kind=file_kind(mode), expected=_("a form file")
+    )
 
 
 def form_files(path: str | Path) -> list[Path]:
@@ -123,12 +128,12 @@ def form_files(path: str | Path) -> list[Path]:
         names = sorted(entry.name for entry in candidates if entry.is_file())
         problems = []
         for entry in sorted((e for e in candidates if not e.is_file()), key=lambda e: e.name):
-            reason = _not_a_form_file(path / entry.name) or "not a regular file"
+            reason = _not_a_form_file(path / entry.name) or _("not a regular file")
             problems.append(Problem(str(path / entry.name), "", reason))
         if problems:
             raise DataError(problems)
         if not names:
-            raise DataError.single(path, "no form files (*.yaml, *.yml, *.json) in this folder")
+            raise DataError.single(path, _("no form files (*.yaml, *.yml, *.json) in this folder"))
         return [path / name for name in names]
     not_a_file = _not_a_form_file(path)
     if not_a_file is not None:
