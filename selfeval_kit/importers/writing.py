@@ -4,6 +4,11 @@
 overwritten without `force`; then it writes all the files or none of them (into a
 temporary folder first, moved into place when all are written: a full disk leaves
 nothing behind, and the same import runs again once there is room).
+
+A form the source gives only in part (`ImportedForm.draft`) can be written beside them as a
+draft, ``<id>.draft.yaml``: what was read, and a first key ``draft`` listing the missing fields.
+`selfeval validate`, `check` and `build` refuse a draft with that list, so it is never taken for
+a form; completing the fields and deleting the ``draft`` key (and ``.draft`` from the name) makes it one.
 """
 
 from __future__ import annotations
@@ -14,10 +19,10 @@ import yaml
 
 from selfeval_kit.errors import DataError, Problem
 from selfeval_kit.files import atomic_write_files
-from selfeval_kit.form.reading import validate_form
+from selfeval_kit.form.reading import DRAFT_KEY, validate_form
 from selfeval_kit.importers.imported import ImportedForm
 
-__all__ = ["form_to_yaml", "write_forms"]
+__all__ = ["draft_to_yaml", "form_to_yaml", "write_forms"]
 
 
 class _QuotedDumper(yaml.SafeDumper):
@@ -54,8 +59,21 @@ def form_to_yaml(imported: ImportedForm) -> str:
     return "\n".join(header) + "\n" + body
 
 
-def write_forms(forms: list[ImportedForm], out_dir: str | Path, *, force: bool = False) -> list[Path]:
-    """Validate every form, then write one ``<id>.yaml`` file each; on any problem write nothing.
+def draft_to_yaml(imported: ImportedForm) -> str:
+    """The YAML text of a draft: the header comments of `form_to_yaml`, then ``draft: {missing: [...]}``
+    and what was read."""
+    data = {DRAFT_KEY: {"missing": list(imported.missing)}, **imported.data}
+    header = [f"# DRAFT imported from {imported.source}: not a form until the fields under draft.missing are filled in"]
+    header += [f"# {line}" for note in imported.notes for line in note.splitlines()]
+    body = yaml.dump(data, Dumper=_QuotedDumper, allow_unicode=True, sort_keys=False, width=100000)
+    return "\n".join(header) + "\n" + body
+
+
+def write_forms(
+    forms: list[ImportedForm], out_dir: str | Path, *, force: bool = False, drafts: list[ImportedForm] | None = None
+) -> list[Path]:
+    """Validate every form, then write one ``<id>.yaml`` file each (and ``<id>.draft.yaml`` for each
+    of `drafts`); on any problem write nothing.
 
     Parameters
     ----------
@@ -66,6 +84,8 @@ def write_forms(forms: list[ImportedForm], out_dir: str | Path, *, force: bool =
         The folder for the files; created if needed.
     force : bool, default False
         Overwrite files that exist.
+    drafts : list of ImportedForm, optional
+        Forms read only in part, written as drafts (not validated: they lack what they list).
 
     Returns
     -------
@@ -98,6 +118,14 @@ def write_forms(forms: list[ImportedForm], out_dir: str | Path, *, force: bool =
         if path.exists() and not force:
             problems.append(Problem(str(path), "", "file exists; use --force to overwrite it"))
         targets[path.name] = form_to_yaml(imported)
+    for imported in drafts or []:
+        path = out_dir / f"{imported.id}.draft.yaml"
+        if imported.id in seen:
+            problems.append(Problem(imported.source, "id", "two imported forms have the same id", imported.id, True))
+        seen.add(imported.id)
+        if path.exists() and not force:
+            problems.append(Problem(str(path), "", "file exists; use --force to overwrite it"))
+        targets[path.name] = draft_to_yaml(imported)
     if problems:
         raise DataError(problems)
     return atomic_write_files(out_dir, {name: text.encode("utf-8") for name, text in targets.items()})

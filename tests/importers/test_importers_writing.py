@@ -80,3 +80,35 @@ def test_an_existing_file_is_kept_unless_forced(tmp_path):
     written = write_forms([_imported(), _imported(id="other")], tmp_path, force=True)
     assert written == [target, tmp_path / "other.yaml"]
     assert load(target).forms[0].name == "示例项目"
+
+
+def _draft() -> ImportedForm:
+    data = copy.deepcopy(MINIMAL)
+    del data["implementer"], data["funds"]
+    draft = ImportedForm(data=data, source="scan.pdf: 第1张表", missing=["implementer", "funds.total.weight"])
+    draft.draft = True
+    return draft
+
+
+def test_a_draft_is_written_beside_the_forms_with_what_it_lacks(tmp_path):
+    written = write_forms([], tmp_path, drafts=[_draft()])
+    assert written == [tmp_path / "minimal.draft.yaml"]
+    data = yaml.safe_load(written[0].read_text(encoding="utf-8"))
+    assert data["draft"] == {"missing": ["implementer", "funds.total.weight"]}
+    assert data["name"] == MINIMAL["name"]  # what was read is kept
+
+
+def test_a_draft_is_refused_by_validate_with_its_list(tmp_path):
+    write_forms([], tmp_path, drafts=[_draft()])
+    with pytest.raises(DataError) as caught:
+        load(tmp_path)
+    [problem] = caught.value.problems
+    assert problem.path == "draft"
+    assert problem.message.startswith("an import draft, not a form: fill in implementer, funds.total.weight")
+
+
+def test_a_draft_is_not_overwritten_without_force(tmp_path):
+    write_forms([], tmp_path, drafts=[_draft()])
+    with pytest.raises(DataError, match="file exists; use --force"):
+        write_forms([], tmp_path, drafts=[_draft()])
+    assert write_forms([], tmp_path, drafts=[_draft()], force=True) == [tmp_path / "minimal.draft.yaml"]
