@@ -287,14 +287,24 @@ def _echo_finding(finding: dict, labels: dict[str, str]) -> None:
     help="Folder for the <id>.yaml files.",
 )
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
-@click.option("--partial", is_flag=True, help="Write the forms read whole even if others could not be read.")
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Write the forms read whole even if others could not be read; forms read in part as <id>.draft.yaml.",
+)
+@click.option("--report", is_flag=True, help="Show every field read: value, where it came from, confidence.")
 @_reports_errors
-def import_(source: Path, out_dir: Path, force: bool, partial: bool) -> None:
-    """Import forms from an Excel workbook (.xlsx) or text extracted from published PDFs (.txt)."""
+def import_(source: Path, out_dir: Path, force: bool, partial: bool, report: bool) -> None:
+    """Import forms from a PDF, an HTML page, a Word (.docx) or Excel (.xlsx) file, text, or a folder of them."""
     from selfeval_kit.importers.source import read_source
     from selfeval_kit.importers.writing import write_forms
 
     forms = read_source(source)
+    if report:
+        from selfeval_kit.importers.summary import field_lines
+
+        for line in field_lines(forms):
+            _say(line)
     bad = [f for f in forms if not f.ok]
     for imported in forms:
         if imported.missing:
@@ -311,11 +321,16 @@ def import_(source: Path, out_dir: Path, force: bool, partial: bool) -> None:
         )
         click.echo(message.format(bad=len(bad), total=len(forms)), err=True)
         sys.exit(1)
-    written = write_forms([f for f in forms if f.ok], out_dir, force=force)
+    drafts = [f for f in bad if f.draft and not f.errors]
+    written = write_forms([f for f in forms if f.ok], out_dir, force=force, drafts=drafts)
     for path in written:
         _say(_("wrote {path}").format(path=path))
+    if len(bad) > len(drafts):
+        click.echo(_("{n} form(s) not written").format(n=len(bad) - len(drafts)), err=True)
+    if drafts:
+        done = _("{n} draft(s) written: fill in the fields they list under draft.missing")
+        click.echo(done.format(n=len(drafts)), err=True)
     if bad:
-        click.echo(_("{n} form(s) not written").format(n=len(bad)), err=True)
         sys.exit(1)
 
 

@@ -41,7 +41,6 @@ class IndicatorReader:
 
     voc: Vocabulary
     records: list[FieldRecord]
-    keep_breaks: bool = False
     columns: list[_Column] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
     total: float | None = None
@@ -103,7 +102,7 @@ class IndicatorReader:
         item["score"] = self._points(n, "score", self._under(row, "score"))
         note = self._under(row, "deviation_note")
         text = note[0].text.strip() if note else ""
-        item["deviation_note"] = None if not text or is_dash(text) else (text if self.keep_breaks else one_line(text))
+        item["deviation_note"] = None if not text or is_dash(text) else one_line(text)
         if note and item["deviation_note"] is not None:
             self.records.append(FieldRecord(f"indicators[{n}].deviation_note", item["deviation_note"], note[0].where))
         self.rows.append(item)

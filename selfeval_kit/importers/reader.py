@@ -134,8 +134,10 @@ class _FormReader:
 
     def read(self, part: list[Row]) -> ImportedForm:
         funds = FundsReader(self.voc, self.records)
-        indicators = IndicatorReader(self.voc, self.records, keep_breaks=self.kind in ("xlsx", "docx"))
-        goal = _GoalReader(self.voc, self.records, keep_breaks=self.kind in ("xlsx", "docx"))
+        # A cell's line breaks are where the printer or the writer wrapped it (our workbook writes
+        # them in, LibreOffice has no 避头尾), not part of the value: every text is read as one line.
+        indicators = IndicatorReader(self.voc, self.records)
+        goal = _GoalReader(self.voc, self.records)
         if self.title is not None:
             self._set("year", self.title.year, part[0].where if part else "")
             self._set("unit", self.title.unit, part[0].where if part else "")
@@ -220,7 +222,6 @@ class _GoalReader:
 
     voc: Vocabulary
     records: list[FieldRecord]
-    keep_breaks: bool
     columns: dict[str, Piece] = field(default_factory=dict)
     values: dict[str, tuple[str, str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -251,7 +252,7 @@ class _GoalReader:
         return False
 
     def _keep(self, key: str, piece: Piece) -> None:
-        text = piece.text.strip() if self.keep_breaks else one_line(piece.text)
+        text = one_line(piece.text)
         self.values[key] = (text, piece.where)
         self.records.append(FieldRecord(f"annual_goal.{key}", text, piece.where))
 

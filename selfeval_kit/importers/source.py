@@ -1,100 +1,122 @@
-"""Reading forms from a file by its kind: a .xlsx workbook or a .txt of published form text.
+"""Reading forms from a file or a folder, whatever the format: the entrance of `selfeval import`.
 
-`read_source` checks the file (present, not empty, not oversized, text that is
-text), hands it to the reader of its kind (`selfeval_kit.importers.workbook`,
-`selfeval_kit.importers.text`) and names generic ids after the file.
+`read_source` checks the file (present, not empty, not oversized), tells its format by its
+content (`selfeval_kit.importers.adapters.sniff`), and reads it:
+
+* PDF, HTML, Word and Excel: the adapter of the format makes cells of it, and the cell reader
+  (`selfeval_kit.importers.reader`) reads the forms of any layout;
+* a workbook this project wrote (`selfeval export --format xlsx`, with its hidden ``_selfeval``
+  sheet): the reader of that layout (`selfeval_kit.importers.workbook`), which also restores the
+  ids and the exact values the sheet keeps, so YAML → xlsx → YAML is lossless;
+* text (extracted from published PDFs, copied from a page): the text reader
+  (`selfeval_kit.importers.text`).
+
+A folder is every regular, non-hidden file in it, in name order; one that cannot be read
+fails the whole import, naming it. Ids the reader made up take the file's name.
 """
 
 from __future__ import annotations
 
+import io
 import re
-import stat
+import zipfile
 from pathlib import Path
 
-from selfeval_kit.errors import DataError
+from selfeval_kit.errors import DataError, Problem
+from selfeval_kit.importers import bounded
+from selfeval_kit.importers.adapters import ADAPTERS, sniff
 from selfeval_kit.importers.imported import ImportedForm
+from selfeval_kit.importers.reader import read_forms
 from selfeval_kit.importers.text import read_text
 from selfeval_kit.importers.workbook import read_workbook
 
 __all__ = ["MAX_IMPORT_BYTES", "read_source"]
 
-MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_IMPORT_BYTES = bounded.MAX_IMPORT_BYTES
+_META_SHEET = b'name="_selfeval"'  # the hidden sheet of the workbooks this project writes
 
 
 def read_source(path: str | Path) -> list[ImportedForm]:
-    """Read forms from a .xlsx workbook or a .txt of text extracted from published PDFs.
+    """Read the forms of a file (PDF, HTML, Word .docx, Excel .xlsx, text) or of a folder of them.
 
     Parameters
     ----------
     path : str or Path
-        The file; its suffix (.xlsx or .txt, any case) says how to read it.
+        A file, whose content (not its suffix) says how to read it, or a folder.
 
     Returns
     -------
     list of ImportedForm
-        Every form found, in the order of the source; a form that could not be read
-        confidently carries `errors` (see `ImportedForm.ok`). Ids the reader made up
-        (``form-01``) take the file's name: ``sichuan_2023.txt`` gives ``sichuan_2023-01``.
+        Every form found, in the order of the source; a form read only in part is a draft
+        (`ImportedForm.draft`, its `missing` fields listed), one not read confidently carries
+        `errors`. Ids the reader made up (``form-01``) take the file's name:
+        ``sichuan_2023.pdf`` gives ``sichuan_2023-01``.
 
     Raises
     ------
     DataError
-        Naming the file, for what is not what its name claims: a missing, unreadable, empty or
-        oversized (over `MAX_IMPORT_BYTES`, by its size on disk, before a byte is read) file, a
-        FIFO or device, another suffix, a broken workbook or one without forms, a binary or
-        non-UTF-8 file posing as text.
+        Naming the file, for what cannot be read: missing, unreadable, empty or oversized (over
+        `MAX_IMPORT_BYTES`, by its size on disk, before a byte is read), a FIFO or device, an old
+        .xls/.doc, binary data, a broken file, a PDF without a text layer, a document without forms.
     """
     path = Path(path)
-    size = _size(path)
-    if size > MAX_IMPORT_BYTES:
-        raise DataError.single(path, f"file is {size} bytes; the importer reads at most {MAX_IMPORT_BYTES}")
-    if size == 0:
-        raise DataError.single(path, "file is empty")
-    suffix = path.suffix.lower()
-    if suffix == ".xlsx":
+    if path.is_dir():
+        return _read_folder(path)
+    data = bounded.file_bytes(path, MAX_IMPORT_BYTES)
+    kind = sniff(data, path)
+    if kind == "txt":
+        return _name_after(path, read_text(_decoded(path, data), source=str(path)))
+    if kind == "xlsx" and _written_here(data):
         return _name_after(path, read_workbook(path))
-    if suffix == ".txt":
-        raw = _read_bounded(path)
-        if b"\x00" in raw[:8192]:
-            raise DataError.single(path, "binary data in a .txt file; expected text extracted from a PDF (UTF-8)")
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise DataError.single(
-                path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
-            ) from None
-        return _name_after(path, read_text(text, source=str(path)))
-    raise DataError.single(path, f"cannot import {suffix or 'a file without a suffix'}: expected .xlsx or .txt")
-
-
-def _size(path: Path) -> int:
-    """The size of a regular file by stat; DataError for what is not one (or cannot be looked at)."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise DataError.single(path, "no such file") from None
-    except OSError as exc:
-        raise DataError.single(path, f"cannot read: {exc.strerror or exc}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise DataError.single(path, "no such file")
-    if not stat.S_ISREG(info.st_mode):
-        kind = "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
-        raise DataError.single(path, f"not a regular file ({kind}); expected a .xlsx or .txt file")
-    return info.st_size
-
-
-def _read_bounded(path: Path) -> bytes:
-    """The file's bytes, never more than MAX_IMPORT_BYTES (should it have grown since its stat)."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_IMPORT_BYTES + 1)
-    except OSError as exc:
-        raise DataError.single(path, f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_IMPORT_BYTES:
+    document = ADAPTERS[kind](path, data)
+    forms = read_forms(document)
+    if not forms:
+        notes = "；".join(document.notes)
         raise DataError.single(
-            path, f"file is over {MAX_IMPORT_BYTES} bytes; the importer reads at most {MAX_IMPORT_BYTES}"
+            path,
+            "no self-evaluation form found (未找到项目支出绩效自评表：没有表题，也没有“项目名称”一栏)"
+            + (f"; {notes}" if notes else ""),
         )
-    return raw
+    return _name_after(path, forms)
+
+
+def _read_folder(folder: Path) -> list[ImportedForm]:
+    forms: list[ImportedForm] = []
+    problems: list[Problem] = []
+    files = sorted(p for p in folder.iterdir() if not p.name.startswith(".") and not p.is_dir())
+    if not files:
+        raise DataError.single(folder, "the folder holds no file to import")
+    for file in files:
+        try:
+            forms.extend(read_source(file))
+        except DataError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise DataError(problems)
+    return forms
+
+
+def _decoded(path: Path, raw: bytes) -> str:
+    """Text as UTF-8 (a BOM dropped), else GB18030 (what Chinese Windows writes)."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        first = exc
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        raise DataError.single(
+            path, f"not UTF-8 or GB18030 text (byte 0x{raw[first.start]:02x} at offset {first.start})"
+        ) from None
+
+
+def _written_here(data: bytes) -> bool:
+    """Whether a workbook has the hidden sheet of `selfeval export --format xlsx`."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            return _META_SHEET in book.read("xl/workbook.xml")
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return False
 
 
 _GENERIC_ID = re.compile(r"^form-(\d+)$")

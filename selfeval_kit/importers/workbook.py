@@ -46,6 +46,7 @@ from selfeval_kit.form.workbook import (
     META_MARKER,
     META_SHEET,
     shown_number,
+    shows_nothing,
 )
 from selfeval_kit.importers.imported import ImportedForm, slug
 
@@ -434,7 +435,6 @@ def _is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-_DASHES = re.compile(r"[-—–/\\]+")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
@@ -484,7 +484,7 @@ class _Reader:
         if _is_blank(value):
             return None
         text = unicodedata.normalize("NFKC", str(value)).strip()
-        if _DASHES.fullmatch(text):
+        if shows_nothing(text):
             return None
         compact = re.sub(r"[,\s]", "", text)
         if _PLAIN_NUMBER.fullmatch(compact):
@@ -753,7 +753,7 @@ def _read_funds(grid: _Grid, rd: _Reader, table_row: int | None) -> dict:
                 rd.missing.append(path)
                 value = None
             elif key == "execution_rate":
-                value = rd.text(at[0], columns[key], path)
+                value = _unless_dash(rd.text(at[0], columns[key], path))
             else:
                 value = rd.number(at[0], columns[key], path)
             if value is None and key == "weight":
@@ -779,7 +779,12 @@ def _read_reason(grid: _Grid, rd: _Reader, funds: dict, head_row: int | None, ta
         rd.notes.append(f"funds.total.reason: no {label('reason')} cell in the funds block; left empty")
         return
     spot = _right_of(grid, *at)
-    funds["total"]["reason"] = rd.text(*spot, "funds.total.reason") if spot else None
+    funds["total"]["reason"] = _unless_dash(rd.text(*spot, "funds.total.reason")) if spot else None
+
+
+def _unless_dash(value):
+    """A funds text cell's value; None where it shows "—" (the written form's "no value")."""
+    return None if isinstance(value, str) and shows_nothing(value) else value
 
 
 def _read_goal(grid: _Grid, rd: _Reader, table_row: int | None) -> dict:
@@ -947,6 +952,20 @@ def _shown(exact):
     return exact
 
 
+def _breaks_added(current: str, written: str) -> bool:
+    """Whether `current` is `written` with line breaks added (the writer's print breaks) and
+    nothing else changed."""
+    if len(current) < len(written) or current.replace("\n", "") != written.replace("\n", ""):
+        return False
+    at = 0  # greedy: every character of `written` in order, the extra ones all "\n"
+    for ch in current:
+        if at < len(written) and ch == written[at]:
+            at += 1
+        elif ch != "\n":
+            return False
+    return at == len(written)
+
+
 def _apply_exact(form: ImportedForm, meta: dict[str, Any]) -> None:
     """Restore exact values recorded in the metadata where the cell still shows what was written."""
     for path, exact in meta.items():
@@ -957,8 +976,11 @@ def _apply_exact(form: ImportedForm, meta: dict[str, Any]) -> None:
         if current is _NOT_FOUND:
             continue
         shown = _shown(exact)
-        same = (current in (None, "") and shown is None) or (
-            current == shown and type(current) is not bool and current is not None
+        same = (
+            (current in (None, "") and shown is None)
+            or (current is None and isinstance(shown, str) and shows_nothing(shown))
+            or (isinstance(current, str) and isinstance(shown, str) and _breaks_added(current, shown))
+            or (current == shown and type(current) is not bool and current is not None)
         )
         if same:
             _set(form.data, tokens, exact)

@@ -157,3 +157,54 @@ def test_export_refuses_a_json_file_the_reader_would_refuse(monkeypatch, tmp_pat
     assert f"{out}: the JSON of 11 forms is " in result.output
     assert "a JSON file is at most 50000 bytes when read back" in result.output
     assert not out.exists()
+
+
+# --------------------------------------------------------------------------- workbook text layout (sheetstyle)
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [
+        ("一二三四五", 11, ["一二三四五"]),  # 10 units in a cell of 11 (1 for its margins)
+        ("一二三四五六", 11, ["一二三", "四五六"]),  # 2 lines needed: balanced, no lone "六"
+        ("一二三四，五六", 9, ["一二三", "四，五六"]),  # "，" never starts a line: "四" goes with it
+        ("一二三四。”五", 9, ["一二三", "四。”五"]),  # two closing marks: the glyph before goes too
+        ("一二（三四五", 7, ["一二", "（三", "四五"]),  # "（" never ends a line; 3 lines balanced
+        ("ab 12345", 6, ["ab ", "12345"]),  # an ASCII word is not split
+        ("abcdefgh", 5, ["abcd", "efgh"]),  # unless wider than a line
+        ("一二\n三", 20, ["一二", "三"]),  # the text's own breaks are kept
+        ("“一”", 7, ["“一”"]),  # curly quotes are full width: 6 units
+    ],
+)
+def test_wrap_breaks_lines_by_width_and_kinsoku(text, width, lines):
+    from selfeval_kit.form.sheetstyle import wrap
+
+    assert wrap(text, width) == lines
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "expected"),
+    [
+        ("一二三四，五六", 9, "一二三\n四，五六"),
+        ("短", 9, "短"),
+        ("a\r\nb", 9, "a\r\nb"),
+    ],
+)
+def test_break_lines_only_adds_line_breaks(text, width, expected):
+    from selfeval_kit.form.sheetstyle import break_lines
+
+    assert break_lines(text, width) == expected
+
+
+@pytest.mark.parametrize(("text", "width", "count"), [(None, 10, 1), ("", 10, 1), ("一" * 10, 11, 2)])
+def test_line_count_of_a_cell(text, width, count):
+    from selfeval_kit.form.sheetstyle import line_count
+
+    assert line_count(text, width) == count
+
+
+@pytest.mark.parametrize(("lines", "height"), [(0, 20.0), (1, 20.0), (3, 51.0)])
+def test_row_height_of_lines(lines, height):
+    from selfeval_kit.form.sheetstyle import row_height
+
+    assert row_height(lines) == height
