@@ -28,6 +28,7 @@ from selfeval_kit.importers.adapters import ADAPTERS, sniff
 from selfeval_kit.importers.imported import ImportedForm
 from selfeval_kit.importers.reader import read_forms
 from selfeval_kit.importers.text import read_text
+from selfeval_kit.importers.vocabulary import vocabulary
 from selfeval_kit.importers.workbook import read_workbook
 
 __all__ = ["MAX_IMPORT_BYTES", "read_source"]
@@ -65,7 +66,7 @@ def read_source(path: str | Path) -> list[ImportedForm]:
     data = bounded.file_bytes(path, MAX_IMPORT_BYTES)
     kind = sniff(data, path)
     if kind == "txt":
-        return _name_after(path, read_text(_decoded(path, data), source=str(path)))
+        return _name_after(path, _read_text(path, _decoded(path, data)))
     if kind == "xlsx" and _written_here(data):
         return _name_after(path, read_workbook(path))
     document = ADAPTERS[kind](path, data)
@@ -78,6 +79,21 @@ def read_source(path: str | Path) -> list[ImportedForm]:
             + (f"; {notes}" if notes else ""),
         )
     return _name_after(path, forms)
+
+
+def _read_text(path: Path, text: str) -> list[ImportedForm]:
+    """The text reader's forms; a document of another kind (a 绩效目标表) is named as such."""
+    try:
+        return read_text(text, source=str(path))
+    except DataError:
+        voc = vocabulary()
+        for line in text.splitlines()[:200]:
+            title = voc.title(line) if len(line) <= 80 else None
+            if title is not None and not title.is_self_evaluation:
+                raise DataError.single(
+                    path, f"这是“{title.phrase}”，不是项目支出绩效自评表：{title.why}；未导入任何得分"
+                ) from None
+        raise
 
 
 def _read_folder(folder: Path) -> list[ImportedForm]:

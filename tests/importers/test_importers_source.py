@@ -120,3 +120,11 @@ def test_slug_records_what_it_gives():
     given = [slug("Smart City", 1, taken), slug("smart-city", 2, taken), slug("运维", 3, taken)]
     assert given == ["smart-city", "smart-city-2", "form-03"]
     assert taken == set(given)
+
+
+@pytest.mark.parametrize("title", ["项目支出绩效目标表", "2023年度部门整体支出绩效自评表"])
+def test_text_of_another_kind_of_form_is_named_and_gives_no_scores(tmp_path, title):
+    path = tmp_path / "targets.txt"
+    path.write_text(SEED.read_text(encoding="utf-8").replace("财政项目支出绩效自评表", title), encoding="utf-8")
+    message = _refusal(path)
+    assert "不是项目支出绩效自评表" in message and "未导入任何得分" in message
