@@ -106,26 +106,25 @@ def write_forms(
     problems: list[Problem] = []
     targets: dict[str, str] = {}
     seen: set[str] = set()
+
+    def claim(imported: ImportedForm, path: Path) -> None:
+        """Problems of writing `imported` to `path`: an id taken, a file there (without force)."""
+        if imported.id in seen:
+            problems.append(Problem(imported.source, "id", "two imported forms have the same id", imported.id, True))
+        seen.add(imported.id)
+        if path.exists() and not force:
+            problems.append(Problem(str(path), "", "file exists; use --force to overwrite it"))
+
     for imported in forms:
         form, invalid = validate_form(imported.data, imported.source)
         if form is None:
             problems.extend(invalid)
             continue
-        path = out_dir / f"{imported.id}.yaml"
-        if imported.id in seen:
-            problems.append(Problem(imported.source, "id", "two imported forms have the same id", imported.id, True))
-        seen.add(imported.id)
-        if path.exists() and not force:
-            problems.append(Problem(str(path), "", "file exists; use --force to overwrite it"))
-        targets[path.name] = form_to_yaml(imported)
+        claim(imported, out_dir / f"{imported.id}.yaml")
+        targets[f"{imported.id}.yaml"] = form_to_yaml(imported)
     for imported in drafts or []:
-        path = out_dir / f"{imported.id}.draft.yaml"
-        if imported.id in seen:
-            problems.append(Problem(imported.source, "id", "two imported forms have the same id", imported.id, True))
-        seen.add(imported.id)
-        if path.exists() and not force:
-            problems.append(Problem(str(path), "", "file exists; use --force to overwrite it"))
-        targets[path.name] = draft_to_yaml(imported)
+        claim(imported, out_dir / f"{imported.id}.draft.yaml")
+        targets[f"{imported.id}.draft.yaml"] = draft_to_yaml(imported)
     if problems:
         raise DataError(problems)
     return atomic_write_files(out_dir, {name: text.encode("utf-8") for name, text in targets.items()})
