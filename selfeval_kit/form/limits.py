@@ -26,6 +26,9 @@ __all__ = [
     "MAX_FORM_CHARS",
     "MAX_INDICATORS",
     "MAX_JSON_BYTES",
+    "MAX_PARQUET_BYTES",
+    "MAX_PARQUET_FORMS",
+    "MAX_PARQUET_GROUP_BYTES",
     "MAX_PROFILE_BYTES",
     "MAX_TEXT_CHARS",
     "MAX_YAML_BYTES",
@@ -35,6 +38,11 @@ __all__ = [
 
 MAX_YAML_BYTES = 5 * 1024 * 1024  # a YAML form is a few KiB; the largest a form within the limits writes is 2.1 MB
 MAX_JSON_BYTES = 64 * 1024 * 1024  # ~10,000 forms of the 2022 kind; reading one this large takes ~0.5 GB and ~4 s
+# Parquet is compressed (synthetic forms: ~0.4 KB a form against ~5.6 KB of JSON), and read a row
+# group at a time: a file may be larger than a JSON one, a row group no larger.
+MAX_PARQUET_BYTES = 512 * 1024 * 1024
+MAX_PARQUET_FORMS = 2_000_000  # a province's forms over many years
+MAX_PARQUET_GROUP_BYTES = MAX_JSON_BYTES  # one row group unpacked, as the file's metadata states it
 MAX_PROFILE_BYTES = 1024 * 1024  # a rules profile is a few hundred bytes; the built-in ones at most 3 KB
 MAX_YAML_VALUES = 100_000  # a form within the limits holds ~17,000 (17 per indicator)
 # Mappings and lists inside each other (a form nests four). Below libyaml's own limit (1000
@@ -70,6 +78,13 @@ class Limits:
         The characters of one text field of a form.
     max_form_chars
         The characters of all the text fields of one form together.
+    max_parquet_bytes
+        The size of one Parquet file of forms, checked by ``stat`` before reading.
+    max_parquet_forms
+        The forms (rows) of one Parquet file, checked from its metadata before reading.
+    max_parquet_group_bytes
+        The unpacked size of one row group of a Parquet file, as its metadata states it,
+        checked before any row is read (a row group is read whole).
     """
 
     max_yaml_bytes: int = MAX_YAML_BYTES
@@ -80,6 +95,9 @@ class Limits:
     max_indicators: int = MAX_INDICATORS
     max_text_chars: int = MAX_TEXT_CHARS
     max_form_chars: int = MAX_FORM_CHARS
+    max_parquet_bytes: int = MAX_PARQUET_BYTES
+    max_parquet_forms: int = MAX_PARQUET_FORMS
+    max_parquet_group_bytes: int = MAX_PARQUET_GROUP_BYTES
 
 
 DEFAULT_LIMITS = Limits()

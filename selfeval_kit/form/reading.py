@@ -561,8 +561,8 @@ def read_forms(file: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Form],
     Parameters
     ----------
     file
-        A ``.json`` file (one form or a list, `read_json`) or a YAML file of one form (any other
-        suffix, `read_yaml`).
+        A ``.json`` file (one form or a list, `read_json`), a ``.parquet`` file (a row a form,
+        `parquet.read_parquet`) or a YAML file of one form (any other suffix, `read_yaml`).
     limits
         The limits on the file and its forms.
 
@@ -574,6 +574,10 @@ def read_forms(file: Path, limits: Limits = DEFAULT_LIMITS) -> tuple[list[Form],
     """
     if file.suffix == ".json":
         return read_json(file, limits)
+    if file.suffix == ".parquet":
+        from selfeval_kit.form.parquet import read_parquet  # pyarrow, only for a Parquet file
+
+        return read_parquet(file, limits)
     data, problems = read_yaml(file, limits)
     if problems:
         return [], problems

@@ -16,7 +16,7 @@ from selfeval_kit.i18n import _
 
 __all__ = ["BUNDLED_DATA", "FORM_SUFFIXES", "file_kind", "form_files", "is_bundled", "resolve_data_path"]
 
-FORM_SUFFIXES = (".yaml", ".yml", ".json")  # JSON: the export format, one form or a list
+FORM_SUFFIXES = (".yaml", ".yml", ".json", ".parquet")  # JSON, Parquet: the export formats, one form or many
 
 # The bundled example (the 2022 forms of the Shanghai R&D service centre), package data so that
 # an installed wheel has it too. In a clone of the repository, data/ links to it.
@@ -104,8 +104,8 @@ def form_files(path: str | Path) -> list[Path]:
     Returns
     -------
     list of Path
-        The file itself (whatever its suffix); or the folder's ``*.yaml``, ``*.yml`` and ``*.json``
-        files, not hidden ones nor subfolders, sorted by name.
+        The file itself (whatever its suffix); or the folder's ``*.yaml``, ``*.yml``, ``*.json``
+        and ``*.parquet`` files, not hidden ones nor subfolders, sorted by name.
 
     Raises
     ------
@@ -133,7 +133,7 @@ def form_files(path: str | Path) -> list[Path]:
         if problems:
             raise DataError(problems)
         if not names:
-            raise DataError.single(path, _("no form files (*.yaml, *.yml, *.json) in this folder"))
+            raise DataError.single(path, _("no form files (*.yaml, *.yml, *.json, *.parquet) in this folder"))
         return [path / name for name in names]
     not_a_file = _not_a_form_file(path)
     if not_a_file is not None:

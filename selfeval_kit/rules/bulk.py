@@ -1,11 +1,12 @@
 """Checking a large portfolio in worker processes (`selfeval check --jobs N`).
 
-The input is cut into small tasks, runs of 100 files and each large JSON file (1 MiB or more)
-in 8 shares a worker, handed to the workers of `selfeval_kit.pool` as they finish the last, so
-that a worker slowed down by a neighbour on a shared machine simply takes fewer. A task reads
-its files (`form.reading.read_forms`; each worker reads the large JSON files once, when it
-starts, and keeps their forms for the shares), scores and audits its forms, and sends back only
-what the output needs: each
+The input is cut into small tasks, runs of 100 files, each large JSON file (1 MiB or more)
+in 8 shares a worker and each row group of a Parquet file, handed to the workers of
+`selfeval_kit.pool` as they finish the last, so that a worker slowed down by a neighbour on a
+shared machine simply takes fewer. A task reads its files (`form.reading.read_forms`; each worker
+reads the large JSON files once, when it starts, and keeps their forms for the shares; a Parquet
+task reads only its row group, so that no worker holds a whole Parquet portfolio), scores and
+audits its forms, and sends back only what the output needs: each
 form's `scoring.form_dict`, its findings as dicts and its `audit.PortfolioFacts` (a whole
 FormResult costs about as much to pickle as to compute). The parent puts the results in the
 order `loading.load` gives and runs the portfolio checks on the facts, so that the result
@@ -222,14 +223,28 @@ def _is_shared(file: Path) -> bool:
         return False  # a task reads it, and finds the problem
 
 
+def _row_groups(file: Path) -> int | None:
+    """The row groups of a Parquet file, each a task of its own; None: one task reads it (and finds its problem)."""
+    if file.suffix != ".parquet":
+        return None
+    from selfeval_kit.form.parquet import row_groups
+
+    return row_groups(file)
+
+
 def _tasks(files: list[Path], jobs: int) -> list[tuple]:
-    """("files", names): runs of files; ("share", name, k, n): the k-th of n shares of a large JSON file."""
+    """("files", names): runs of files; ("share", name, k, n): the k-th of n shares of a large JSON file;
+    ("rows", name, k, n): the k-th of the n row groups of a Parquet file."""
     tasks: list[tuple] = []
     run: list[str] = []
     for file in files:
         if _is_shared(file):
             shares = jobs * _SHARES_PER_JOB
             tasks.extend(("share", str(file), k, shares) for k in range(shares))
+            continue
+        groups = _row_groups(file)
+        if groups:
+            tasks.extend(("rows", str(file), k, groups) for k in range(groups))
             continue
         run.append(str(file))
         if len(run) >= _FILES_PER_TASK:
@@ -270,8 +285,9 @@ def _timed_out(task: tuple, error: TaskTimeout) -> DataError:
         names = task[1]
         together = f" (checked together with {len(names) - 1} other file(s) listed here)" if len(names) > 1 else ""
         return DataError([Problem(name, "", what + together) for name in names])
-    _, name, k, n = task
-    return DataError([Problem(name, "", f"share {k + 1} of {n} of its forms: {what}")])
+    kind, name, k, n = task
+    part = "row group" if kind == "rows" else "share"
+    return DataError([Problem(name, "", f"{part} {k + 1} of {n} of its forms: {what}")])
 
 
 def _evaluate_serial(path: str | Path, rules: str | Path | Profile) -> dict:
@@ -306,6 +322,14 @@ def _work(task: tuple, rules: Profile) -> list | None:
             if problems:
                 return None
             pairs.extend((form, Path(name).name) for form in forms)
+    elif task[0] == "rows":
+        from selfeval_kit.form.parquet import read_parquet
+
+        _, name, k, _n = task
+        forms, problems = read_parquet(Path(name), groups=[k])
+        if problems:
+            return None
+        pairs.extend((form, Path(name).name) for form in forms)
     else:
         _, name, k, n = task
         kept = _json_forms(name)

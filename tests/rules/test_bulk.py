@@ -11,12 +11,16 @@ import time
 import warnings
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
 from benchmarks.synthetic import write_portfolio
 from selfeval_kit import DataError, ProfileError, evaluate, load, to_json
 from selfeval_kit.cli import main
+from selfeval_kit.form.export import export_records
+from selfeval_kit.form.parquet import form_schema, write_parquet
 from selfeval_kit.rules import bulk
 from tests.conftest import DATA_2022, ROOT
 
@@ -100,6 +104,69 @@ def test_a_large_json_file_in_a_folder_is_shared_out_beside_the_runs(synthetic, 
     tasks = bulk._tasks(sorted(tmp_path.iterdir()), 2)
     assert [t for t in tasks if t[0] == "share"] == [("share", str(tmp_path / "big.json"), k, 16) for k in range(16)]
     assert bulk.check(tmp_path, "national", jobs=2).data == _serial(tmp_path)
+
+
+def test_a_parquet_file_is_a_task_a_row_group(synthetic, tmp_path):
+    path = write_parquet(load(synthetic / "yaml").forms, tmp_path / "forms.parquet", row_group_size=60)
+    assert bulk._tasks([path], 2) == [("rows", str(path), k, 4) for k in range(4)]  # 60, 60, 60, 20 forms
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_synthetic_parquet_parallel_equals_evaluate(synthetic, tmp_path, jobs, parallel_only):
+    path = write_parquet(load(synthetic / "yaml").forms, tmp_path / "forms.parquet", row_group_size=30)
+    assert bulk.check(path, "national", jobs=jobs).data == _serial(synthetic / "yaml")
+
+
+def test_a_parquet_file_beside_yaml_files_sorts_as_load_sorts(synthetic, tmp_path, parallel_only):
+    forms = load(synthetic / "yaml").forms
+    write_parquet(forms[:90], tmp_path / "m.parquet", row_group_size=25)
+    for file in sorted((synthetic / "yaml").iterdir())[90:]:
+        shutil.copy(file, tmp_path / file.name)
+    assert bulk.check(tmp_path, "national", jobs=2).data == _serial(tmp_path)
+
+
+def test_cli_check_of_a_parquet_file_is_the_same_with_one_or_two_jobs(synthetic, tmp_path):
+    path = str(write_parquet(load(synthetic / "yaml").forms, tmp_path / "forms.parquet", row_group_size=50))
+    runner = CliRunner()
+    one = runner.invoke(main, ["check", path, "--json", "--jobs", "1"])
+    two = runner.invoke(main, ["check", path, "--json", "--jobs", "2"])
+    assert (one.exit_code, one.output) == (two.exit_code, two.output)
+    assert json.loads(one.output) == json.loads(json.dumps(_serial(synthetic / "yaml"), ensure_ascii=False))
+
+
+def test_broken_parquet_rows_reported_as_load_reports(synthetic, tmp_path):
+    records = export_records(load(synthetic / "yaml").forms)
+    records[150]["indicators"][0]["weight"] = 500.0
+    records[30]["name"] = ""
+    records[170]["id"] = records[10]["id"]
+    path = tmp_path / "forms.parquet"
+    pq.write_table(pa.Table.from_pylist(records, schema=form_schema()), path, row_group_size=40)
+    expected = _problems(path)
+    assert [p.split(": ", 1)[1] for p in expected][:2] == [
+        "[30].name: String should have at least 1 character (got '')",
+        "[150].indicators[0].weight: Input should be less than or equal to 100 (got 500.0)",
+    ]
+    with pytest.raises(DataError) as exc:
+        bulk.check(path, "national", jobs=2)
+    assert [str(p) for p in exc.value.problems] == expected
+
+
+def test_a_parquet_id_used_twice_reported_as_load_reports(synthetic, tmp_path):
+    forms = load(synthetic / "yaml").forms
+    write_parquet([*forms[:50], forms[3]], tmp_path / "forms.parquet", row_group_size=20)
+    expected = _problems(tmp_path / "forms.parquet")
+    with pytest.raises(DataError) as exc:
+        bulk.check(tmp_path / "forms.parquet", "national", jobs=2)
+    assert [str(p) for p in exc.value.problems] == expected
+
+
+def test_a_text_file_named_parquet_reported_as_load_reports(tmp_path):
+    (tmp_path / "forms.parquet").write_text("id: x\n", encoding="utf-8")
+    expected = _problems(tmp_path)
+    assert bulk._tasks([tmp_path / "forms.parquet"], 2) == [("files", [str(tmp_path / "forms.parquet")])]
+    with pytest.raises(DataError) as exc:
+        bulk.check(tmp_path, "national", jobs=2)
+    assert [str(p) for p in exc.value.problems] == expected
 
 
 def _problems(path):
