@@ -2,7 +2,7 @@
 
 The public API is what `__all__` lists; everything else may change. Names are
 imported on first use (PEP 562), so `import selfeval_kit` and the CLI start fast
-and pandas or matplotlib load only when something needs them.
+and pandas or pydantic load only when something needs them.
 """
 
 from __future__ import annotations

@@ -132,9 +132,13 @@ def validate(path: Path) -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), default="json", show_default=True)
 @click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout (required for xlsx)."
+    "--format", "fmt", type=click.Choice(["json", "csv", "xlsx", "parquet"]), default="json", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of stdout (required for xlsx and parquet).",
 )
 @click.option(
     "--header",
@@ -145,11 +149,20 @@ def validate(path: Path) -> None:
 )
 @_reports_errors
 def export(path: Path, fmt: str, out: Path | None, header: str) -> None:
-    """Export the forms in PATH as JSON (one object per form), CSV (one row per indicator) or an
-    Excel workbook (xlsx: one sheet per form in the official layout; needs --out)."""
+    """Export the forms in PATH as JSON (one object per form), CSV (one row per indicator), an
+    Excel workbook (xlsx: one sheet per form in the official layout; needs --out) or Parquet
+    (one row per form, the JSON's fields as nested columns; needs --out and pyarrow)."""
     if fmt == "xlsx" and out is None:
         raise click.UsageError(_("--format xlsx writes a binary workbook: give --out FILE.xlsx"))
+    if fmt == "parquet" and out is None:
+        raise click.UsageError(_("--format parquet writes a binary file: give --out FILE.parquet"))
     portfolio = load(path)
+    if fmt == "parquet" and out is not None:
+        from selfeval_kit.form.parquet import write_parquet
+
+        write_parquet(portfolio.forms, out)  # atomically, as below
+        _say(_("wrote {path} ({n} forms)").format(path=out, n=len(portfolio)), err=True)
+        return
     if fmt == "xlsx":
         from selfeval_kit.form.workbook import write_workbook
 
@@ -367,6 +380,13 @@ def import_(source: Path, out_dir: Path, force: bool, partial: bool, report: boo
     show_default=True,
     help="Seconds a kernel may take to start.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["inprocess", "kernel"]),
+    default="inprocess",
+    show_default=True,
+    help="Run each notebook in the worker itself (inprocess), or by papermill in a Jupyter kernel (kernel).",
+)
 @click.option("--keep-notebooks", is_flag=True, help="Also keep each executed notebook (<id>.ipynb) beside its HTML.")
 @click.option("--dry-run", is_flag=True, help="List the reports that are out of date; run and write nothing.")
 @click.option("--reviewer", help="复核人: the reviewer's name in the 复核意见 sections (else a line to sign).")
@@ -382,6 +402,7 @@ def build(
     force: bool,
     timeout: int,
     start_timeout: int,
+    engine: str,
     keep_notebooks: bool,
     dry_run: bool,
     reviewer: str | None,
@@ -427,7 +448,7 @@ def build(
     result = build_module.build(
         data, out_dir, profile=profile, jobs=jobs, force=force, timeout=timeout, start_timeout=start_timeout,
         keep_notebooks=keep_notebooks, progress=progress, progress_bar=None, dry_run=dry_run,
-        signature={k: v for k, v in signature.items() if v}, scheduler=scheduler or None,
+        signature={k: v for k, v in signature.items() if v}, scheduler=scheduler or None, engine=engine,
     )  # fmt: skip
     total = len(result.reports)
     if result.dry_run:

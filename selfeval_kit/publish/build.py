@@ -122,6 +122,10 @@ class BuildOptions:
         worker process with its own warm kernel, writing the pages into `out_dir`, which they
         must see (a shared folder), as they must see the data and the notebooks; `jobs` and
         `report_timeout` then do not apply. None: local worker processes.
+    engine : str, default "inprocess"
+        How a notebook runs: ``"inprocess"`` in the worker itself (`selfeval_kit.publish.inprocess`:
+        no kernel to start, no message per cell; the same pages), ``"kernel"`` by papermill in a
+        Jupyter kernel (`kernel_name`, `warm`, `timeout`, `start_timeout`), e.g. for another kernel.
     """
 
     project_notebook: Path = NOTEBOOKS_DIR / PROJECT_NOTEBOOK
@@ -139,6 +143,7 @@ class BuildOptions:
     progress_bar: bool | None = False
     signature: dict[str, str] = field(default_factory=dict)
     scheduler: str | None = None
+    engine: str = "inprocess"
 
     def render(self) -> RenderOptions:
         """What each report needs of these options."""
@@ -148,6 +153,7 @@ class BuildOptions:
             start_timeout=self.start_timeout,
             keep_notebook=self.keep_notebooks,
             warm=self.warm,
+            engine=self.engine,
         )
 
     def pool(self, jobs: int, config: KernelConfig) -> PoolOptions:
@@ -186,6 +192,7 @@ def build(
     dry_run: bool = False,
     signature: dict[str, str] | None = None,
     scheduler: str | None = None,
+    engine: str = "inprocess",
 ) -> BuildResult:
     """Build every project report, the annual report(s) and index.html into `out_dir`.
 
@@ -200,7 +207,7 @@ def build(
     project_notebook, annual_notebook, kernel_name, timeout, start_timeout, report_timeout, jobs
         As the fields of `BuildOptions`, which the build makes once of its arguments; a notebook
         None: the package's; ``jobs=None``: the number of cores.
-    force, keep_notebooks, progress, progress_bar, warm, dry_run, signature, scheduler
+    force, keep_notebooks, progress, progress_bar, warm, dry_run, signature, scheduler, engine
         As the fields of `BuildOptions`.
 
     Returns
@@ -240,6 +247,7 @@ def build(
         progress_bar=progress_bar,
         signature=dict(signature or {}),
         scheduler=scheduler or None,
+        engine=engine,
     )
     data = Path(data_path).expanduser().resolve()
     out = Path(out_dir).expanduser().resolve()
@@ -329,6 +337,7 @@ class _Build:
             str(self.options.project_notebook.parent),
             self.options.warm,
             notebook_imports(self.options.project_notebook, self.options.annual_notebook),
+            self.options.engine,
         )
         return Pool(self.options.pool(min(self.options.jobs, reports), config))
 

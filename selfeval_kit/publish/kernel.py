@@ -1,15 +1,15 @@
 """The warm kernel: one Jupyter kernel per build worker, reused for report after report.
 
-Starting a kernel and importing pandas and matplotlib costs more than a report, so each worker
-process of a build starts one kernel (`start_worker`, the pool's initializer, while the build
-still loads and plans), has it import what the notebooks import, and runs its reports in it one
-after another. Before each report `reset` gives the kernel a clean user namespace, history and
-execution count (``InteractiveShell.reset``), the notebook's folder as working directory and a
-cleared warnings registry (so that a warning shows in every report that triggers it, not only
-the first); imported modules stay, which is the point. A kernel that died or timed out is
-replaced (`kernel_for`). The kernel is shut down when its worker exits (a
-`multiprocessing.util.Finalize`); when the worker is killed instead, ipykernel's parent poller
-stops the kernel, whose parent it was.
+Starting a kernel and importing what the notebooks import (pydantic, jinja2) costs more than a
+report, so each worker process of a build starts one kernel (`start_worker`, the pool's
+initializer, while the build still loads and plans), has it import what the notebooks import,
+and runs its reports in it one after another. Before each report `reset` gives the kernel a
+clean user namespace, history and execution count (``InteractiveShell.reset``), the notebook's
+folder as working directory and a cleared warnings registry (so that a warning shows in every
+report that triggers it, not only the first); imported modules stay, which is the point. A
+kernel that died or timed out is replaced (`kernel_for`). The kernel is shut down when its
+worker exits (a `multiprocessing.util.Finalize`); when the worker is killed instead, ipykernel's
+parent poller stops the kernel, whose parent it was.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ getattr(_warnings, "_filters_mutated", lambda: None)()
 del _os, _warnings
 """
 # Run once per kernel, before its first report: import what the notebooks import, names included
-# (`from selfeval_kit.report import ProjectReport` loads the report module, pandas and matplotlib).
+# (`from selfeval_kit.report import ProjectReport` loads the report modules, pydantic and jinja2).
 _PREWARM_CODE = """\
 import importlib as _importlib
 for _module, _names in {imports!r}:
@@ -79,6 +79,9 @@ class KernelConfig:
         Whether to start a kernel at all (`warm=False`: each report starts its own).
     imports : tuple
         ``(module, names)`` pairs the kernel imports before its first report (`notebook_imports`).
+    engine : str, default "inprocess"
+        ``"inprocess"``: the reports run in the worker itself (`selfeval_kit.publish.inprocess`),
+        which imports `imports` and starts no kernel; ``"kernel"``: in the worker's kernel.
     """
 
     kernel_name: str = "python3"
@@ -86,6 +89,7 @@ class KernelConfig:
     cwd: str = "."
     warm: bool = True
     imports: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    engine: str = "inprocess"
 
 
 def _run_sync(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -222,6 +226,9 @@ def start_worker(config: KernelConfig) -> None:
     """
     global _CONFIG
     _CONFIG = config
+    if config.engine == "inprocess":
+        _start_in_process(config)
+        return
     _importable_in_kernels()
     multiprocessing.util.Finalize(None, discard_kernel, exitpriority=10)  # at the worker's exit
     loader = threading.Thread(target=_load_tools, name="selfeval-imports", daemon=True)
@@ -233,6 +240,25 @@ def start_worker(config: KernelConfig) -> None:
             log.debug("the worker's kernel did not start", exc_info=True)
             discard_kernel()
     loader.join()
+
+
+def _start_in_process(config: KernelConfig) -> None:
+    """The in-process engine's worker: what the notebooks and the export import, imported here."""
+    import importlib
+
+    from selfeval_kit.publish import inprocess
+
+    _quietly(inprocess.prepare, "load ploomber-engine")
+    for module, names in config.imports:
+        try:
+            loaded = importlib.import_module(module)
+            for name in names:
+                getattr(loaded, name, None)
+        except Exception:  # the report that imports it says why it cannot
+            log.debug("could not import %s ahead of the reports", module, exc_info=True)
+    from selfeval_kit.publish.exporter import shared_exporter
+
+    _quietly(shared_exporter, "load nbconvert")
 
 
 def _load_tools() -> None:

@@ -1,4 +1,5 @@
-"""One report: a parameterised notebook run by papermill, exported as HTML, written atomically.
+"""One report: a parameterised notebook executed (in-process, or by papermill in a kernel), exported as HTML,
+written atomically.
 
 `render_report` takes only plain, picklable values and returns a plain `ReportOutcome`, so that
 a build worker runs it as well as the caller's own process. It never raises for a failing
@@ -65,7 +66,12 @@ class RenderOptions:
     keep_notebook : bool, default False
         Also write the executed notebook beside the page.
     warm : bool, default True
-        Run in this process's warm kernel (`kernel.kernel_for`); False: in a kernel of its own.
+        With the kernel engine: run in this process's warm kernel (`kernel.kernel_for`); False:
+        in a kernel of its own.
+    engine : str, default "inprocess"
+        ``"inprocess"``: run the notebook in this process (`selfeval_kit.publish.inprocess`; no
+        kernel: `kernel_name` and `start_timeout` do not apply); ``"kernel"``: papermill and a
+        Jupyter kernel.
     """
 
     kernel_name: str = "python3"
@@ -73,6 +79,7 @@ class RenderOptions:
     start_timeout: int = 60
     keep_notebook: bool = False
     warm: bool = True
+    engine: str = "inprocess"
 
 
 def render_report(task: ReportTask, options: RenderOptions = RenderOptions()) -> ReportOutcome:
@@ -125,7 +132,11 @@ def _write(path: Path, text: str) -> dict:
 
 
 def _execute(task: ReportTask, options: RenderOptions) -> Any:
-    """The executed notebook, run by papermill in the warm kernel or a kernel of its own."""
+    """The executed notebook: in this process, or run by papermill in the warm kernel or a kernel of its own."""
+    if options.engine == "inprocess":
+        from selfeval_kit.publish import inprocess
+
+        return inprocess.execute(task.notebook, task.parameters, timeout=options.timeout)
     import papermill  # before the engine module: papermill loads it, through its entry point
     from papermill.exceptions import PapermillExecutionError
 

@@ -1,9 +1,9 @@
 """The reports' charts as inline SVG: horizontal bar charts built as plain strings.
 
-Why not matplotlib: saving one PNG took about 0.22 s, most of a report's time, and a PNG's text
-is neither selectable nor in the page's font. An inline SVG is drawn by the browser in the
-report's CJK font (`FONT_FAMILY`, the family list of report.css), prints sharp at any
-resolution and is a few kilobytes.
+Why not raster images: the PNG charts the reports had before took about 0.22 s each to draw,
+most of a report's time, and their text was neither selectable nor in the page's font. An inline
+SVG is drawn by the browser in the report's CJK font (`FONT_FAMILY`, the family list of
+report.css), prints sharp at any resolution and is a few kilobytes.
 
 Every chart is one engine (`bar_chart`): one row per label (a project, a funds row, a 一级指标),
 one or more bars per row (side by side or stacked), an x axis that starts at 0 (or a log axis
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 FONT_FAMILY = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
-WIDTH = 604  # CSS px: the A4 text width the PNG charts had (6.3 in at 96 px/in)
+WIDTH = 604  # CSS px: the A4 text width (6.3 in at 96 px/in)
 
 # Colours carry the same meaning in every chart and table (report.css uses the same values).
 COLORS = {
@@ -57,7 +57,7 @@ COLORS = {
 }
 LEVEL1_COLORS = ("#4292c6", "#41ab5d", "#fd8d3c", "#807dba")
 
-_FONT = 11  # px: 8.25 pt, the size of the PNG charts' tick labels
+_FONT = 11  # px: 8.25 pt, small print beside the page's 10.5 pt
 _LINE = 14  # px per line of a wrapped label
 _BAR = 12  # px per bar of a row
 _LABEL_W = 170  # px for the row labels
@@ -66,26 +66,23 @@ _RIGHT = 44  # px right of the plot for the value of the longest bar
 
 @dataclass(frozen=True)
 class Picture:
-    """A chart as a report embeds it.
+    """A chart as a report embeds it (`_macros.html.j2`'s ``figure``).
 
     Attributes
     ----------
-    png
-        Base64 PNG (matplotlib charts of `selfeval_kit.report.charts`); empty for an SVG chart.
+    svg
+        The inline SVG markup (every text from a form escaped, so the template trusts it).
     alt, caption
         Its alternative text and the line under it (the reading).
     width, height
         Display size in CSS px.
-    svg
-        The inline SVG markup (escaped, trusted); empty for a PNG chart.
     """
 
-    png: str
+    svg: str
     alt: str
     caption: str
     width: int
     height: int
-    svg: str = ""
 
 
 @dataclass(frozen=True)
@@ -276,4 +273,4 @@ def svg_picture(chart: tuple[str, int], alt: str, caption: str) -> Picture:
     """A chart of `bar_chart` as a report embeds it, with its alternative text and caption."""
     markup, height = chart
     labelled = markup.replace("<svg ", f'<svg role="img" aria-label={quoteattr(alt)} ', 1)
-    return Picture("", alt, caption, WIDTH, height, svg=labelled)
+    return Picture(labelled, alt, caption, WIDTH, height)

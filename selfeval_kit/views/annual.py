@@ -144,7 +144,7 @@ class Distribution:
     values: list[float | None]
     xlabel: str
     title: str
-    lines: list[tuple[float, str]]  # (x, matplotlib line style) of each vertical line
+    lines: list[tuple[float, str]]  # (x, dash style "--" or ":") of each reference value
     caption: str
 
 

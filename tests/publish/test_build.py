@@ -88,20 +88,21 @@ def test_a_failing_report_does_not_stop_the_others_and_keeps_its_earlier_page(tm
     assert [o.key for o in again.executed] == ["xss-demo"]  # a failed report is tried again, nothing else
 
 
-def test_a_notebook_that_never_ends_times_out_and_the_kernel_is_replaced(tmp_path):
+@pytest.mark.parametrize("engine", ["inprocess", "kernel"])
+def test_a_notebook_that_never_ends_times_out_and_the_next_report_still_runs(tmp_path, engine):
     slow = tiny_notebook(
         tmp_path / "slow.ipynb",
         'import time, os\nif form_id == "hotline-system-ops":\n    time.sleep(60)\nprint("项目", form_id)',
     )
     annual = tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
     result = build_mod.build(
-        FIXTURE_DATA, tmp_path / "out", project_notebook=slow, annual_notebook=annual, jobs=1, timeout=1
+        FIXTURE_DATA, tmp_path / "out", project_notebook=slow, annual_notebook=annual, jobs=1, timeout=1, engine=engine
     )
     assert [o.key for o in result.failed] == ["hotline-system-ops"]
     assert "Timeout" in result.failed[0].error or "timed out" in result.failed[0].error
     assert "项目 xss-demo" in (tmp_path / "out" / "xss-demo.html").read_text(
         encoding="utf-8"
-    )  # ran after it, in a new kernel
+    )  # ran after it (with the kernel engine, in a new kernel)
 
 
 def test_cli_exits_non_zero_when_a_report_fails(monkeypatch, tmp_path):
@@ -357,7 +358,7 @@ def test_reports_in_one_warm_kernel_are_isolated(tmp_path):
     annual = tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
     out = tmp_path / "out"
     result = build_mod.build(
-        FIXTURE_DATA, out, project_notebook=probe, annual_notebook=annual, jobs=1, keep_notebooks=True
+        FIXTURE_DATA, out, project_notebook=probe, annual_notebook=annual, jobs=1, keep_notebooks=True, engine="kernel"
     )
     assert result.ok
     lines = {}
@@ -521,16 +522,16 @@ def test_a_build_into_a_folder_another_build_is_writing_is_refused(tmp_path):
     assert not (out / MANIFEST_NAME).exists()  # nothing was written while the other build held the folder
 
 
-def test_a_report_whose_worker_dies_fails_and_the_others_are_built(tmp_path):
-    """The notebook kills the process running it (the worker: its kernel's parent)."""
+@pytest.mark.parametrize(("engine", "worker"), [("inprocess", "os.getpid()"), ("kernel", "os.getppid()")])
+def test_a_report_whose_worker_dies_fails_and_the_others_are_built(tmp_path, engine, worker):
+    """The notebook kills the worker running it (in-process: itself; else its kernel's parent)."""
     deadly = tiny_notebook(
         tmp_path / "deadly.ipynb",
-        'import os, signal\nif form_id == "xss-demo":\n    os.kill(os.getppid(), signal.SIGKILL)\n'
-        'print("项目", form_id)',
+        f'import os, signal\nif form_id == "xss-demo":\n    os.kill({worker}, signal.SIGKILL)\nprint("项目", form_id)',
     )
     annual = tiny_notebook(tmp_path / "annual.ipynb", 'print("年度", year)')
     out = tmp_path / "out"
-    result = build_mod.build(FIXTURE_DATA, out, project_notebook=deadly, annual_notebook=annual, jobs=1)
+    result = build_mod.build(FIXTURE_DATA, out, project_notebook=deadly, annual_notebook=annual, jobs=1, engine=engine)
     assert [o.key for o in result.failed] == ["xss-demo"]
     assert "worker process" in result.failed[0].error and "died" in result.failed[0].error
     assert "项目 hotline-system-ops" in (out / "hotline-system-ops.html").read_text(encoding="utf-8")

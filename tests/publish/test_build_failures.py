@@ -34,7 +34,7 @@ def notebooks(tmp_path):
 
 
 def _stopping_notebook(tmp_path: Path, every_try: bool) -> Path:
-    """The report of xss-demo SIGSTOPs the worker running it (its kernel's parent), on its first or every try."""
+    """The report of xss-demo SIGSTOPs the worker running it (in-process: itself), on its first or every try."""
     tries = tmp_path / "tries"
     tries.mkdir()
     return tiny_notebook(
@@ -42,9 +42,9 @@ def _stopping_notebook(tmp_path: Path, every_try: bool) -> Path:
         "import os, signal\n"
         'if form_id == "xss-demo":\n'
         f"    first = not os.listdir({str(tries)!r})\n"
-        f"    open(os.path.join({str(tries)!r}, str(os.getppid())), 'w').close()\n"
+        f"    open(os.path.join({str(tries)!r}, str(os.getpid())), 'w').close()\n"
         f"    if first or {every_try!r}:\n"
-        "        os.kill(os.getppid(), signal.SIGSTOP)\n"
+        "        os.kill(os.getpid(), signal.SIGSTOP)\n"
         'print("项目", form_id)',
     )
 

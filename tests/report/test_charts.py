@@ -92,8 +92,9 @@ def test_all_equal(values, common):
 
 
 def test_picture_carries_alt_caption_and_size():
-    pic = svg_picture(bars.execution_rate_chart(["甲"], [100.0]), "执行率图", "读图")
-    assert (pic.alt, pic.caption, pic.width, pic.png) == ("执行率图", "读图", WIDTH, "")
+    markup, height = bars.execution_rate_chart(["甲"], [100.0])
+    pic = svg_picture((markup, height), "执行率图", "读图")
+    assert (pic.alt, pic.caption, pic.width, pic.height) == ("执行率图", "读图", WIDTH, height)
     assert ET.fromstring(pic.svg).get("aria-label") == "执行率图"
 
 

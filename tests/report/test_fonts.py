@@ -1,106 +1,149 @@
-"""Chinese in charts: the bundled Noto Sans CJK SC face, real glyphs, no missing-glyph warnings."""
+"""Chinese in the charts: the SVG text takes the report's CJK font stack and prints in a CJK face.
+
+The charts are inline SVG (report.svg, report.bars) whose text the browser draws with the page's
+fonts, so what matters is that every chart names the same family list as report.css and that a
+browser really draws and prints their Chinese with a CJK font. test_browser.py checks the built
+pages' heading font and their A4 print; here it is the charts' own text, on a page made of the
+report's stylesheet and one chart.
+"""
 
 from __future__ import annotations
 
-import logging
-import warnings
+import base64
+import unicodedata
+import xml.etree.ElementTree as ET
+from importlib import resources
 
+import pdfplumber
 import pytest
+import tinycss2
 
-from selfeval_kit.report import charts as plots
+from selfeval_kit.report import bars
+from selfeval_kit.report.svg import FONT_FAMILY
+from tests.report.test_browser import CHROMIUM, CJK_FONTS, _open_page, browser  # noqa: F401 - a fixture
+
+LEVELS = ["预算执行", "产出指标", "效益指标", "满意度指标"]
+NAMES = ["上海市科技行政服务热线系统（运维）", "研发平台网络运行保障", "<script>alert(1)</script>"]
+CHARTS = {
+    "funds": lambda: bars.funds_chart(
+        [("年度资金总额", 1200.5, 1000.0, 850.25), ("上年结转资金", None, 0.0, 0.0)], "万元"
+    ),
+    "level1": lambda: bars.level1_score_chart(
+        LEVELS, [10, 60, 30, 10], [10, 50, 30, 10], [10, 58, 30, 10], [10, 55, 30, 9]
+    ),
+    "ratio": lambda: bars.ratio_chart(["系统响应时间", "用户满意度（%）"], [0.0105, 1.11], [True, False]),
+    "execution_rate": lambda: bars.execution_rate_chart(NAMES, [100.0, 85.02, 118.91]),
+    "budget_change": lambda: bars.budget_change_chart(
+        NAMES, [658495.0, 5102000.0, None], [540000.0, 4122000.0, 1.0], "元"
+    ),
+    "score_comparison": lambda: bars.score_comparison_chart(NAMES, [100.0, 92.5, None], [98.2, 92.5, 88.0]),
+    "weight_split": lambda: bars.weight_split_chart(NAMES, [[10, 50, 30, 10]] * 3, LEVELS, [10, 50, 30, 10]),
+    "ratio_distribution": lambda: bars.ratio_distribution_chart([0.0105, 1.0, 1.73], [False, True, True]),
+    "distribution": lambda: bars.distribution_chart([75.0, 90.0, 118.9], "执行率（%）", "执行率分布", [(100, "--")]),
+    "attainment": lambda: bars.attainment_chart(
+        LEVELS[1:],
+        [{"met": 10, "partly": 1}, {"not_met": 1}, {"unknown": 1}],
+        {"met": "✓ 达成", "partly": "◐ 部分达成"},
+    ),
+}
+# PostScript names of the CJK faces in CJK_FONTS, as a PDF names its embedded (subset) fonts
+CJK_PS_NAMES = ("NotoSansCJK", "NotoSansSC", "SourceHanSans", "WenQuanYi", "DroidSansFallback")
+PRINTED_LABELS = ("研发平台网络运行保障", "各项目预算执行率", "执行率")
 
 
-def test_bundled_font_is_registered_and_first():
-    import noto_cjk_sans_otc
-    from matplotlib import font_manager
-
-    families = plots.setup_fonts()
-    assert families[0] == "Noto Sans CJK SC"
-    assert families[-1] == "DejaVu Sans" or "DejaVu Sans" in families
-    found = font_manager.fontManager.findfont("Noto Sans CJK SC", fallback_to_default=False)
-    # A system copy of the same collection (Debian's fonts-noto-cjk) is taken as it is; otherwise the bundled one.
-    assert str(found) == str(noto_cjk_sans_otc.FONT_PATH) or str(found).endswith("NotoSansCJK-Regular.ttc")
-    assert getattr(found, "face_index", None) == 2  # the SC face of the collection, not face 0 (JP)
+def _families(value: str) -> list[str]:
+    return [part.strip().strip("\"'") for part in value.split(",")]
 
 
-def test_simplified_chinese_face_has_the_glyphs():
-    from matplotlib import font_manager, ft2font
-
-    plots.setup_fonts()
-    found = font_manager.fontManager.findfont("Noto Sans CJK SC", fallback_to_default=False)
-    font = ft2font.FT2Font(str(found), face_index=found.face_index)
-    assert font.family_name == "Noto Sans CJK SC"
-    for char in "绩效自评表预算执行率满意度项目资金万元":
-        assert font.get_char_index(ord(char)) != 0, char
+def _report_css() -> str:
+    return resources.files("selfeval_kit.report").joinpath("templates/report.css").read_text(encoding="utf-8")
 
 
-def _all_charts():
-    levels = ["预算执行", "产出指标", "效益指标", "满意度指标"]
-    names = ["上海市科技行政服务热线系统（运维）", "研发平台网络运行保障", "<script>alert(1)</script>"]
-    yield plots.funds_chart(
-        [
-            ("年度资金总额", 296272.0, 296272.0, 296272.0),
-            ("当年财政拨款", 296272.0, 296272.0, 296272.0),
-            ("上年结转资金", None, 0.0, 0.0),
-        ],
-        "元",
+def _page_font_stack() -> list[str]:
+    """The font-family of report.css's ``html`` rule, the stack every page's text inherits."""
+    for rule in tinycss2.parse_stylesheet(_report_css(), skip_comments=True, skip_whitespace=True):
+        if rule.type == "qualified-rule" and tinycss2.serialize(rule.prelude).strip() == "html":
+            for decl in tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True):
+                if decl.type == "declaration" and decl.lower_name == "font-family":
+                    return _families(tinycss2.serialize(decl.value))
+    raise AssertionError("report.css has no html { font-family } rule")
+
+
+def _han(text: str) -> int:
+    return sum("\u4e00" <= ch <= "\u9fff" for ch in unicodedata.normalize("NFKC", text))
+
+
+@pytest.mark.parametrize("make", CHARTS.values(), ids=CHARTS.keys())
+def test_chart_text_inherits_the_pages_font_stack(make):
+    root = ET.fromstring(make()[0])
+    assert _families(root.get("font-family", "")) == _page_font_stack()
+    assert [el.tag for el in root.iter() if el is not root and el.get("font-family")] == []  # nothing overrides it
+
+
+@pytest.mark.parametrize(
+    ("platform", "face"),
+    [
+        ("Linux", "Noto Sans CJK SC"),
+        ("Adobe / Linux", "Source Han Sans SC"),
+        ("macOS", "PingFang SC"),
+        ("Windows", "Microsoft YaHei"),
+    ],
+)
+def test_the_stack_names_a_simplified_chinese_face_of_each_platform(platform, face):
+    assert face in _families(FONT_FAMILY), platform
+
+
+def test_the_stack_ends_with_the_generic_family():
+    assert _families(FONT_FAMILY)[-1] == "sans-serif"
+
+
+@pytest.fixture(scope="module")
+def chart_in_chromium(browser, tmp_path_factory):  # noqa: F811 - the fixture imported above
+    """The fonts Chromium used for each Chinese text of a chart, and the chart printed to PDF."""
+    markup, _ = bars.execution_rate_chart(NAMES[:2], [100.0, 85.0])
+    page = tmp_path_factory.mktemp("chart") / "chart.html"
+    page.write_text(
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><style>{_report_css()}</style></head>'
+        f"<body><figure>{markup}</figure></body></html>",
+        encoding="utf-8",
     )
-    yield plots.funds_chart([("年度资金总额", 1200.5, 1000.0, 850.25)], "万元")
-    yield plots.level1_score_chart(levels, [10, 60, 30, 10], [10, 50, 30, 10], [10, 58, 30, 10], [10, 55.5, 30, 9.8])
-    yield plots.ratio_chart(
-        ["系统响应时间", "全年电话总量", "用户满意度（%）"], [0.0105, 1.73, 1.11], [True, False, False]
-    )
-    yield plots.execution_rate_chart(names, [100.0, 85.02, 118.91])
-    yield plots.budget_change_chart(names, [658495.0, 5102000.0, None], [540000.0, 4122000.0, 1000.0], "元")
-    yield plots.score_comparison_chart(names, [100.0, 92.5, None], [98.2, 92.5, 88.0])
-    yield plots.weight_split_chart(
-        names, [[10, 50, 30, 10], [10, 60, 20, 10], [20, 40, 30, 10]], levels, [10, 50, 30, 10]
-    )
-    yield plots.ratio_distribution_chart([0.0105, 1.0, 1.73, 3.0, 1.11], [False, True, True, True, True])
-    yield plots.distribution_chart(
-        [75.0, 88.5, 90.0, 101.2, None, 118.9], "执行率（%）", "各项目预算执行率分布", [(100, "--"), (90, ":")]
-    )
-    yield plots.attainment_chart(
-        levels[1:],
-        [{"met": 10, "partly": 1}, {"met": 3, "not_met": 1}, {"unknown": 1}],
-        {"met": "✓ 达成", "partly": "◐ 部分达成", "not_met": "✗ 未达成", "unknown": "? 无法判断"},
-    )
+    tab = _open_page(browser)
+    try:
+        for domain in ("Page", "DOM", "CSS"):
+            tab.send(f"{domain}.enable")
+        tab.send("Page.navigate", url=page.as_uri())
+        tab.wait_for("Page.loadEventFired")
+        tab.evaluate("document.fonts.ready.then(() => true)")
+        root = tab.send("DOM.getDocument")["root"]["nodeId"]
+        texts = tab.evaluate("Array.from(document.querySelectorAll('svg text')).map(t => t.textContent)")
+        nodes = tab.send("DOM.querySelectorAll", nodeId=root, selector="svg text")["nodeIds"]
+        fonts = [tab.send("CSS.getPlatformFontsForNode", nodeId=node)["fonts"] for node in nodes]
+        pdf = tab.send("Page.printToPDF", timeout=60, preferCSSPageSize=True, printBackground=True)["data"]
+    finally:
+        tab.close()
+    return list(zip(texts, fonts, strict=True)), base64.b64decode(pdf), page.parent / "chart.pdf"
 
 
-def test_every_chart_draws_chinese_without_missing_glyphs(caplog):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # "Glyph … missing from font(s)" is a UserWarning
-        with caplog.at_level(logging.WARNING, logger="matplotlib"):
-            pngs = [plots.figure_png(fig) for fig in _all_charts()]
-    assert all(png.startswith(b"\x89PNG") and len(png) > 5000 for png in pngs)
-    assert not [r for r in caplog.records if "findfont" in r.getMessage() or "Glyph" in r.getMessage()]
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+def test_chinese_chart_text_is_drawn_with_a_cjk_face(chart_in_chromium):
+    drawn, _, _ = chart_in_chromium
+    chinese = [(text, fonts) for text, fonts in drawn if _han(text)]
+    assert len(chinese) >= 4  # title, two wrapped project names, the axis label
+    for text, fonts in chinese:
+        cjk = [f for f in fonts if any(name in f["familyName"] for name in CJK_FONTS)]
+        assert sum(f["glyphCount"] for f in cjk) >= _han(text), (text, fonts)
+        assert len(cjk) == len(fonts), (text, fonts)  # no glyph of it fell back to a non-CJK face
 
 
-def test_chart_style_is_scoped():
-    import matplotlib
-
-    before = list(matplotlib.rcParams["font.family"])
-    with plots.chart_style():
-        assert matplotlib.rcParams["font.family"][0] == "Noto Sans CJK SC"
-    assert list(matplotlib.rcParams["font.family"]) == before
-
-
-@pytest.mark.parametrize("text", ["预算执行率（%）", "✓ 达成 ◐ 部分达成 ✗ 未达成 ? 无法判断", "−1.5 ≥ ≤"])
-def test_labels_with_symbols_render(text):
-    from matplotlib.figure import Figure
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with plots.chart_style():
-            fig = Figure(figsize=(3, 1))
-            fig.text(0.1, 0.5, text)
-        plots.figure_png(fig)
-
-
-def test_picture_is_a_base64_png_at_96_px_per_inch():
-    import base64
-
-    pic = plots.picture(plots.funds_chart([("年度资金总额", 1.0, 1.0, 1.0)], "元"), "资金图", "读图：…")
-    assert base64.b64decode(pic.png).startswith(b"\x89PNG")
-    assert (pic.alt, pic.caption) == ("资金图", "读图：…")
-    assert (pic.width, pic.height) == (604, 249)  # 6.3 × 2.6 in: 945 × 390 px at 150 dpi, × 96/150, truncated
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium fonts-noto-cjk)")
+def test_the_printed_chart_keeps_its_chinese_as_text_in_a_cjk_font(chart_in_chromium):
+    _, pdf, path = chart_in_chromium
+    path.write_bytes(pdf)
+    with pdfplumber.open(path) as doc:
+        chars = doc.pages[0].chars
+        # Chromium's PDF maps some shared glyphs to Kangxi radicals (⾏ for 行); NFKC maps them back
+        text = unicodedata.normalize("NFKC", doc.pages[0].extract_text())
+    for label in PRINTED_LABELS:
+        assert label in text, label
+    fonts = {c["fontname"] for c in chars if _han(c["text"])}
+    assert fonts and all(any(name in font for name in CJK_PS_NAMES) for font in fonts), fonts

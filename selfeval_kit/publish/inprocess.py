@@ -1,0 +1,119 @@
+"""Running a report's notebook in the worker's own interpreter: the build's default engine.
+
+The reports' notebooks are thin (all logic is in the package), so what costs is the machinery
+around them: a Jupyter kernel to start per worker (≈ 2 s) and a message round trip per cell.
+`execute` runs the notebook in this process instead, with ploomber-engine's `PloomberClient`
+(an IPython shell that collects each cell's outputs, rich displays and execution results as a
+kernel would report them), so the executed notebook, and the page exported from it, are the ones
+papermill and a kernel give, byte for byte (tests/publish/test_inprocess.py).
+
+Each report gets what the warm kernel's reset gives it (`selfeval_kit.publish.kernel`): a new
+shell with an empty user namespace, the notebook's folder as working directory, a cleared
+warnings registry; imported modules stay, which is the point. Parameters are injected after the
+cell tagged ``parameters`` (tagged ``injected-parameters``, as papermill does). A cell that raises
+fails the report with `NotebookError`, naming the exception and the cell. A cell that runs past
+`timeout` seconds is interrupted (``SIGALRM``, in the main thread of a worker process) and fails
+its report with ``TimeoutError``; where no alarm can be set (a thread), a report that runs too
+long is stopped by the build's pool, which kills the worker (`PoolOptions.timeout`). Use the
+kernel engine (``--engine kernel``) for another kernel than this interpreter.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+__all__ = ["NotebookError", "execute", "prepare"]
+
+
+class NotebookError(RuntimeError):
+    """A cell of the notebook raised: `ename`, `evalue` and the cell's execution count, as papermill's error has."""
+
+    def __init__(self, ename: str, evalue: str, exec_count: int | None):
+        super().__init__(f"{ename}: {evalue}")
+        self.ename, self.evalue, self.exec_count = ename, evalue, exec_count
+
+
+def prepare() -> None:
+    """Import the engine now (a worker's initializer calls it while the build plans)."""
+    from ploomber_engine.ipython import PloomberClient  # noqa: F401
+
+
+def execute(notebook: str | Path, parameters: dict[str, Any], timeout: float | None = None) -> Any:
+    """The notebook, executed in this process with `parameters`.
+
+    Parameters
+    ----------
+    notebook : str or Path
+        The notebook file; it runs in its own folder.
+    parameters : dict
+        Injected after the cell tagged ``parameters``.
+    timeout : float, optional
+        Seconds one cell may run; None: no limit.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook.
+
+    Raises
+    ------
+    NotebookError
+        When a cell raises.
+    """
+    import nbformat
+
+    path = Path(notebook)
+    nb = nbformat.read(path, as_version=4)
+    getattr(warnings, "_filters_mutated", lambda: None)()  # a warning shows in every report that triggers it
+    client = _client(nb, str(path.parent), timeout)
+    cwd = os.getcwd()
+    try:
+        return client.execute(parameters=parameters)
+    except Exception as exc:  # the notebook's own error, whatever it is
+        raise NotebookError(type(exc).__name__, str(exc), _failed_cell(nb)) from exc
+    finally:
+        os.chdir(cwd)  # ploomber-engine restores it too; a worker must never keep a report's folder
+
+
+def _client(nb: Any, cwd: str, timeout: float | None) -> Any:
+    """A `PloomberClient` that gives each cell at most `timeout` seconds."""
+    from ploomber_engine.ipython import PloomberClient
+
+    class _TimedClient(PloomberClient):
+        def execute_cell(self, cell: Any, cell_index: int, execution_count: int, store_history: bool) -> Any:
+            with _alarm(timeout):
+                return super().execute_cell(cell, cell_index, execution_count, store_history)
+
+    return _TimedClient(nb, display_stdout=False, progress_bar=False, cwd=cwd)
+
+
+@contextmanager
+def _alarm(seconds: float | None):
+    """Raise TimeoutError in this thread after `seconds` (only in the main thread; elsewhere no limit)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TimeoutError(f"a cell ran longer than {seconds:g} s (单元格运行超时)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _failed_cell(nb: Any) -> int | None:
+    """The execution count of the last code cell that ran (the one that raised)."""
+    counts = [c.get("execution_count") for c in nb.cells if c.get("cell_type") == "code"]
+    ran = [n for n in counts if n]
+    return max(ran) if ran else None

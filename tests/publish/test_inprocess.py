@@ -1,0 +1,94 @@
+"""The in-process engine: the pages a kernel gives, each report in a namespace of its own."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from selfeval_kit.publish.build import build
+from selfeval_kit.publish.render import RenderOptions, ReportTask, render_report
+from tests.report_build import FIXTURE_DATA, tiny_notebook
+
+IN_PROCESS = RenderOptions(engine="inprocess")
+
+
+def _render(notebook: Path, out: Path, options: RenderOptions = IN_PROCESS):
+    task = ReportTask("project", out.stem, out.stem, str(notebook), {"form_id": out.stem}, str(out))
+    return render_report(task, options)
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("engines")
+    data = root / "data"
+    shutil.copytree(FIXTURE_DATA, data)
+    for engine in ("inprocess", "kernel"):
+        result = build(data, root / engine, jobs=1, engine=engine)
+        assert result.ok, [r.error for r in result.reports if r.error]
+    return root / "inprocess", root / "kernel"
+
+
+def test_the_pages_are_the_kernels_byte_for_byte(both):
+    mine, kernels = both
+    pages = sorted(p.name for p in kernels.glob("*.html"))
+    assert pages and sorted(p.name for p in mine.glob("*.html")) == pages
+    for page in pages:
+        assert (mine / page).read_bytes() == (kernels / page).read_bytes(), page
+
+
+def test_a_report_does_not_see_the_names_of_the_report_before(tmp_path):
+    first = _render(tiny_notebook(tmp_path / "a.ipynb", "leak = 1\nleak"), tmp_path / "a.html")
+    second = _render(tiny_notebook(tmp_path / "b.ipynb", "leak + 1"), tmp_path / "b.html")
+    assert first.error is None
+    assert second.error == "NameError: name 'leak' is not defined（第 3 个代码单元）"
+
+
+def test_a_failing_cell_fails_its_report_naming_the_exception_and_the_cell(tmp_path):
+    outcome = _render(tiny_notebook(tmp_path / "z.ipynb", "1 / 0"), tmp_path / "z.html")
+    assert outcome.error == "ZeroDivisionError: division by zero（第 3 个代码单元）"
+    assert not (tmp_path / "z.html").exists()
+
+
+def test_a_report_runs_in_its_notebooks_folder_and_gives_the_folder_back(tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    before = os.getcwd()
+    outcome = _render(tiny_notebook(folder / "cwd.ipynb", "import os\nprint(os.getcwd())"), tmp_path / "cwd.html")
+    assert outcome.error is None and os.getcwd() == before
+    assert f'<pre class="stdout">{folder}\n</pre>' in (tmp_path / "cwd.html").read_text(encoding="utf-8")
+
+
+_WARNINGS_OF = """
+import sys
+from pathlib import Path
+from selfeval_kit.publish.render import RenderOptions, ReportTask, render_report
+for name in sys.argv[1:]:
+    task = ReportTask("project", name, name, name, {}, str(Path(name).with_suffix(".html")))
+    print(render_report(task, RenderOptions(engine="inprocess")).warnings)
+"""
+
+
+def _warnings_of(*notebooks: Path) -> list[str]:
+    # Outside pytest, which records warnings instead of letting them reach stderr.
+    done = subprocess.run(
+        [sys.executable, "-c", _WARNINGS_OF, *map(str, notebooks)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_what_a_report_writes_on_stderr_is_its_warnings(tmp_path):
+    notebook = tiny_notebook(tmp_path / "w.ipynb", "import warnings\nwarnings.warn('口径不一致')")
+    [printed] = _warnings_of(notebook)
+    assert "UserWarning: 口径不一致" in printed
+
+
+def test_a_warning_shows_in_every_report_that_triggers_it(tmp_path):
+    source = "import warnings\nwarnings.warn('每次都提示')"
+    notebooks = [tiny_notebook(tmp_path / f"{n}.ipynb", source) for n in "ab"]
+    assert ["每次都提示" in line for line in _warnings_of(*notebooks)] == [True, True]
