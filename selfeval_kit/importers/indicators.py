@@ -96,8 +96,10 @@ class IndicatorReader:
             item[role] = self._text(n, role, self._under(row, role))
         item["target"] = self._target(n, row)
         for role in ("level1", "level2"):
-            if item[role] is None and self.rows:
-                item[role] = self.rows[-1][role]  # the label above carries on
+            if item[role] is None and self.rows and self.rows[-1][role] is not None:
+                # A label written once over rows that are not merged: it carries on, less surely.
+                item[role] = self.rows[-1][role]
+                self._inferred(f"indicators[{n}].{role}", item[role], "沿用上一行")
         item["weight"] = self._points(n, "weight", self._under(row, "weight"))
         item["score"] = self._points(n, "score", self._under(row, "score"))
         note = self._under(row, "deviation_note")
@@ -107,6 +109,12 @@ class IndicatorReader:
             self.records.append(FieldRecord(f"indicators[{n}].deviation_note", item["deviation_note"], note[0].where))
         self.rows.append(item)
         return True
+
+    def _inferred(self, path: str, value: str, reason: str) -> None:
+        for k in range(len(self.records) - 1, -1, -1):
+            if self.records[k].path == path:
+                self.records[k] = FieldRecord(path, value, self.records[k].where, 0.8, reason)
+                return
 
     def _text(self, n: int, role: str, pieces: list[Piece]) -> str | None:
         path = f"indicators[{n}].{role}"

@@ -151,8 +151,11 @@ class _FormReader:
         if funds.found:
             data["funds"] = funds.result()
         goal_data = goal.result()
-        if goal_data is not None:
-            data["annual_goal"] = goal_data
+        if goal_data is None:  # the model has the block; the source does not: both texts empty, and said so
+            goal_data = {"planned": None, "achieved": None}
+            for key in goal_data:
+                self.records.append(FieldRecord(f"annual_goal.{key}", None, "", 0.0, "表中没有年度总体目标"))
+        data["annual_goal"] = goal_data
         if indicators.found:
             data["indicators"] = indicators.rows
             if indicators.total is not None:

@@ -202,3 +202,48 @@ def test_a_table_cut_before_its_total_is_incomplete():
     last = max(c.row for c in t.cells)
     form = read_one(Table([c for c in t.cells if c.row != last], "表1"))
     assert not form.complete and len(form.data["indicators"]) == 4
+
+
+def test_a_label_written_once_over_unmerged_rows_carries_on_less_surely():
+    rows = [r[:] for r in ROWS]
+    rows[1][0] = ""  # 质量指标's row: 一级 left blank, not merged
+    form = read_one(official(rows))
+    assert form.data["indicators"][1]["level1"] == "产出指标"
+    record = next(r for r in form.records if r.path == "indicators[1].level1")
+    assert (record.value, record.confidence, record.reason) == ("产出指标", 0.8, "沿用上一行")
+
+
+def test_a_table_with_a_leading_performance_column_and_worded_labels():
+    """绩效指标 merged down the left, labels with colons and points: as many provinces print them."""
+    rows = [
+        ["项目支出绩效自评表\n（2022年度）", "", "", "", "", "", "", "", ""],
+        ["项目名称", "", "委托业务项目", "", "", "", "", "", ""],
+        ["主管部门", "", "某镇人民政府", "", "", "实施单位", "某镇人民政府", "", ""],
+        ["项目资金\n（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分", ""],
+        ["", "年度资金总额：", "90", "90", "89.974", "10", "99.97%", "10", ""],
+        ["", "其中：本年财政拨款", "90", "90", "89.974", "—", "—", "—", ""],
+        ["", "上年结转资金", "", "", "", "—", "—", "—", ""],
+        ["", "其他资金", "", "", "", "—", "—", "—", ""],
+        ["绩效指标", *HEADER],
+        ["", "产出指标(50分)", "数量指标", "基建工程委托业务项目数量", "≥50个", "50", "50", "50", ""],
+        ["", "效益指标(30分)", "社会效益指标", "对维护基建市场公平的影响程度", "效果明显", "达成预期指标", "30", "30"],
+        ["", "满意度指标(10分)", "满意度指标", "公众满意度", "≥90%", "95%", "10", "10", ""],
+        ["总分", "", "", "", "", "", "100", "100", ""],
+    ]
+    merges = {(0, 0): (1, 9), (1, 0): (1, 2), (1, 2): (1, 7), (2, 0): (1, 2), (2, 2): (1, 3), (2, 6): (1, 3)}
+    merges |= {(3, 0): (5, 1), (8, 0): (4, 1)}
+    form = read_one(table(rows, merges))
+    data = form.data
+    assert (data["name"], data["department"], data["implementer"], data["year"], data["unit"]) == (
+        "委托业务项目", "某镇人民政府", "某镇人民政府", 2022, "万元",
+    )  # fmt: skip
+    assert data["funds"]["total"]["executed"] == 89.974 and data["funds"]["appropriation"]["budget_final"] == 90
+    assert data["funds"]["carryover"] == {"budget_initial": None, "budget_final": None, "executed": None}
+    assert [(i["level1"], i["name"], i["actual"]) for i in data["indicators"]] == [
+        ("产出指标(50分)", "基建工程委托业务项目数量", "50"),
+        ("效益指标(30分)", "对维护基建市场公平的影响程度", "达成预期指标"),
+        ("满意度指标(10分)", "公众满意度", "95%"),
+    ]
+    assert data["total_score"] == 100.0
+    assert data["annual_goal"] == {"planned": None, "achieved": None}  # the table has none: not invented
+    assert form.ok
