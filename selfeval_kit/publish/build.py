@@ -26,7 +26,7 @@ error, its earlier page stays in place, and `BuildResult.ok` is False.
   naming the page; the others are still attempted. When index.html or the manifest cannot be
   written, `BuildFailed` names them, after every report was attempted.
 * On a cluster (``scheduler``): the same reports run on a Dask cluster's workers (`selfeval_kit.pool`),
-  each worker process starting its warm kernel before its first report (`kernel.start_worker`);
+  each worker process preparing its engine before its first report (`kernel.start_worker`);
   the workers write the pages into the shared output folder (atomically, as locally), this process
   keeps the lock, the manifest, index.html and the outcome.
 * Safe names: a form whose page would take one of the build's own names (`manifest.RESERVED_NAMES`:
@@ -119,7 +119,7 @@ class BuildOptions:
         ``review_date`` (ISO date), passed to every notebook; empty: lines left to sign.
     scheduler : str, optional
         A Dask scheduler's address (``tcp://host:8786``): the reports run on its workers, each
-        worker process with its own warm kernel, writing the pages into `out_dir`, which they
+        worker process with its own engine, writing the pages into `out_dir`, which they
         must see (a shared folder), as they must see the data and the notebooks; `jobs` and
         `report_timeout` then do not apply. None: local worker processes.
     engine : str, default "inprocess"
