@@ -134,6 +134,9 @@ class FundsReader:
             self.records.append(FieldRecord(path, None, piece.where if piece else "", 0.0, reason))
             return None
         text = one_line(piece.text)
+        if role == "reason" and self.voc.is_help(text):  # the template's instruction, not a reason
+            self.records.append(FieldRecord(path, None, piece.where, 0.0, "表中为填表说明，不是原因"))
+            return None
         value: Any
         if role in _AMOUNTS:
             value = amount(text)

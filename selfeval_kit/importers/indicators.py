@@ -104,7 +104,8 @@ class IndicatorReader:
         item["score"] = self._points(n, "score", self._under(row, "score"))
         note = self._under(row, "deviation_note")
         text = note[0].text.strip() if note else ""
-        item["deviation_note"] = None if not text or is_dash(text) else one_line(text)
+        empty = not text or is_dash(text) or self.voc.is_help(text)  # a template's instruction is no note
+        item["deviation_note"] = None if empty else one_line(text)
         if note and item["deviation_note"] is not None:
             self.records.append(FieldRecord(f"indicators[{n}].deviation_note", item["deviation_note"], note[0].where))
         self.rows.append(item)
@@ -129,7 +130,12 @@ class IndicatorReader:
         parts = {role: self._under(row, role) for role in _TARGET_PARTS}
         if not parts["nature"] and not parts["measure_unit"]:
             return self._text(n, "target", parts["target"])
-        texts = [one_line(parts[r][0].text) for r in _TARGET_PARTS if parts[r] and not is_dash(parts[r][0].text)]
+        # 指标性质 joins the target when it is a sign (≥, =); 定性/定量 say what kind of target it is.
+        texts = [
+            one_line(parts[r][0].text)
+            for r in _TARGET_PARTS
+            if parts[r] and not is_dash(parts[r][0].text) and (r != "nature" or self.voc.sign(parts[r][0].text))
+        ]
         if not parts["target"]:
             self.records.append(FieldRecord(f"indicators[{n}].target", None, "", 0.0, "表中指标值为空"))
             return None
@@ -154,11 +160,11 @@ class IndicatorReader:
 
     def _total(self, row: Row) -> None:
         self.total_seen = True
+        # Only under 得分: a total under 分值/权重 is the weights' sum, not the score.
         under = self._under(row, "score")
-        numbers = [v for p in (under or list(row.fresh)[::-1]) if (v := points(p.text)) is not None]
+        numbers = [(v, p) for p in under if (v := points(p.text)) is not None]
         if numbers:
-            self.total = numbers[0]
-            where = (under or list(row.fresh))[0].where
-            self.records.append(FieldRecord("total_score", self.total, where))
+            self.total = numbers[0][0]
+            self.records.append(FieldRecord("total_score", self.total, numbers[0][1].where))
         else:
-            self.records.append(FieldRecord("total_score", None, row.where, 0.0, "总分一行没有得分"))
+            self.records.append(FieldRecord("total_score", None, row.where, 0.0, "总分一行的得分栏为空"))

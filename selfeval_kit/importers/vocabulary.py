@@ -209,6 +209,7 @@ class Vocabulary:
     units: dict[str, str] = field(repr=False)  # folded hint ("单位:万元", "(元)") → 元 / 万元
     unit_re: re.Pattern[str] = field(repr=False)
     pages: re.Pattern[str] = field(repr=False)
+    helps: tuple[str, ...] = field(default=(), repr=False)  # folded phrases of a template's own instructions
 
     @classmethod
     def from_yaml(cls, text: str, source: str | Path) -> Vocabulary:
@@ -356,6 +357,12 @@ class Vocabulary:
             return bool(line.strip())
         return self.pages.fullmatch(folded) is not None
 
+    def is_help(self, text: str) -> bool:
+        """Is `text` the template's own instruction printed in a cell ("预算执行率=预算执行数/调整后预算数,
+        预算执行率未达到90%的需说明原因…"), not what the form's author wrote?"""
+        folded = self.normalise(text)
+        return any(phrase in folded for phrase in self.helps)
+
     def sign(self, text: str) -> str | None:
         """The canonical comparison sign a text is (">=", "＞＝", "不低于" → "≥"), or None if it is none."""
         folded = self.normalise(text)
@@ -453,6 +460,7 @@ class _Noise(_Strict):
     column_letters: list[str]
     ruby: list[str]
     points: list[str]
+    help_texts: list[str] = []
 
 
 class _Spec(_Strict):
@@ -575,4 +583,5 @@ def _build(spec: _Spec, source: str | Path) -> Vocabulary:
         units=units,
         unit_re=_alternation(units),
         pages=re.compile("|".join(_template(t) for t in spec.noise.pages) or r"(?!)"),
+        helps=tuple(folder.normalise(t) for t in spec.noise.help_texts),
     )

@@ -72,3 +72,17 @@ def test_todays_export_converted_by_libreoffice_imports_back_intact(converted, k
     share, whole, wrong = _share_equal(read_source(converted[kind]))
     assert whole == 11
     assert share >= 0.99, wrong[:5]
+
+
+def test_the_sichuan_template_as_a_web_pages_table_gives_what_its_pdf_text_gives():
+    """The 2023 form of 大英县司法局 (四川 部门预算项目支出绩效自评表: 年度预算数 over two header rows, 权重,
+    指标性质/指标值/度量单位, 总额/其中:财政资金/财政专户管理资金/单位资金, the template's instructions in the 原因
+    cell, 合计 with only the weights' total), its table rebuilt as HTML from the published PDF, against the values
+    read by hand from that PDF's text (tests/fixtures/text/sichuan_daying_2023.expected.yaml)."""
+    import yaml
+
+    expected = yaml.safe_load((DOCUMENTS.parent / "text" / "sichuan_daying_2023.expected.yaml").read_text("utf-8"))
+    [form] = read_source(DOCUMENTS / "sichuan_daying_2023.html")
+    equal, total, wrong = differences([expected["forms"][0]["data"]], [form.data])
+    assert (equal, wrong) == (total, [])
+    assert form.ok
