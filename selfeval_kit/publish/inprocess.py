@@ -20,6 +20,8 @@ kernel engine (``--engine kernel``) for another kernel than this interpreter.
 
 from __future__ import annotations
 
+import atexit
+import logging
 import os
 import signal
 import threading
@@ -29,6 +31,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["NotebookError", "execute", "prepare"]
+
+log = logging.getLogger("selfeval_kit.publish")
 
 
 class NotebookError(RuntimeError):
@@ -90,7 +94,34 @@ def _client(nb: Any, cwd: str, timeout: float | None) -> Any:
             with _alarm(timeout):
                 return super().execute_cell(cell, cell_index, execution_count, store_history)
 
+        def __exit__(self, *exc: Any) -> None:
+            shell = self._shell
+            try:
+                super().__exit__(*exc)
+            finally:
+                if shell is not None:
+                    _dispose(shell)
+
     return _TimedClient(nb, display_stdout=False, progress_bar=False, cwd=cwd)
+
+
+def _dispose(shell: Any) -> None:
+    """Let a report's shell go. IPython registers, for each shell, its exit operations, its history's
+    saving thread and its script magics' cleanup with `atexit`, which would keep every shell a worker
+    ever made (and its history database) until the worker exits, then close those databases from
+    another thread. Run them now, in this thread, and unregister them."""
+    history = getattr(shell, "history_manager", None)
+    saver = getattr(history, "save_thread", None)
+    scripts = getattr(getattr(shell, "magics_manager", None), "registry", {}).get("ScriptMagics")
+    handlers = [shell.atexit_operations, getattr(saver, "stop", None), getattr(scripts, "kill_bg_processes", None)]
+    for handler in handlers:
+        if handler is None:
+            continue
+        atexit.unregister(handler)
+        try:
+            handler()
+        except Exception:  # a history that cannot be closed: nothing of the report depends on it
+            log.debug("could not close a report's IPython shell", exc_info=True)
 
 
 @contextmanager

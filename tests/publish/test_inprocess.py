@@ -92,3 +92,14 @@ def test_a_warning_shows_in_every_report_that_triggers_it(tmp_path):
     source = "import warnings\nwarnings.warn('每次都提示')"
     notebooks = [tiny_notebook(tmp_path / f"{n}.ipynb", source) for n in "ab"]
     assert ["每次都提示" in line for line in _warnings_of(*notebooks)] == [True, True]
+
+
+def test_a_reports_shell_leaves_no_thread_behind(tmp_path):
+    """Each IPython shell starts a thread saving its history; a worker runs thousands of reports."""
+    import threading
+    import time
+
+    for n in range(3):
+        assert _render(tiny_notebook(tmp_path / f"s{n}.ipynb", "1 + 1"), tmp_path / f"s{n}.html").error is None
+    time.sleep(0.2)
+    assert [t.name for t in threading.enumerate() if t.name == "IPythonHistorySavingThread"] == []
