@@ -17,8 +17,6 @@ against the `Limits` before any row is read.
 from __future__ import annotations
 
 import io
-import os
-import stat
 import types
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -33,7 +31,7 @@ from selfeval_kit.form.export import export_records
 from selfeval_kit.form.limits import DEFAULT_LIMITS, Limits
 from selfeval_kit.form.model import EXPORT_KEYS, Form
 from selfeval_kit.form.problems import problem as _problem
-from selfeval_kit.form.sources import file_kind
+from selfeval_kit.form.sources import open_bounded
 from selfeval_kit.i18n import N_, _
 
 __all__ = [
@@ -193,24 +191,7 @@ def write_parquet(
 
 def _open(file: Path, limits: Limits) -> tuple[Any, str | None]:
     """A binary handle on a regular file of at most `Limits.max_parquet_bytes`, or why not (never blocking)."""
-    try:
-        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except OSError as exc:
-        return None, _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            message = _("not a regular file but {kind}; expected {expected}")
-            why = message.format(kind=file_kind(info.st_mode), expected=_("a Parquet file"))
-        elif info.st_size > limits.max_parquet_bytes:
-            message = _("file is {size} bytes; {kind} is at most {limit} bytes")
-            why = message.format(size=info.st_size, kind=_("a Parquet file"), limit=limits.max_parquet_bytes)
-        else:
-            return os.fdopen(fd, "rb"), None
-    except OSError as exc:
-        why = _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
-    os.close(fd)
-    return None, why
+    return open_bounded(file, limits.max_parquet_bytes, _("a Parquet file"))
 
 
 def _too_large(metadata: Any, limits: Limits) -> str | None:

@@ -14,9 +14,7 @@ a YAML problem gives its line and column.
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +27,7 @@ from selfeval_kit.form.limits import DEFAULT_LIMITS, MAX_DEPTH, MAX_YAML_BYTES, 
 from selfeval_kit.form.model import Form
 from selfeval_kit.form.problems import field_path as _path
 from selfeval_kit.form.problems import problem as _problem
-from selfeval_kit.form.sources import file_kind
+from selfeval_kit.form.sources import open_bounded
 from selfeval_kit.i18n import N_, _
 
 __all__ = [
@@ -368,24 +366,14 @@ def read_text(file: Path, limit: int, kind: str) -> tuple[str | None, str | None
         ``"file is 1073741824 bytes; a YAML form file is at most 5242880 bytes"``.
     """
     kind = _(kind)  # the callers' kinds are marked for the catalogue
+    handle, why = open_bounded(file, limit, kind)
+    if handle is None:
+        return None, why
     try:
-        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except OSError as exc:
-        return None, _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            message = _("not a regular file but {kind}; expected {expected}")
-            return None, message.format(kind=file_kind(info.st_mode), expected=kind)
-        if info.st_size > limit:
-            message = _("file is {size} bytes; {kind} is at most {limit} bytes")
-            return None, message.format(size=info.st_size, kind=kind, limit=limit)
-        with os.fdopen(fd, "rb", closefd=False) as handle:
+        with handle:
             raw = handle.read(limit + 1)  # a file growing meanwhile is still read no further
     except OSError as exc:
         return None, _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
-    finally:
-        os.close(fd)
     if len(raw) > limit:
         return None, _("file is more than {limit} bytes; {kind} is at most {limit} bytes").format(
             kind=kind, limit=limit

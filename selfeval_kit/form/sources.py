@@ -10,11 +10,20 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from selfeval_kit.errors import DataError, Problem
 from selfeval_kit.i18n import _
 
-__all__ = ["BUNDLED_DATA", "FORM_SUFFIXES", "file_kind", "form_files", "is_bundled", "resolve_data_path"]
+__all__ = [
+    "BUNDLED_DATA",
+    "FORM_SUFFIXES",
+    "file_kind",
+    "form_files",
+    "is_bundled",
+    "open_bounded",
+    "resolve_data_path",
+]
 
 FORM_SUFFIXES = (".yaml", ".yml", ".json", ".parquet")  # JSON, Parquet: the export formats, one form or many
 
@@ -139,3 +148,31 @@ def form_files(path: str | Path) -> list[Path]:
     if not_a_file is not None:
         raise DataError.single(path, not_a_file)
     return [path]
+
+
+def open_bounded(file: Path, limit: int, kind: str) -> tuple[Any, str | None]:
+    """A binary handle on `file` if it is a regular file of at most `limit` bytes, else why not.
+
+    Opened without blocking (a FIFO named like a form file never hangs the reader) and checked on
+    the open descriptor, so the file checked is the file read. `kind` names what was expected, in
+    the user's language ("a YAML form file").
+    """
+    try:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as exc:
+        return None, _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            why = _("not a regular file but {kind}; expected {expected}").format(
+                kind=file_kind(info.st_mode), expected=kind
+            )
+        elif info.st_size > limit:
+            message = _("file is {size} bytes; {kind} is at most {limit} bytes")
+            why = message.format(size=info.st_size, kind=kind, limit=limit)
+        else:
+            return os.fdopen(fd, "rb"), None
+    except OSError as exc:
+        why = _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
+    os.close(fd)
+    return None, why
