@@ -24,6 +24,7 @@ import atexit
 import logging
 import os
 import signal
+import sys
 import threading
 import warnings
 from contextlib import contextmanager
@@ -77,12 +78,15 @@ def execute(notebook: str | Path, parameters: dict[str, Any], timeout: float | N
     getattr(warnings, "_filters_mutated", lambda: None)()  # a warning shows in every report that triggers it
     client = _client(nb, str(path.parent), timeout)
     cwd = os.getcwd()
+    main = sys.modules.get("__main__")  # IPython makes the shell's namespace __main__; the process keeps its own
     try:
         return client.execute(parameters=parameters)
     except Exception as exc:  # the notebook's own error, whatever it is
         raise NotebookError(type(exc).__name__, str(exc), _failed_cell(nb)) from exc
     finally:
         os.chdir(cwd)  # ploomber-engine restores it too; a worker must never keep a report's folder
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 def _client(nb: Any, cwd: str, timeout: float | None) -> Any:

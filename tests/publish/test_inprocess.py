@@ -103,3 +103,10 @@ def test_a_reports_shell_leaves_no_thread_behind(tmp_path):
         assert _render(tiny_notebook(tmp_path / f"s{n}.ipynb", "1 + 1"), tmp_path / f"s{n}.html").error is None
     time.sleep(0.2)
     assert [t.name for t in threading.enumerate() if t.name == "IPythonHistorySavingThread"] == []
+
+
+def test_the_process_keeps_its_own_main_module(tmp_path):
+    """IPython makes a shell's namespace ``__main__``; multiprocessing's spawn needs the real one afterwards."""
+    main = sys.modules["__main__"]
+    assert _render(tiny_notebook(tmp_path / "m.ipynb", "1 + 1"), tmp_path / "m.html").error is None
+    assert sys.modules["__main__"] is main
