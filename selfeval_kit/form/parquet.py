@@ -37,6 +37,7 @@ from selfeval_kit.i18n import N_, _
 __all__ = [
     "NEEDS_PYARROW",
     "ROW_GROUP_SIZE",
+    "form_count",
     "form_schema",
     "read_parquet",
     "row_groups",
@@ -292,6 +293,17 @@ def row_groups(file: Path) -> int | None:
         The count; None when pyarrow is not installed or the file cannot be read as Parquet
         (`read_parquet` then says why).
     """
+    metadata = _metadata(file)
+    return None if metadata is None else int(metadata.num_row_groups)
+
+
+def form_count(file: Path) -> int | None:
+    """How many forms (rows) a Parquet file holds, from its metadata; None when it cannot tell."""
+    metadata = _metadata(file)
+    return None if metadata is None else int(metadata.num_rows)
+
+
+def _metadata(file: Path) -> Any:
     try:
         pa = _pyarrow()
     except DataError:
@@ -301,6 +313,6 @@ def row_groups(file: Path) -> int | None:
         return None
     with handle:
         try:
-            return int(pa.parquet.ParquetFile(handle).metadata.num_row_groups)
+            return pa.parquet.ParquetFile(handle).metadata
         except (pa.ArrowException, OSError, ValueError):
             return None

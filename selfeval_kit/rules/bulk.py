@@ -114,8 +114,8 @@ def auto_jobs(path: str | Path) -> int:
     Returns
     -------
     int
-        The number of cores for a large input (at least `AUTO_MIN_FILES` files or
-        `AUTO_MIN_BYTES` bytes of forms), else 1.
+        The number of cores for a large input (at least `AUTO_MIN_FILES` forms, counting a file
+        as one and a Parquet file as its rows, or `AUTO_MIN_BYTES` bytes of forms), else 1.
     """
     cores = os.cpu_count() or 1
     if cores < 2:
@@ -124,7 +124,7 @@ def auto_jobs(path: str | Path) -> int:
         files = form_files(path)
     except Exception:  # noqa: BLE001 - `load` reports it, in this process
         return 1
-    if len(files) >= AUTO_MIN_FILES:
+    if _forms_counted(files) >= AUTO_MIN_FILES:
         return cores
     size = 0
     for file in files:
@@ -221,6 +221,20 @@ def _is_shared(file: Path) -> bool:
         return file.suffix == ".json" and file.stat().st_size >= _SHARE_BYTES
     except OSError:
         return False  # a task reads it, and finds the problem
+
+
+def _forms_counted(files: list[Path]) -> int:
+    """The forms of `files` as far as counting them is cheap: one a file, a Parquet file's rows
+    (compressed, its size says little about how many forms it holds)."""
+    count = 0
+    for file in files:
+        rows = None
+        if file.suffix == ".parquet":
+            from selfeval_kit.form.parquet import form_count  # pyarrow, only for a Parquet file
+
+            rows = form_count(file)
+        count += rows if rows is not None else 1
+    return count
 
 
 def _row_groups(file: Path) -> int | None:

@@ -220,6 +220,14 @@ def test_auto_jobs_small_input_is_serial():
     assert bulk.auto_jobs(DATA_2022) == 1
 
 
+@pytest.mark.parametrize(("minimum", "jobs"), [(200, 2), (201, 1)])
+def test_auto_jobs_counts_a_parquet_files_forms_not_its_bytes(synthetic, tmp_path, monkeypatch, minimum, jobs):
+    path = write_parquet(load(synthetic / "yaml").forms, tmp_path / "forms.parquet")  # 200 forms, a few KiB
+    monkeypatch.setattr(bulk, "AUTO_MIN_FILES", minimum)
+    monkeypatch.setattr(bulk.os, "cpu_count", lambda: 2)
+    assert bulk.auto_jobs(path) == jobs
+
+
 def test_cli_jobs_same_output(synthetic):
     runner = CliRunner()
     path = str(synthetic / "forms.json")
