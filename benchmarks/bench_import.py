@@ -5,9 +5,10 @@
 Two tables, printed:
 
 1. Round trips of the bundled 2022 forms: the committed conversions in tests/fixtures/documents
-   (our xlsx export; LibreOffice's PDF, HTML and Word of it; Chromium's print of one report's
-   attached form), and with ``--convert`` today's export converted again by LibreOffice. For each:
-   forms read whole, printed values equal, seconds.
+   (our xlsx export; LibreOffice's PDF, HTML and Word of it and ``pdftotext -layout`` of that PDF;
+   Chromium's print of one report's attached form and its ``pdftotext -layout``), and with
+   ``--convert`` today's export converted again by LibreOffice (and pdftotext, when installed).
+   For each: forms read whole, printed values equal, seconds.
 2. Real published forms (tests/fixtures/text: several provinces and years, values read by hand
    into ``*.expected.yaml``): precision (values given that are right; a value given where the
    form has none counts as wrong) and recall (the form's values that came back right), per file
@@ -50,7 +51,8 @@ def _timed(path: Path) -> tuple[list, float, str]:
 
 def round_trips(convert: bool) -> None:
     expected = bundled()
-    files = [DOCUMENTS / n for n in ("forms_2022.xlsx", "forms_2022.pdf", "forms_2022.html", "forms_2022.docx")]
+    names = ("forms_2022.xlsx", "forms_2022.pdf", "forms_2022.html", "forms_2022.docx", "forms_2022.layout.txt")
+    files = [DOCUMENTS / n for n in names]
     with tempfile.TemporaryDirectory() as tmp:
         if convert:
             files += _converted(Path(tmp))
@@ -61,13 +63,13 @@ def round_trips(convert: bool) -> None:
             whole = sum(f.ok for f in forms)
             shown = f"{path.parent.name}/{path.name}"
             print(f"{shown:<44} {whole:>5} / 11 {equal:>6}/{total} {100 * equal / total:5.1f}% {seconds:8.2f} {error}")
-        chromium = DOCUMENTS / "hotline_form_chromium.pdf"
-        forms, seconds, error = _timed(chromium)
         want = [f for f in expected if f["id"] == "hotline-system-ops"]
-        equal, total, _ = differences(want, [f.data for f in forms[:1]])
-        shown = f"{chromium.parent.name}/{chromium.name}"
-        whole = sum(f.ok for f in forms)
-        print(f"{shown:<44} {whole:>5} / 1  {equal:>6}/{total} {100 * equal / total:5.1f}% {seconds:8.2f}")
+        for chromium in (DOCUMENTS / "hotline_form_chromium.pdf", DOCUMENTS / "hotline_form_chromium.layout.txt"):
+            forms, seconds, error = _timed(chromium)
+            equal, total, _ = differences(want, [f.data for f in forms[:1]])
+            shown = f"{chromium.parent.name}/{chromium.name}"
+            whole = sum(f.ok for f in forms)
+            print(f"{shown:<44} {whole:>5} / 1  {equal:>6}/{total} {100 * equal / total:5.1f}% {seconds:8.2f} {error}")
 
 
 def _converted(folder: Path) -> list[Path]:
@@ -85,7 +87,12 @@ def _converted(folder: Path) -> list[Path]:
              "--outdir", str(folder), str(source)],
             check=True, capture_output=True, timeout=300,
         )  # fmt: skip
-    return [folder / f"today.{k}" for k in ("xlsx", "pdf", "html", "docx")]
+    out = [folder / f"today.{k}" for k in ("xlsx", "pdf", "html", "docx")]
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is not None:
+        subprocess.run([pdftotext, "-layout", str(folder / "today.pdf"), str(folder / "today.layout.txt")], check=True)
+        out.append(folder / "today.layout.txt")
+    return out
 
 
 def real_forms() -> None:

@@ -56,11 +56,16 @@ class Line:
     parts : tuple of str, optional
         For text sources only: the line cut at its strong separators (``|``, tabs, runs of two or
         more spaces), empty parts kept; () when the adapter has no such cuts.
+    indent : int, default 0
+        For text sources: the characters stripped before `text`, so that ``indent`` plus a
+        character's index in `text` is its column in the line as printed (layout text keeps a
+        table's columns as positions: `selfeval_kit.importers.layout`).
     """
 
     text: str
     where: str
     parts: tuple[str, ...] = ()
+    indent: int = 0
 
 
 @dataclass

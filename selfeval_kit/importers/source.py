@@ -8,8 +8,10 @@ content (`selfeval_kit.importers.adapters.sniff`), and reads it:
 * a workbook this project wrote (`selfeval export --format xlsx`, with its hidden ``_selfeval``
   sheet): the reader of that layout (`selfeval_kit.importers.workbook`), which also restores the
   ids and the exact values the sheet keeps, so YAML → xlsx → YAML is lossless;
-* text (extracted from published PDFs, copied from a page): the text reader
-  (`selfeval_kit.importers.text`).
+* text laid out in columns (``pdftotext -layout``, a table copied with its spaces): its tables
+  rebuilt from the words' positions (`selfeval_kit.importers.layout`) and read by the cell reader;
+* other text (extracted from published PDFs one cell a line, copied from a page), and laid-out
+  text the cell reader does not read whole: the text reader (`selfeval_kit.importers.text`).
 
 A folder is every regular, non-hidden file in it, in name order; one that cannot be read
 fails the whole import, naming it. Ids the reader made up take the file's name.
@@ -26,6 +28,7 @@ from selfeval_kit.errors import DataError, Problem
 from selfeval_kit.importers import bounded
 from selfeval_kit.importers.adapters import ADAPTERS, sniff
 from selfeval_kit.importers.imported import ImportedForm
+from selfeval_kit.importers.layout import is_layout, tabulate
 from selfeval_kit.importers.reader import read_forms
 from selfeval_kit.importers.text import read_text
 from selfeval_kit.importers.vocabulary import vocabulary
@@ -66,7 +69,7 @@ def read_source(path: str | Path) -> list[ImportedForm]:
     data = bounded.file_bytes(path, MAX_IMPORT_BYTES)
     kind = sniff(data, path)
     if kind == "txt":
-        return _name_after(path, _read_text(path, _decoded(path, data)))
+        return _name_after(path, _text_forms(path, data))
     if kind == "xlsx" and _written_here(data):
         return _name_after(path, read_workbook(path))
     document = ADAPTERS[kind](path, data)
@@ -79,6 +82,22 @@ def read_source(path: str | Path) -> list[ImportedForm]:
             + (f"; {notes}" if notes else ""),
         )
     return _name_after(path, forms)
+
+
+def _text_forms(path: Path, data: bytes) -> list[ImportedForm]:
+    """Text laid out in columns through the cell reader (`layout`); else, or when that does not read
+    every form whole, the text reader, whose reading is kept if it reads them all whole."""
+    document = ADAPTERS["txt"](path, data)
+    laid_out = read_forms(tabulate(document, vocabulary())) if is_layout(document) else []
+    if laid_out and all(form.ok for form in laid_out):
+        return laid_out
+    try:
+        forms = _read_text(path, _decoded(path, data))
+    except DataError:
+        if laid_out:
+            return laid_out
+        raise
+    return forms if not laid_out or all(form.ok for form in forms) else laid_out
 
 
 def _read_text(path: Path, text: str) -> list[ImportedForm]:

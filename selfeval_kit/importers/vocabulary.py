@@ -342,6 +342,11 @@ class Vocabulary:
         """The canonical 二级指标 label of a cell ("数量", "社会效益" → "社会效益指标"), or None."""
         return self.levels2.get(self.normalise(text))
 
+    def is_level_prefix(self, text: str) -> bool:
+        """Does a 一级 or 二级 label begin with `text` (a label printed over several lines: "产出指")?"""
+        folded = self.normalise(text)
+        return bool(folded) and any(label.startswith(folded) for label in (*self.levels1, *self.levels2))
+
     def parents(self, level2: str) -> tuple[str, ...]:
         """The 一级 labels a canonical 二级 label may stand under, most usual first; () if unknown."""
         return self.parents_of.get(level2, ())

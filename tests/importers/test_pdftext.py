@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from selfeval_kit.cli import main
 from selfeval_kit.errors import DataError
 from selfeval_kit.form.model import Form
+from selfeval_kit.importers.source import read_source
 from selfeval_kit.importers.text import read_text
 from selfeval_kit.importers.writing import form_to_yaml
 from tests.conftest import DATA_2022, FIXTURES
@@ -41,9 +42,14 @@ def seed_forms():
 
 
 def _fixture(name: str) -> tuple[list, list[dict]]:
-    text = (TEXT_FIXTURES / f"{name}.txt").read_text(encoding="utf-8")
+    """The fixture's forms as `selfeval import` reads them (laid-out text through the cell reader,
+    the rest through the text reader), ids back to the reader's own (form-01, not <file>-01)."""
     expected = yaml.safe_load((TEXT_FIXTURES / f"{name}.expected.yaml").read_text(encoding="utf-8"))["forms"]
-    return read_text(text, source=name), expected
+    forms = read_source(TEXT_FIXTURES / f"{name}.txt")
+    for imported in forms:
+        if imported.data.get("id", "").startswith(f"{name}-"):
+            imported.data["id"] = "form-" + imported.data["id"][len(name) + 1 :]
+    return forms, expected
 
 
 # A small well-formed form; tests change one thing in it with str.replace.

@@ -75,7 +75,8 @@ def read(path: Path, data: bytes) -> Document:
             if _DELIMITER_ROW.match(raw.strip(_SPACE + "\t")) and any(p in raw for p in _PIPES):
                 continue
             where = f"第{number}页 第{index}行" if paged else f"第{index}行"
-            document.blocks.append(Line(raw.strip(), where, parts=split_parts(raw)))
+            indent = len(raw) - len(raw.lstrip())
+            document.blocks.append(Line(raw.strip(), where, parts=split_parts(raw), indent=indent))
     return document
 
 

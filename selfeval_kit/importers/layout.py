@@ -1,0 +1,677 @@
+"""Text laid out in columns (``pdftotext -layout``, a table copied with its spaces) read back into tables.
+
+    项目资金（元）        年初预算数   全年预算数   全年执行数   分值  执行率   得分     ← a header line
+           年度资金总额   296,272.00  296,272.00  296,272.00   10  100.00%   10     ← a row
+
+Text printed from a PDF by ``pdftotext -layout`` keeps every word where the page had it: a word
+starts at the column its x position gives, so the words of one table column stand under one
+another, though nothing draws the cells. `tabulate` finds the tables of a text `Document` by their
+header lines (the vocabulary's funds, goal and indicator column labels), cuts each line under a
+header into words with their extent as printed (a Chinese character is two columns wide), puts
+every word in the header column it shares the most columns with (a column grows by the words
+that fall only under it, so a left-aligned name under a centred header still finds it), and gives
+the document back with those lines replaced by a `Table`, which the cell reader reads like a
+PDF's. What a layout leaves out, it rebuilds from the positions:
+
+* A cell printed on several lines: a line with no value of its own (no amount, target or points) is
+  a continuation of a row beside it, the row above; or, where rows print their values between the
+  lines of a wrapped label (vertically centred cells: a row then lacks that label), the row that
+  lacks it.
+* 一级/二级 labels merged over rows: their fragments ("产出指" + "标") are joined while the
+  vocabulary says they make a label, and the rows each label covers follow from where it is
+  printed: on the first row of its group (top-aligned), or halfway through it (centred: from the
+  first group on, each centre gives where its group ends).
+* The funds block's own label (项目资金（元）) and the goal block's (年度总体目标): one cell over the table.
+
+Lines outside the tables (the title, 项目名称 …, page footers) stay lines. Text that is not laid out
+(one cell a line) has no header line with columns and is left as it is (`is_layout`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from wcwidth import wcswidth
+
+from selfeval_kit.importers.cells import Block, Cell, Document, Line, Table
+from selfeval_kit.importers.fields import one_line
+from selfeval_kit.importers.funds import FUNDS_ROWS
+from selfeval_kit.importers.levels import cost, refined, spans, top_spans
+from selfeval_kit.importers.vocabulary import Vocabulary
+
+__all__ = ["is_layout", "tabulate"]
+
+_WORD = re.compile(r"\S+")
+_SPACED = re.compile(r"\S(?: {2,}|\u3000)\S")  # two cells on one line, apart as a layout prints them
+_LAYOUT_SHARE = 0.3  # of the non-blank lines with columns apart: below it, the text is one cell a line
+_BLANK_RUN_END = 3  # blank lines that end a funds or goal table (a page's gap)
+_REQUIRED_ROLE = {"funds": "row_label", "indicators": "name"}
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    line: int  # index of its line in the table's lines
+    left: int
+    right: int  # exclusive, in printed columns: as wide as printed, up to the next word
+    narrow: int  # one column a character: where the word surely is, though its font be small
+
+    @property
+    def center(self) -> float:
+        return (self.left + self.right) / 2
+
+    def shared(self, left: int, right: int) -> int:
+        return max(0, min(self.right, right) - max(self.left, left))
+
+
+@dataclass
+class _Column:
+    role: str  # a vocabulary role, or "block_label" / "row_label" for the labels left of the header
+    head: list[_Word]
+    left: int
+    right: int
+
+    def grow(self, word: _Word) -> None:
+        self.left, self.right = min(self.left, word.left), max(self.right, word.narrow)
+
+
+def is_layout(document: Document) -> bool:
+    """Whether `document` is text laid out in columns: many lines hold cells apart by runs of spaces.
+
+    Parameters
+    ----------
+    document : Document
+        A text document (`selfeval_kit.importers.adapters.text`).
+
+    Returns
+    -------
+    bool
+        True when at least 30 % of its non-blank lines have two cells apart on them.
+    """
+    lines = [b.text for b in document.blocks if isinstance(b, Line) and b.text]
+    if not lines:
+        return False
+    return sum(1 for text in lines if _SPACED.search(text)) >= _LAYOUT_SHARE * len(lines)
+
+
+def tabulate(document: Document, voc: Vocabulary) -> Document:
+    """`document` with the lines of each table laid out in columns replaced by that `Table`.
+
+    Parameters
+    ----------
+    document : Document
+        A text document whose `Line`s carry their `indent`.
+    voc : Vocabulary
+        The labels that tell a header line, a funds row label and a 一级/二级 label.
+
+    Returns
+    -------
+    Document
+        The same source, kind and notes; each table found (from its header line to the line
+        before the next header, title or 项目名称, the 总分 line included) is one `Table`, whose
+        first row is the header; other lines are as they were.
+    """
+    blocks = document.blocks
+    out: list[Block] = []
+    open_table = False  # an indicator table went on without its 总分: the next one continues it
+    i = 0
+    while i < len(blocks):
+        block = blocks[i]
+        kind = _header_kind(_words(block, 0), voc) if isinstance(block, Line) else None
+        if kind is None:
+            if isinstance(block, Line) and _starts_other(block, _words(block, 0), voc):
+                open_table = False
+            out.append(block)
+            i += 1
+            continue
+        end = _table_end(blocks, i, kind, voc)
+        prefix = _header_prefix(blocks, i, kind, voc)
+        if prefix and out[-prefix:] == blocks[i - prefix : i]:
+            del out[-prefix:]
+        else:
+            prefix = 0
+        above = [b for b in blocks[i - prefix : i] if isinstance(b, Line) and b.text]
+        lines = above + [b for b in blocks[i:end] if isinstance(b, Line)]
+        continued = open_table and kind == "indicators"
+        out.append(_Tabulator(kind, voc, lines, prefix=len(above), continued=continued).table())
+        if kind == "indicators":
+            open_table = not any(voc.is_total(w.text) for line in lines for w in _words(line, 0)[:3])
+        i = end
+    return Document(source=document.source, kind=document.kind, blocks=out, notes=list(document.notes))
+
+
+def _words(block: Block, index: int) -> list[_Word]:
+    """The words of a line: each starts at its character's column (where ``pdftotext -layout`` put
+    it, by its x position) and is as wide as printed (a Chinese character two columns), but never
+    reaches the next word (a cell in a smaller font is narrower than its characters say)."""
+    if not isinstance(block, Line) or not block.text:
+        return []
+    found = [(block.indent + m.start(), m.group()) for m in _WORD.finditer(block.text)]
+    ends = [left - 1 for left, _ in found[1:]] + [None]
+    words = []
+    for (left, text), limit in zip(found, ends, strict=True):
+        right = left + _width(text)
+        right = right if limit is None else max(left + 1, min(right, limit))
+        words.append(_Word(text, index, left, right, min(right, left + len(text))))
+    return words
+
+
+def _width(text: str) -> int:
+    width = wcswidth(text)
+    return width if width >= 0 else len(text)
+
+
+def _header_kind(words: list[_Word], voc: Vocabulary) -> str | None:
+    """The kind of table a header line heads ("indicators", "funds" or "goal"), else None."""
+    texts = [w.text for w in words]
+    roles = {r for t in texts if (r := voc.column(t, "indicators")) is not None}
+    if "name" in roles and len(roles) >= 3:
+        return "indicators"
+    if len({r for t in texts if (r := voc.column(t, "funds")) is not None}) >= 3:
+        return "funds"
+    keys = {m.key for t in texts if (m := voc.field(t, "goal")) is not None}
+    return "goal" if {"planned", "achieved"} <= keys else None
+
+
+def _page(line: Line) -> str:
+    head = line.where.split(" ")[0]
+    return head if head.endswith("页") else ""
+
+
+def _table_end(blocks: list[Block], start: int, kind: str, voc: Vocabulary) -> int:
+    """The index after the last line of the table whose header is ``blocks[start]``."""
+    blank, body = 0, False  # blank lines in a row; a line of the table's body seen
+    first = blocks[start]
+    page = _page(first) if isinstance(first, Line) else ""
+    for j in range(start + 1, len(blocks)):
+        line = blocks[j]
+        if not isinstance(line, Line):
+            return j
+        if not line.text:
+            blank += 1
+            if kind != "indicators" and body and blank >= _BLANK_RUN_END:
+                return j
+            continue
+        blank, body = 0, True
+        words = _words(line, 0)
+        if (found := _header_kind(words, voc)) is not None:
+            return max(start + 1, j - _header_prefix(blocks, j, found, voc))
+        if _starts_other(line, words, voc):
+            return j
+        if kind != "indicators" and _page(line) != page:
+            return j
+        if kind == "indicators" and any(voc.is_total(w.text) for w in words[:2]):
+            return j + 1
+    return len(blocks)
+
+
+def _header_prefix(blocks: list[Block], at: int, kind: str, voc: Vocabulary) -> int:
+    """How many lines above the header line ``blocks[at]`` belong to the header: a line right
+    above it (a blank line between allowed) each of whose words is a column label of the table,
+    or begins one with the header word under it (a header cell of two lines, centred: 偏差原因分析
+    above the header line, 及改进措施 below)."""
+    header = _words(blocks[at], 0)
+    for back in (1, 2):
+        if at - back < 0 or not isinstance(line := blocks[at - back], Line):
+            return 0
+        if not line.text:
+            continue
+        words = _words(line, 0)
+        return back if words and all(_prefix_role(w, header, kind, voc) for w in words) else 0
+    return 0
+
+
+def _prefix_role(word: _Word, header: list[_Word], kind: str, voc: Vocabulary) -> bool:
+    """Whether `word`, above the header line, is a column label the header line lacks, or the
+    beginning of the one under it."""
+    block = "indicators" if kind == "indicators" else "funds"
+    role = voc.column(word.text, block) if kind != "goal" else None
+    if role is not None:
+        return role not in {voc.column(h.text, block) for h in header}
+    return any(
+        word.shared(h.left - 1, h.right + 1) and kind != "goal" and voc.column(word.text + h.text, block) is not None
+        for h in header
+    )
+
+
+def _starts_other(line: Line, words: list[_Word], voc: Vocabulary) -> bool:
+    """A title, a header field (项目名称) or the goal block's label: the table has ended."""
+    if voc.title(line.text) is not None:
+        return True
+    first = words[0].text if words else ""
+    match = voc.field(first, "fields")
+    return match is not None and match.key in ("name", "department", "implementer")
+
+
+@dataclass
+class _Tabulator:
+    """Makes one `Table` of the lines of one table: its header line first."""
+
+    kind: str
+    voc: Vocabulary
+    lines: list[Line]
+    prefix: int = 0  # lines above the header line that belong to it
+    continued: bool = False  # it goes on from the table before (a page break): its first rows may lack labels
+    columns: list[_Column] = field(default_factory=list)
+    words: list[_Word] = field(default_factory=list)
+    placed: dict[int, int] = field(default_factory=dict)  # id(word) → column index
+
+    def table(self) -> Table:
+        header = self._header()
+        body_from = self.prefix + 1 + self._header_continuation(header)
+        self.columns = [_Column(role, [w], w.left, w.right) for w in header if (role := self._role(w.text))]
+        self.columns.sort(key=lambda c: c.left)
+        self._label_columns([w for w in header if not self._role(w.text)])
+        for k in range(body_from, len(self.lines)):
+            if not self.voc.is_noise(self.lines[k].text):
+                self.words += self._without_footer(k, _words(self.lines[k], k))
+        self._place()
+        rows = self._rows()
+        return Table(self._cells(rows), where=f"{self.lines[0].where}起的表格")
+
+    def _without_footer(self, k: int, words: list[_Word]) -> list[_Word]:
+        """The words of line k, less a page number at its end when it is among its page's last three
+        lines (pdftotext puts the footer on the line of a row level with it)."""
+        last = all(_page(line) == _page(self.lines[k]) for line in self.lines[k : k + 3]) is False or k + 3 > len(
+            self.lines
+        )
+        for n in (3, 2, 1):
+            if last and len(words) > n and self.voc.is_noise(" ".join(w.text for w in words[-n:])):
+                return words[:-n]
+        return words
+
+    def _header(self) -> list[_Word]:
+        """The header line's words, those of the lines above it put in front of the word under them
+        (or, where none is, beside them: a header cell of two lines around the header line)."""
+        header = _words(self.lines[self.prefix], self.prefix)
+        for k in range(self.prefix):
+            for word in _words(self.lines[k], k):
+                under = [h for h in header if word.shared(h.left - 1, h.right + 1)]
+                if under and self._role(word.text + under[0].text):
+                    at = header.index(under[0])
+                    header[at] = _Word(word.text + under[0].text, self.prefix, min(word.left, under[0].left),
+                                       max(word.right, under[0].right), max(word.narrow, under[0].narrow))  # fmt: skip
+                else:  # a column of its own; as narrow as it surely is, so as not to take its neighbour's words
+                    header.append(_Word(word.text, self.prefix, word.left, word.narrow, word.narrow))
+        return sorted(header, key=lambda w: w.left)
+
+    def _role(self, text: str) -> str | None:
+        if self.kind == "goal":
+            match = self.voc.field(text, "goal")
+            return match.key if match is not None and match.key in ("planned", "achieved") else None
+        return self.voc.column(text, self.kind)
+
+    def _header_continuation(self, header: list[_Word]) -> int:
+        """Lines after the header that finish its wrapped labels ("一级指" + "标"): they join it."""
+        taken = 0
+        for k in range(self.prefix + 1, min(self.prefix + 3, len(self.lines))):
+            words = _words(self.lines[k], k)
+            if not words:
+                break
+            joined = []
+            for word in words:
+                head = max(header, key=lambda h: (word.shared(h.left - 1, h.right + 1), -abs(h.center - word.center)))
+                if word.shared(head.left - 1, head.right + 1) == 0 or self._role(head.text + word.text) is None:
+                    return taken
+                joined.append((head, word))
+            for head, word in joined:
+                at = header.index(head)
+                header[at] = _Word(
+                    head.text + word.text,
+                    head.line,
+                    head.left,
+                    max(head.right, word.right),
+                    max(head.narrow, word.narrow),
+                )
+            taken += 1
+        return taken
+
+    def _label_columns(self, header_rest: list[_Word]) -> None:
+        """Columns left of the header for the block's label and (funds) the rows' labels."""
+        if self.kind == "indicators":
+            return
+        first = self.columns[0].left if self.columns else 0
+        labels = [_Column("block_label", [], first, first)]
+        if self.kind == "funds":
+            labels.append(_Column("row_label", [], first, first))
+        self.columns = labels + self.columns
+        self.words += header_rest
+
+    def _place(self) -> None:
+        """Each word's column: the one it shares most with, the columns grown by the words only they hold."""
+        heads = [c for c in self.columns if c.head]
+        if self.kind == "goal" and len(heads) == 2:
+            self._place_goal(heads)
+            return
+        first = heads[0].left if heads else 0
+        row_left = self._row_label_left(first)
+        pending = []
+        for word in self.words:
+            label = self._label_place(word, first, row_left)
+            if label is not None:
+                self.placed[id(word)] = label
+                continue
+            under = [k for k, c in enumerate(self.columns) if c.head and word.shared(c.left, c.right)]
+            if len(under) == 1:
+                self.placed[id(word)] = under[0]
+                self.columns[under[0]].grow(word)
+            else:
+                pending.append(word)
+        for word in pending:
+            self.placed[id(word)] = max(
+                (k for k, c in enumerate(self.columns) if c.head),
+                key=lambda k: (word.shared(self.columns[k].left, self.columns[k].right), -self._distance(word, k)),
+            )
+
+    def _place_goal(self, heads: list[_Column]) -> None:
+        """Two texts side by side, each left-aligned under its centred header: the second starts
+        at the first column right of the first header's middle where a word starts, the first
+        where most lines start; a word further left is the block's label (年度总体目标)."""
+        middle = (heads[0].left + heads[0].right) / 2
+        second = min((w.left for w in self.words if w.left > middle), default=heads[1].left)
+        label = {id(w) for w in self.words if (m := self.voc.field(w.text, "goal")) is not None and m.key == "block"}
+        starts = Counter(w.left for w in self.words if w.left < middle and id(w) not in label)
+        first = max(starts, key=lambda left: (starts[left], -left)) if starts else heads[0].left
+        planned, achieved = (self.columns.index(h) for h in heads)
+        for word in self.words:
+            if id(word) in label:
+                self.placed[id(word)] = 0
+            elif word.left >= second - 1:
+                self.placed[id(word)] = achieved
+            elif word.left >= first - 1:
+                self.placed[id(word)] = planned
+            else:
+                self.placed[id(word)] = 0
+
+    def _distance(self, word: _Word, k: int) -> float:
+        column = self.columns[k]
+        return abs((column.left + column.right) / 2 - word.center)
+
+    def _row_label_left(self, first: int) -> int | None:
+        """Where the funds rows' labels start (年度资金总额 …): left of it is the block's label."""
+        if self.kind != "funds":
+            return None
+        starts = [w.left for w in self.words if self._is_row_label(w.text)]
+        return min(starts) if starts else None
+
+    def _is_row_label(self, text: str) -> bool:
+        match = self.voc.field(text, "funds")
+        return (match is not None and match.key in FUNDS_ROWS) or self.voc.column(text, "funds") == "reason"
+
+    def _label_place(self, word: _Word, first: int, row_left: int | None) -> int | None:
+        if self.kind == "indicators" or (word.right > first and not self._is_row_label(word.text)):
+            return None
+        if self.kind == "funds" and row_left is not None and word.left >= row_left - 1:
+            return 1
+        return 0
+
+    def _rows(self) -> list[int]:
+        """The lines that are rows of their own (anchors); the other lines continue them.
+
+        An indicator row is a line with points (分值 or 得分), or the 总分 line; in a table without
+        points, a line with a target or an actual. A funds row is a line with an amount, or whose
+        label is a row's own (其他资金, 执行偏差原因). The goal table is one row.
+        """
+        if self.kind == "goal":
+            return []
+        lines = sorted({w.line for w in self.words})
+        if self.kind == "funds":
+            return self._funds_rows(lines)
+        for roles in (("weight", "score"), ("target", "actual", "measure_unit")):
+            anchors = [k for k in lines if self._is_total_line(k) or self._has_role(k, roles)]
+            if any(not self._is_total_line(k) for k in anchors):
+                return anchors
+        return []
+
+    def _has_role(self, line: int, roles: tuple[str, ...]) -> bool:
+        return any(self.columns[self.placed[id(w)]].role in roles for w in self.words if w.line == line)
+
+    def _funds_rows(self, lines: list[int]) -> list[int]:
+        """Lines with amounts, and lines with only a row's own label (其他资金 with nothing in it),
+        unless a line of amounts next to it has no label: then the label is that line's, wrapped
+        around it (其中： / amounts / 当年财政拨款)."""
+        roles = {k: {self.columns[self.placed[id(w)]].role for w in self.words if w.line == k} for k in lines}
+        valued = [k for k in lines if roles[k] - {"block_label", "row_label"}]
+        unlabelled = {k for k in valued if "row_label" not in roles[k]}
+        rows = list(valued)
+        for k in lines:
+            if k in valued or not any(self._is_row_label(w.text) for w in self.words if w.line == k):
+                continue
+            if not any(abs(k - j) <= 2 for j in unlabelled):
+                rows.append(k)
+        return sorted(rows)
+
+    def _is_total_line(self, line: int) -> bool:
+        return any(self.voc.is_total(w.text) for w in self.words if w.line == line)
+
+    def _cells(self, anchors: list[int]) -> list[Cell]:
+        cells = [Cell(_joined(c.head), 0, k) for k, c in enumerate(self.columns) if c.head]
+        if self.kind == "goal":
+            return cells + self._goal_cells()
+        owned = self._attach(anchors)
+        for k, column in enumerate(self.columns):
+            if column.role == "block_label":
+                text = _joined(w for w in self.words if self.placed[id(w)] == k)
+                if text:
+                    cells.append(Cell(text, 0, k, rowspan=len(anchors) + 1))
+            elif column.role not in ("level1", "level2"):
+                for r, anchor in enumerate(anchors):
+                    if words := owned.get((anchor, k)):
+                        cells.append(Cell(_joined(sorted(words, key=lambda w: (w.line, w.left))), r + 1, k))
+        body = [a for a in anchors if not self._is_total_line(a)]
+        return cells + self._level_cells(self._extents(body, anchors, owned))
+
+    def _extents(self, body: list[int], anchors: list[int], owned: dict) -> list[tuple[float, float, int]]:
+        """Each row's lines as printed, gaps shared: from halfway to the line above it (the header's
+        for the first) to halfway to the line below (the 总分's for the last); and its own line."""
+        rows = []
+        for anchor in body:
+            lines = [w.line for (a, _), words in owned.items() if a == anchor for w in words]
+            rows.append((min(lines, default=anchor), max(lines, default=anchor)))
+        header = min((w.line for w in self.words), default=1) - 1
+        after = [a for a in anchors if a > (body[-1] if body else 0) and a not in body]
+        extents = []
+        for r, (top, bottom) in enumerate(rows):
+            above = rows[r - 1][1] if r else header
+            below = rows[r + 1][0] if r + 1 < len(rows) else (after[0] if after else bottom + 1)
+            extents.append(((above + top) / 2, (bottom + below) / 2, body[r]))
+        return extents
+
+    def _goal_cells(self) -> list[Cell]:
+        cells = []
+        for k, column in enumerate(self.columns):
+            text = _joined(w for w in self.words if self.placed[id(w)] == k)
+            if text and column.role == "block_label":
+                cells.append(Cell(text, 0, k, rowspan=2))
+            elif text and column.head:
+                cells.append(Cell(text, 1, k))
+        return cells
+
+    def _attach(self, anchors: list[int]) -> dict[tuple[int, int], list[_Word]]:
+        """The words of each (anchor line, column): its own and those of the lines that continue it.
+
+        A continuation goes, in this order of precedence: to the row that lacks that label where
+        rows print their labels around their values (`_lacking`); to the one row among the lines
+        printed together with it, no blank line between (a tall row); to the one row a tall cell
+        is printed around (`_around`); to the one row among the lines its column prints on without
+        a break (a wrapped cell); else to the row above or, in a centred table, to the nearer row.
+        """
+        parts: dict[tuple[int, int], list[_Word]] = {}
+        for word in self.words:
+            parts.setdefault((word.line, self.placed[id(word)]), []).append(word)
+        owned = {key: list(words) for key, words in parts.items() if key[0] in anchors}
+        if not anchors:
+            return owned
+        lacking = self._lacking(anchors, parts)
+        centred = bool(lacking) or self._labels_centred(anchors)
+        printed = {k for k, line in enumerate(self.lines) if line.text}
+        for (line, k), words in sorted(parts.items()):
+            if line in anchors or self.columns[k].role in ("level1", "level2", "block_label"):
+                continue
+            block = _run_of(line, printed)  # the lines printed together, no blank line between
+            run = _run_of(line, {j for j, c in parts if c == k})  # the lines of this cell's column
+            alone = [a for a in anchors if a in block]
+            inside = [a for a in anchors if a in run]
+            if k in lacking:
+                target = self._owner(line, k, anchors, owned, True)
+            elif len(alone) == 1:
+                target = alone[0]
+            elif len(around := self._around(line, k, anchors, parts)) == 1:
+                target = around[0]
+            elif len(inside) == 1:
+                target = inside[0]
+            else:
+                target = self._owner(line, k, anchors, owned, centred)
+            owned.setdefault((target, k), []).extend(words)
+        return owned
+
+    def _around(self, line: int, k: int, anchors: list[int], parts: dict) -> list[int]:
+        """The rows a tall cell of column k is printed around: the cell's lines (those of `line`'s
+        with words in column k, a line between them without allowed) stand above and below the
+        row's own line, which holds nothing of that column (a centred cell of many lines)."""
+        has = {j for j, c in parts if c == k}
+        cell = {line}
+        gaps: list[int] = []
+        for step in (-1, 1):
+            j, gap = line + step, 0
+            while 0 <= j < len(self.lines) and self.lines[j].text:
+                if j in has and j in anchors:
+                    break  # a row with its own text in this column: another cell
+                if j in has:
+                    cell.add(j)
+                    gap = 0
+                else:
+                    gap += 1
+                    if gap > 1:
+                        break
+                    gaps.append(j)
+                j += step
+        return [a for a in anchors if a in gaps and min(cell) < a < max(cell)]
+
+    def _lacking(self, anchors: list[int], parts: dict) -> set[int]:
+        """The label column (funds row label, indicator name) some row lacks on its own line while
+        other lines hold pieces of it: rows there print their labels around their values."""
+        role = _REQUIRED_ROLE.get(self.kind)
+        out = set()
+        for k, column in enumerate(self.columns):
+            if column.role != role:
+                continue
+            fragments = any(line not in anchors for line, j in parts if j == k)
+            if fragments and any((a, k) not in parts for a in anchors if not self._is_total_line(a)):
+                out.add(k)
+        return out
+
+    def _labels_centred(self, anchors: list[int]) -> bool:
+        """Whether a 一级/二级 label stands on a line of its own: merged cells print centred."""
+        return any(
+            self.columns[self.placed[id(w)]].role in ("level1", "level2") and w.line not in anchors for w in self.words
+        )
+
+    def _owner(self, line: int, k: int, anchors: list[int], owned: dict, centred: bool) -> int:
+        """The row a continuation line's cell belongs to: the row above; when `centred`, the
+        nearer row, or at equal distance the one that lacks that cell."""
+        above = [a for a in anchors if a < line]
+        below = [a for a in anchors if a > line]
+        if not above or not below:
+            return below[0] if not above else above[-1]
+        up, down = above[-1], below[0]
+        if not centred:
+            return up
+        if line - up != down - line:
+            return up if line - up < down - line else down
+        return down if (down, k) not in owned and (up, k) in owned else up
+
+    def _level_cells(self, extents: list[tuple[float, float, int]]) -> list[Cell]:
+        """一级/二级 labels as cells merged over the rows each covers (`extents`: each row's lines
+        and own line). The 二级 groups are found first, over the rows; the 一级 groups then over
+        the 二级 groups, each holding only 二级 labels the vocabulary allows under it."""
+        found = {c.role: k for k, c in enumerate(self.columns) if c.role in ("level1", "level2")}
+        if not extents or not found:
+            return []
+        n = len(extents)
+        level2 = self._labels(found["level2"], "level2") if "level2" in found else []
+        spans2 = spans(level2, extents, 0, n, continued=self.continued) if level2 else []
+        cells = [
+            Cell(text, 1 + s, found["level2"], rowspan=e - s)
+            for (text, _, _), (s, e) in zip(level2, spans2, strict=False)
+        ]
+        if "level1" not in found:
+            return cells
+        level1 = self._labels(found["level1"], "level1")
+        covered = bool(spans2) and spans2[0][0] == 0 and spans2[-1][1] == n and len(spans2) == len(level2)
+        if not covered:
+            spans1 = spans(level1, extents, 0, n, continued=self.continued)
+        else:
+            parents = [self.voc.parents(self.voc.level2(one_line(text)) or "") for text, _, _ in level2]
+            canon = [self.voc.level1(one_line(text)) for text, _, _ in level1]
+
+            def fits(i: int, s: int, e: int) -> bool:
+                return all(not parents[u] or canon[i] is None or canon[i] in parents[u] for u in range(s, e))
+
+            def over(groups: list[tuple[int, int]]) -> list[tuple[int, int]]:
+                units = [(extents[s][0], extents[e - 1][1], extents[s][2]) for s, e in groups]
+                found1 = spans(level1, units, 0, len(units), fits, self.continued)
+                return [(groups[s][0], groups[e - 1][1]) for s, e in found1]
+
+            if top_spans(level2, extents, 0, n, self.continued) is None:
+                spans2 = refined(
+                    spans2, lambda found: cost(level2, extents, found) + cost(level1, extents, over(found))
+                )
+                cells = [
+                    Cell(t, 1 + s, found["level2"], rowspan=e - s)
+                    for (t, _, _), (s, e) in zip(level2, spans2, strict=False)
+                ]
+            spans1 = over(spans2)
+        cells += [
+            Cell(text, 1 + s, found["level1"], rowspan=e - s)
+            for (text, _, _), (s, e) in zip(level1, spans1, strict=False)
+        ]
+        return [cell for cell in cells if cell.rowspan > 0]
+
+    def _labels(self, k: int, role: str) -> list[tuple[str, float, int]]:
+        """(label, its middle line, its first line) of each label printed in column k, its
+        fragments joined while the vocabulary says they make one ("产出指" + "标")."""
+        lines: list[tuple[int, str]] = []
+        for word in sorted((w for w in self.words if self.placed[id(w)] == k), key=lambda w: (w.line, w.left)):
+            if lines and lines[-1][0] == word.line:
+                lines[-1] = (word.line, lines[-1][1] + word.text)
+            else:
+                lines.append((word.line, word.text))
+        blocks: list[list[tuple[int, str]]] = []
+        for line, text in lines:
+            if blocks and self._extends(role, "".join(t for _, t in blocks[-1]), text):
+                blocks[-1].append((line, text))
+            else:
+                blocks.append([(line, text)])
+        return [("\n".join(t for _, t in b), (b[0][0] + b[-1][0]) / 2, b[0][0]) for b in blocks]
+
+    def _extends(self, role: str, so_far: str, text: str) -> bool:
+        """Whether `text` continues the label `so_far`: together they are a label or begin one."""
+        own = self.voc.level1 if role == "level1" else self.voc.level2
+        return own(so_far + text) is not None or self.voc.is_level_prefix(so_far + text)
+
+
+def _run_of(line: int, lines: set[int]) -> set[int]:
+    """The lines of `lines` next to one another that hold `line`."""
+    run = {line}
+    for step in (-1, 1):
+        j = line + step
+        while j in lines:
+            run.add(j)
+            j += step
+    return run
+
+
+def _joined(words: Iterable[_Word]) -> str:
+    """Words of one cell: on one line joined by a space, lines by a line break (`one_line` joins them)."""
+    lines: list[list[str]] = []
+    last = None
+    for word in words:
+        if word.line != last:
+            lines.append([])
+            last = word.line
+        lines[-1].append(word.text)
+    return "\n".join(" ".join(line) for line in lines)
