@@ -60,12 +60,16 @@ class Line:
         For text sources: the characters stripped before `text`, so that ``indent`` plus a
         character's index in `text` is its column in the line as printed (layout text keeps a
         table's columns as positions: `selfeval_kit.importers.layout`).
+    layout : str, default ""
+        For a PDF page without ruled tables: the line as pdfplumber lays it out, every word at
+        the column of its x position (`text` is the same line with its spaces as printed).
     """
 
     text: str
     where: str
     parts: tuple[str, ...] = ()
     indent: int = 0
+    layout: str = ""
 
 
 @dataclass

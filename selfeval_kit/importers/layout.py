@@ -44,7 +44,7 @@ from selfeval_kit.importers.vocabulary import Vocabulary
 
 __all__ = ["is_layout", "tabulate"]
 
-_WORD = re.compile(r"\S+")
+_WORD = re.compile(r"[^ \t\u3000]+")  # a no-break space is inside a word, as printed
 _SPACED = re.compile(r"\S(?: {2,}|\u3000)\S")  # two cells on one line, apart as a layout prints them
 _LAYOUT_SHARE = 0.3  # of the non-blank lines with columns apart: below it, the text is one cell a line
 _BLANK_RUN_END = 3  # blank lines that end a funds or goal table (a page's gap)
@@ -149,7 +149,10 @@ def _words(block: Block, index: int) -> list[_Word]:
     reaches the next word (a cell in a smaller font is narrower than its characters say)."""
     if not isinstance(block, Line) or not block.text:
         return []
-    found = [(block.indent + m.start(), m.group()) for m in _WORD.finditer(block.text)]
+    if block.layout:
+        found = [(m.start(), m.group()) for m in _WORD.finditer(block.layout)]
+    else:
+        found = [(block.indent + m.start(), m.group()) for m in _WORD.finditer(block.text)]
     ends = [left - 1 for left, _ in found[1:]] + [None]
     words = []
     for (left, text), limit in zip(found, ends, strict=True):
@@ -372,7 +375,11 @@ class _Tabulator:
         where most lines start; a word further left is the block's label (年度总体目标)."""
         middle = (heads[0].left + heads[0].right) / 2
         second = min((w.left for w in self.words if w.left > middle), default=heads[1].left)
-        label = {id(w) for w in self.words if (m := self.voc.field(w.text, "goal")) is not None and m.key == "block"}
+        label = {id(w) for w in self.words if self._goal_label(w.text)}
+        pieces = [w for w in self.words if id(w) in label]
+        for word in self.words:  # a piece of the label printed over lines: 年度 / 总体目标
+            if any(abs(word.line - p.line) <= 2 and self._goal_label(word.text + p.text) for p in pieces):
+                label.add(id(word))
         starts = Counter(w.left for w in self.words if w.left < middle and id(w) not in label)
         first = max(starts, key=lambda left: (starts[left], -left)) if starts else heads[0].left
         planned, achieved = (self.columns.index(h) for h in heads)
@@ -385,6 +392,10 @@ class _Tabulator:
                 self.placed[id(word)] = planned
             else:
                 self.placed[id(word)] = 0
+
+    def _goal_label(self, text: str) -> bool:
+        match = self.voc.field(text, "goal")
+        return match is not None and match.key == "block" and match.value is None
 
     def _distance(self, word: _Word, k: int) -> float:
         column = self.columns[k]

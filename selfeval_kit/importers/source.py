@@ -73,6 +73,8 @@ def read_source(path: str | Path) -> list[ImportedForm]:
     if kind == "xlsx" and _written_here(data):
         return _name_after(path, read_workbook(path))
     document = ADAPTERS[kind](path, data)
+    if kind == "pdf":  # pages without ruled tables come as laid-out lines
+        document = tabulate(document, vocabulary())
     forms = read_forms(document)
     if not forms:
         notes = "；".join(document.notes)

@@ -184,9 +184,16 @@ def test_line_overflowing_into_the_row_above_goes_back_to_its_cell():
     ]
 
 
-def test_page_without_ruled_table_is_lines_only():
+def test_page_without_ruled_table_is_laid_out_lines():
+    """Each word at the column of its x (4 pt a column: x = 20 pt is column 5), the text as printed;
+    the lines 20 pt apart, one blank line between (13 pt a line)."""
     document = pdf.read(Path("t.pdf"), _pdf([_text(20, 250, "Hello world") + _text(20, 230, "Second line")]))
-    assert document.blocks == [Line("Hello world", "第1页 第1行"), Line("Second line", "第1页 第2行")]
+    printed = [b for b in document.blocks if b.text]
+    assert [(b.text, b.where, b.parts) for b in printed] == [
+        ("Hello world", "第1页 第1行", ("Hello world",)),
+        ("Second line", "第1页 第3行", ("Second line",)),
+    ]
+    assert [b.layout.index(b.text.split()[0]) for b in printed] == [5, 5]
 
 
 def test_pdf_without_any_text_asks_for_ocr():
@@ -197,8 +204,8 @@ def test_pdf_without_any_text_asks_for_ocr():
 
 def test_pages_without_text_are_noted():
     document = pdf.read(Path("t.pdf"), _pdf([NO_TEXT, _text(20, 250, "Hello"), NO_TEXT]))
-    assert (document.blocks, document.notes) == (
-        [Line("Hello", "第2页 第1行")],
+    assert ([(b.text, b.where) for b in document.blocks], document.notes) == (
+        [("Hello", "第2页 第1行")],
         ["第1、3页没有文字层（扫描件？或空白页），未读取"],
     )
 

@@ -9,7 +9,9 @@ It knows nothing of forms. How it reads, and why:
 
 * Tables are found by their ruling lines (pdfplumber's default ``lines`` strategy), which is how
   LibreOffice, Chromium and most government PDFs print them. A page without ruled tables is
-  read as lines only.
+  read as laid-out lines: pdfplumber's layout text (a character to `_LAYOUT_DENSITY` points of
+  width, so that narrow digits do not push the next column to the right), each line with its
+  indent, which `selfeval_kit.importers.layout` turns into tables by the words' positions.
 * A table's grid comes from its cell rectangles: the distinct x and y edges (within
   `_EDGE_TOLERANCE`) are its column and row boundaries, a rectangle spanning several of them
   is a merged cell (pdfplumber has one rectangle for it and None in the positions it covers).
@@ -32,7 +34,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from io import BytesIO
 from itertools import pairwise
 from pathlib import Path
@@ -46,6 +48,7 @@ from pdfplumber.utils import cluster_objects, collate_line, dedupe_chars
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from selfeval_kit.errors import DataError
+from selfeval_kit.importers.adapters.text import split_parts
 from selfeval_kit.importers.cells import Block, Cell, Document, Line, Table
 
 __all__ = ["MAX_PAGES", "read"]
@@ -54,6 +57,9 @@ MAX_PAGES = 500  # a self-evaluation report is tens of pages; more is not what w
 _EDGE_TOLERANCE = 2.0  # pt: cell edges closer than this are one grid line
 _LINE_TOLERANCE = 3.0  # pt: characters whose tops differ less are on one visual line
 _X_TOLERANCE = 3.0  # pt: a gap wider than this between characters of a line is a space
+_LAYOUT_DENSITY = 4.0  # pt of width a column of layout text: finer than a digit, so columns keep their x
+_LAYOUT_LINE = 13.0  # pt between the tops of two lines of layout text (pdfplumber's own)
+_CELL_GAP = 8.0  # pt: a wider gap between two words of a line parts two cells
 _COLLISION = 1.0  # pt: two lines of a cell overlapping more than this cannot both be its own
 _MAX_MOVES = 1000  # bound on overflow corrections of one table (each move is one line)
 
@@ -153,6 +159,8 @@ def _read_page(page: Any, number: int) -> list[Block] | None:
         return None
     grids = [_Grid.of(table.cells) for table in page.find_tables()]
     grids = [grid for grid in grids if grid.boxes]
+    if not grids:
+        return _layout_lines(page, number)
     outside = []
     for char in chars:
         if not any(grid.take(char) for grid in grids):
@@ -166,6 +174,32 @@ def _read_page(page: Any, number: int) -> list[Block] | None:
         placed.append((top, Line(text, where=f"第{number}页 第{index}行")))
     placed.sort(key=lambda item: item[0])  # stable: a table before a line at the same top
     return [block for _, block in placed]
+
+
+def _layout_lines(page: Any, number: int) -> list[Block]:
+    """A page without ruled tables as laid-out lines, blank ones too (a blank line a gap of
+    `_LAYOUT_LINE` points). `Line.layout` has every word at the column of its x position
+    (`_LAYOUT_DENSITY` points a column; at least a space after the word before); `Line.text` the
+    words as printed: one space between the words of a cell, two between cells (a gap over
+    `_CELL_GAP` points)."""
+    words = page.dedupe_chars().extract_words(x_tolerance=_X_TOLERANCE, y_tolerance=_LINE_TOLERANCE)
+    blocks: list[Block] = []
+    previous = None
+    for line in cluster_objects(words, "top", _LINE_TOLERANCE):
+        line.sort(key=lambda w: w["x0"])
+        top = min(w["top"] for w in line)
+        if previous is not None:
+            blocks += [Line("", "") for _ in range(max(0, round((top - previous) / _LAYOUT_LINE) - 1))]
+        previous = top
+        layout, printed, end = "", "", None
+        for word in line:
+            text = _ideograph(word["text"])
+            column = max(round(word["x0"] / _LAYOUT_DENSITY), len(layout) + 1 if layout else 0)
+            layout = layout.ljust(column) + text
+            printed += ("" if end is None else "  " if word["x0"] - end > _CELL_GAP else " ") + text
+            end = word["x1"]
+        blocks.append(Line(printed, "", split_parts(printed), layout=layout))
+    return [replace(b, where=f"第{number}页 第{k}行") for k, b in enumerate(blocks, start=1)]
 
 
 def _visual_lines(chars: list[dict]) -> list[tuple[float, str]]:
