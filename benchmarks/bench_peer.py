@@ -17,8 +17,10 @@ Measures, side by side in one run, the wall time of a fresh subprocess (imports 
 
 Each measurement is repeated --repeat times, the contenders taking turns (the order rotates every round).
 Prints the machine, the package versions, the least and median seconds per contender and the ratios
-peer / selfeval; the peer's pages are checked to be real reports (each names its project, none shows a
-traceback), their text compared with the build's pages and their sizes printed next to the build's.
+peer / selfeval, and the CPU seconds each run used (user + system, of the process and of the processes
+it waited for: its workers), which a busy machine inflates much less than the wall time. The peer's
+pages are checked to be real reports (each names its project, none shows a traceback), their text
+compared with the build's pages and their sizes printed next to the build's.
 Nothing about speed is asserted.
 """
 
@@ -29,13 +31,14 @@ import html
 import os
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from importlib import metadata
 from pathlib import Path
@@ -126,14 +129,20 @@ def peer_main(out: Path) -> None:
 # ------------------------------------------------------------------ timing
 
 
-def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
-    """Wall seconds of one subprocess; exits with its output if it fails."""
+def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (its own and its reaped children's) of one subprocess; exits if it fails."""
+    before = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
-    return seconds
+    return seconds, _children_cpu() - before
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def build_cmd(checkout: Checkout, out: Path, *extra: str) -> list[str]:
@@ -149,8 +158,9 @@ class Contender:
     checkout: Checkout
     kind: str  # "peer", "scratch" or "force"
     seconds: list[float]
+    cpu: list[float] = field(default_factory=list)
 
-    def run(self, tmp: Path, round_no: int) -> float:
+    def run(self, tmp: Path, round_no: int) -> tuple[float, float]:
         if self.kind == "peer":
             cmd = [sys.executable, str(Path(__file__).resolve()), "--peer-run", str(tmp / f"peer-{round_no}")]
             return timed(cmd, self.checkout.env(), self.checkout.root)
@@ -183,9 +193,13 @@ def measure(found: list[Contender], tmp: Path, repeat: int) -> None:
     for round_no in range(repeat):
         turn = found[round_no % len(found) :] + found[: round_no % len(found)]
         for contender in turn:
-            seconds = contender.run(tmp, round_no)
+            seconds, cpu = contender.run(tmp, round_no)
             contender.seconds.append(seconds)
-            print(f"  round {round_no + 1}: {contender.name}: {seconds:.2f} s (load {load()})", flush=True)
+            contender.cpu.append(cpu)
+            print(
+                f"  round {round_no + 1}: {contender.name}: {seconds:.2f} s, CPU {cpu:.2f} s (load {load()})",
+                flush=True,
+            )
 
 
 # ------------------------------------------------------------------ checking and printing
@@ -296,16 +310,18 @@ def versions() -> str:
 
 def report(found: list[Contender]) -> None:
     width = max(len(c.name) for c in found)
-    print(f"\n{'contender':<{width}}  least s  median s  runs")
+    print(f"\n{'contender':<{width}}  least s  median s  CPU least s  CPU median s  runs")
     for c in found:
         runs = " ".join(f"{s:.2f}" for s in c.seconds)
-        print(f"{c.name:<{width}}  {min(c.seconds):7.2f}  {statistics.median(c.seconds):8.2f}  {runs}")
+        cpu = f"{min(c.cpu):11.2f}  {statistics.median(c.cpu):12.2f}"
+        print(f"{c.name:<{width}}  {min(c.seconds):7.2f}  {statistics.median(c.seconds):8.2f}  {cpu}  {runs}")
     peer = found[0]
     print("\nratio peer / contender (above 1: the contender is faster)   by least   by median")
     for c in found[1:]:
         least = min(peer.seconds) / min(c.seconds)
         median = statistics.median(peer.seconds) / statistics.median(c.seconds)
-        print(f"  {c.name:<{width}}  {least:9.2f}×  {median:9.2f}×")
+        cpu = statistics.median(peer.cpu) / statistics.median(c.cpu)
+        print(f"  {c.name:<{width}}  {least:9.2f}×  {median:9.2f}×  (CPU by median {cpu:.2f}×)")
 
 
 def main() -> None:

@@ -46,8 +46,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-import filelock
-
 from selfeval_kit.errors import BuildError
 from selfeval_kit.pool import Done, Pool, PoolOptions, TaskTimeout, WorkerDied
 from selfeval_kit.publish import digest, manifest
@@ -264,6 +262,8 @@ def _default_jobs() -> int:
 @contextmanager
 def _locked(out: Path) -> Iterator[None]:
     """An exclusive lock on the output folder: two builds must not write one manifest."""
+    import filelock  # here: importing it delays the workers' start, which waits for this module
+
     lock = filelock.FileLock(out / LOCK_NAME, timeout=0)
     try:
         lock.acquire()

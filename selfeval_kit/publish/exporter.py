@@ -97,6 +97,7 @@ def make_exporter(cls: type[HTMLExporter] = SelfevalHTMLExporter) -> HTMLExporte
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        optimistic_validation=True,  # validated once, not after each of ~11 preprocessors: half the export
     )
     exporter.register_filter("css_string", css_string)
     exporter.register_filter("unscoped", unscoped)  # a section's own style, for Jupyter: the page has it once

@@ -9,7 +9,9 @@ papermill and a kernel give, byte for byte (tests/publish/test_inprocess.py).
 
 Each report gets what the warm kernel's reset gives it (`selfeval_kit.publish.kernel`): a new
 shell with an empty user namespace, the notebook's folder as working directory, a cleared
-warnings registry; imported modules stay, which is the point. Parameters are injected after the
+warnings registry; imported modules stay, which is the point. The shell has no history database:
+nothing goes into the user's IPython history, which the workers would otherwise share (a SQLite
+file: a lock, and commits at each shell's start and end). Parameters are injected after the
 cell tagged ``parameters`` (tagged ``injected-parameters``, as papermill does). A cell that raises
 fails the report with `NotebookError`, naming the exception and the cell. A cell that runs past
 `timeout` seconds is interrupted (``SIGALRM``, in the main thread of a worker process) and fails
@@ -90,10 +92,29 @@ def execute(notebook: str | Path, parameters: dict[str, Any], timeout: float | N
 
 
 def _client(nb: Any, cwd: str, timeout: float | None) -> Any:
-    """A `PloomberClient` that gives each cell at most `timeout` seconds."""
-    from ploomber_engine.ipython import PloomberClient
+    """A `PloomberClient` that gives each cell at most `timeout` seconds, in a shell without a history database."""
+    from IPython.core.history import HistoryManager
+    from ploomber_engine import ipython as engine
 
-    class _TimedClient(PloomberClient):
+    shell_class: Any = engine.PloomberShell
+    client_class: Any = engine.PloomberClient
+
+    class _Shell(shell_class):
+        def init_history(self) -> None:
+            # IPython's own, without its SQLite file (~/.ipython, shared by the workers: a lock and
+            # commits per shell; ploomber-engine stores no cell in it) nor the thread saving it.
+            self.history_manager = HistoryManager(shell=self, parent=self, enabled=False)
+            self.configurables.append(self.history_manager)
+
+    class _TimedClient(client_class):
+        _shell: Any  # PloomberClient's: the shell of the report running
+
+        def __enter__(self) -> Any:
+            if self._shell is not None:  # as PloomberClient's
+                raise RuntimeError("A shell is already active")
+            self._shell = _Shell()
+            return self
+
         def execute_cell(self, cell: Any, cell_index: int, execution_count: int, store_history: bool) -> Any:
             with _alarm(timeout):
                 return super().execute_cell(cell, cell_index, execution_count, store_history)
@@ -110,21 +131,18 @@ def _client(nb: Any, cwd: str, timeout: float | None) -> Any:
 
 
 def _dispose(shell: Any) -> None:
-    """Let a report's shell go. IPython registers, for each shell, its exit operations, its history's
-    saving thread and its script magics' cleanup with `atexit`, which would keep every shell a worker
-    ever made (and its history database) until the worker exits, then close those databases from
-    another thread. Run them now, in this thread, and unregister them."""
-    history = getattr(shell, "history_manager", None)
-    saver = getattr(history, "save_thread", None)
+    """Let a report's shell go. IPython registers, for each shell, its exit operations and its script
+    magics' cleanup with `atexit`, which would keep every shell a worker ever made until the worker
+    exits, then run them from another thread. Run them now, in this thread, and unregister them."""
     scripts = getattr(getattr(shell, "magics_manager", None), "registry", {}).get("ScriptMagics")
-    handlers = [shell.atexit_operations, getattr(saver, "stop", None), getattr(scripts, "kill_bg_processes", None)]
+    handlers = [shell.atexit_operations, getattr(scripts, "kill_bg_processes", None)]
     for handler in handlers:
         if handler is None:
             continue
         atexit.unregister(handler)
         try:
             handler()
-        except Exception:  # a history that cannot be closed: nothing of the report depends on it
+        except Exception:  # a shell that cannot be closed: nothing of the report depends on it
             log.debug("could not close a report's IPython shell", exc_info=True)
 
 

@@ -110,3 +110,27 @@ def test_the_process_keeps_its_own_main_module(tmp_path):
     main = sys.modules["__main__"]
     assert _render(tiny_notebook(tmp_path / "m.ipynb", "1 + 1"), tmp_path / "m.html").error is None
     assert sys.modules["__main__"] is main
+
+
+_HISTORY_OF = """
+import sys
+from pathlib import Path
+from selfeval_kit.publish.render import RenderOptions, ReportTask, render_report
+name = sys.argv[1]
+task = ReportTask("project", name, name, name, {}, str(Path(name).with_suffix(".html")))
+print(render_report(task, RenderOptions(engine="inprocess")).error)
+"""
+
+
+def test_a_report_writes_nothing_into_the_users_ipython_history(tmp_path):
+    """The workers' shells have no history database: none of the user's written, locked or grown by reports."""
+    notebook = tiny_notebook(tmp_path / "h.ipynb", "print('已运行')")
+    ipython_dir = tmp_path / "ipython"
+    env = {**os.environ, "IPYTHONDIR": str(ipython_dir)}
+    done = subprocess.run(
+        [sys.executable, "-c", _HISTORY_OF, str(notebook)], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["None"]
+    assert '<pre class="stdout">已运行\n</pre>' in (tmp_path / "h.html").read_text(encoding="utf-8")
+    assert list(ipython_dir.rglob("*.sqlite")) == []
