@@ -40,6 +40,7 @@ from selfeval_kit.importers.cells import Block, Cell, Document, Line, Table
 from selfeval_kit.importers.fields import one_line
 from selfeval_kit.importers.funds import FUNDS_ROWS
 from selfeval_kit.importers.levels import cost, refined, spans, top_spans
+from selfeval_kit.importers.tables import header_kind, starts_other
 from selfeval_kit.importers.vocabulary import Vocabulary
 
 __all__ = ["is_layout", "tabulate"]
@@ -168,15 +169,7 @@ def _width(text: str) -> int:
 
 
 def _header_kind(words: list[_Word], voc: Vocabulary) -> str | None:
-    """The kind of table a header line heads ("indicators", "funds" or "goal"), else None."""
-    texts = [w.text for w in words]
-    roles = {r for t in texts if (r := voc.column(t, "indicators")) is not None}
-    if "name" in roles and len(roles) >= 3:
-        return "indicators"
-    if len({r for t in texts if (r := voc.column(t, "funds")) is not None}) >= 3:
-        return "funds"
-    keys = {m.key for t in texts if (m := voc.field(t, "goal")) is not None}
-    return "goal" if {"planned", "achieved"} <= keys else None
+    return header_kind([w.text for w in words], voc)
 
 
 def _page(line: Line) -> str:
@@ -241,12 +234,7 @@ def _prefix_role(word: _Word, header: list[_Word], kind: str, voc: Vocabulary) -
 
 
 def _starts_other(line: Line, words: list[_Word], voc: Vocabulary) -> bool:
-    """A title, a header field (项目名称) or the goal block's label: the table has ended."""
-    if voc.title(line.text) is not None:
-        return True
-    first = words[0].text if words else ""
-    match = voc.field(first, "fields")
-    return match is not None and match.key in ("name", "department", "implementer")
+    return starts_other(line.text, words[0].text if words else "", voc)
 
 
 @dataclass

@@ -8,8 +8,9 @@ content (`selfeval_kit.importers.adapters.sniff`), and reads it:
 * a workbook this project wrote (`selfeval export --format xlsx`, with its hidden ``_selfeval``
   sheet): the reader of that layout (`selfeval_kit.importers.workbook`), which also restores the
   ids and the exact values the sheet keeps, so YAML → xlsx → YAML is lossless;
-* text laid out in columns (``pdftotext -layout``, a table copied with its spaces): its tables
-  rebuilt from the words' positions (`selfeval_kit.importers.layout`) and read by the cell reader;
+* a table copied as text, a tab between cells (`selfeval_kit.importers.tabbed`), and text laid
+  out in columns (``pdftotext -layout``, a table copied with its spaces): its tables rebuilt from
+  the words' positions (`selfeval_kit.importers.layout`); both read by the cell reader;
 * other text (extracted from published PDFs one cell a line, copied from a page), and laid-out
   text the cell reader does not read whole: the text reader (`selfeval_kit.importers.text`).
 
@@ -30,6 +31,7 @@ from selfeval_kit.importers.adapters import ADAPTERS, sniff
 from selfeval_kit.importers.imported import ImportedForm
 from selfeval_kit.importers.layout import is_layout, tabulate
 from selfeval_kit.importers.reader import read_forms
+from selfeval_kit.importers.tabbed import is_tabbed, tabulate_tabbed
 from selfeval_kit.importers.text import read_text
 from selfeval_kit.importers.vocabulary import vocabulary
 from selfeval_kit.importers.workbook import read_workbook
@@ -87,19 +89,24 @@ def read_source(path: str | Path) -> list[ImportedForm]:
 
 
 def _text_forms(path: Path, data: bytes) -> list[ImportedForm]:
-    """Text laid out in columns through the cell reader (`layout`); else, or when that does not read
-    every form whole, the text reader, whose reading is kept if it reads them all whole."""
+    """Text as copied tables (tabs between cells) or laid out in columns, through the cell reader
+    (`tabbed`, `layout`); else, or when that does not read every form whole, the text reader,
+    whose reading is kept if it reads them all whole."""
     document = ADAPTERS["txt"](path, data)
-    laid_out = read_forms(tabulate(document, vocabulary())) if is_layout(document) else []
-    if laid_out and all(form.ok for form in laid_out):
-        return laid_out
+    voc = vocabulary()
+    found: list[ImportedForm] = []
+    for applies, tables in ((is_tabbed, tabulate_tabbed), (is_layout, tabulate)):
+        if applies(document) and (forms := read_forms(tables(document, voc))):
+            if all(form.ok for form in forms):
+                return forms
+            found = found or forms
     try:
         forms = _read_text(path, _decoded(path, data))
     except DataError:
-        if laid_out:
-            return laid_out
+        if found:
+            return found
         raise
-    return forms if not laid_out or all(form.ok for form in forms) else laid_out
+    return forms if not found or all(form.ok for form in forms) else found
 
 
 def _read_text(path: Path, text: str) -> list[ImportedForm]:
