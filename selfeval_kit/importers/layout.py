@@ -30,6 +30,7 @@ Lines outside the tables (the title, 项目名称 …, page footers) stay lines.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ _WORD = re.compile(r"[^ \t\u3000]+")  # a no-break space is inside a word, as pr
 _SPACED = re.compile(r"\S(?: {2,}|\u3000)\S")  # two cells on one line, apart as a layout prints them
 _LAYOUT_SHARE = 0.3  # of the non-blank lines with columns apart: below it, the text is one cell a line
 _BLANK_RUN_END = 3  # blank lines that end a funds or goal table (a page's gap)
+_MAX_CELL_LINES = 60  # a cell printed over more lines than this is no form's
 _REQUIRED_ROLE = {"funds": "row_label", "indicators": "name"}
 
 
@@ -249,6 +251,8 @@ class _Tabulator:
     columns: list[_Column] = field(default_factory=list)
     words: list[_Word] = field(default_factory=list)
     placed: dict[int, int] = field(default_factory=dict)  # id(word) → column index
+    by_line: dict[int, list[_Word]] = field(default_factory=dict)  # line → its words (`_on`)
+    totals: dict[int, bool] = field(default_factory=dict)  # line → is it the 总分 line
 
     def table(self) -> Table:
         header = self._header()
@@ -426,25 +430,34 @@ class _Tabulator:
         return []
 
     def _has_role(self, line: int, roles: tuple[str, ...]) -> bool:
-        return any(self.columns[self.placed[id(w)]].role in roles for w in self.words if w.line == line)
+        return any(self.columns[self.placed[id(w)]].role in roles for w in self._on(line))
 
     def _funds_rows(self, lines: list[int]) -> list[int]:
         """Lines with amounts, and lines with only a row's own label (其他资金 with nothing in it),
         unless a line of amounts next to it has no label: then the label is that line's, wrapped
         around it (其中： / amounts / 当年财政拨款)."""
-        roles = {k: {self.columns[self.placed[id(w)]].role for w in self.words if w.line == k} for k in lines}
+        roles = {k: {self.columns[self.placed[id(w)]].role for w in self._on(k)} for k in lines}
         valued = [k for k in lines if roles[k] - {"block_label", "row_label"}]
         unlabelled = {k for k in valued if "row_label" not in roles[k]}
         rows = list(valued)
         for k in lines:
-            if k in valued or not any(self._is_row_label(w.text) for w in self.words if w.line == k):
+            if k in valued or not any(self._is_row_label(w.text) for w in self._on(k)):
                 continue
             if not any(abs(k - j) <= 2 for j in unlabelled):
                 rows.append(k)
         return sorted(rows)
 
     def _is_total_line(self, line: int) -> bool:
-        return any(self.voc.is_total(w.text) for w in self.words if w.line == line)
+        if line not in self.totals:
+            self.totals[line] = any(self.voc.is_total(w.text) for w in self._on(line))
+        return self.totals[line]
+
+    def _on(self, line: int) -> list[_Word]:
+        """The words of a line (the index made on first use, once all are placed)."""
+        if not self.by_line:
+            for word in self.words:
+                self.by_line.setdefault(word.line, []).append(word)
+        return self.by_line.get(line, [])
 
     def _cells(self, anchors: list[int]) -> list[Cell]:
         cells = [Cell(_joined(c.head), 0, k) for k, c in enumerate(self.columns) if c.head]
@@ -466,12 +479,13 @@ class _Tabulator:
     def _extents(self, body: list[int], anchors: list[int], owned: dict) -> list[tuple[float, float, int]]:
         """Each row's lines as printed, gaps shared: from halfway to the line above it (the header's
         for the first) to halfway to the line below (the 总分's for the last); and its own line."""
-        rows = []
-        for anchor in body:
-            lines = [w.line for (a, _), words in owned.items() if a == anchor for w in words]
-            rows.append((min(lines, default=anchor), max(lines, default=anchor)))
+        lines_of: dict[int, list[int]] = {}
+        for (anchor, _), words in owned.items():
+            lines_of.setdefault(anchor, []).extend(w.line for w in words)
+        rows = [(min(lines_of.get(a, [a])), max(lines_of.get(a, [a]))) for a in body]
         header = min((w.line for w in self.words), default=1) - 1
-        after = [a for a in anchors if a > (body[-1] if body else 0) and a not in body]
+        last = body[-1] if body else 0
+        after = [a for a in anchors if a > last]
         extents = []
         for r, (top, bottom) in enumerate(rows):
             above = rows[r - 1][1] if r else header
@@ -501,43 +515,46 @@ class _Tabulator:
         parts: dict[tuple[int, int], list[_Word]] = {}
         for word in self.words:
             parts.setdefault((word.line, self.placed[id(word)]), []).append(word)
-        owned = {key: list(words) for key, words in parts.items() if key[0] in anchors}
+        rows = set(anchors)
+        owned = {key: list(words) for key, words in parts.items() if key[0] in rows}
         if not anchors:
             return owned
-        lacking = self._lacking(anchors, parts)
-        centred = bool(lacking) or self._labels_centred(anchors)
-        printed = {k for k, line in enumerate(self.lines) if line.text}
+        lacking = self._lacking(rows, parts)
+        centred = bool(lacking) or self._labels_centred(rows)
+        blocks = _runs(k for k, line in enumerate(self.lines) if line.text)  # lines printed together
+        in_block: dict[int, list[int]] = {}
+        for anchor in anchors:
+            in_block.setdefault(blocks[anchor], []).append(anchor)
+        columns: dict[int, set[int]] = {}
+        for line, k in parts:
+            columns.setdefault(k, set()).add(line)
         for (line, k), words in sorted(parts.items()):
-            if line in anchors or self.columns[k].role in ("level1", "level2", "block_label"):
+            if line in rows or self.columns[k].role in ("level1", "level2", "block_label"):
                 continue
-            block = _run_of(line, printed)  # the lines printed together, no blank line between
-            run = _run_of(line, {j for j, c in parts if c == k})  # the lines of this cell's column
-            alone = [a for a in anchors if a in block]
-            inside = [a for a in anchors if a in run]
+            alone = in_block.get(blocks[line], [])
             if k in lacking:
                 target = self._owner(line, k, anchors, owned, True)
             elif len(alone) == 1:
                 target = alone[0]
-            elif len(around := self._around(line, k, anchors, parts)) == 1:
+            elif len(around := self._around(line, columns[k], rows)) == 1:
                 target = around[0]
-            elif len(inside) == 1:
+            elif len(inside := [a for a in _run_of(line, columns[k]) if a in rows]) == 1:
                 target = inside[0]
             else:
                 target = self._owner(line, k, anchors, owned, centred)
             owned.setdefault((target, k), []).extend(words)
         return owned
 
-    def _around(self, line: int, k: int, anchors: list[int], parts: dict) -> list[int]:
-        """The rows a tall cell of column k is printed around: the cell's lines (those of `line`'s
-        with words in column k, a line between them without allowed) stand above and below the
-        row's own line, which holds nothing of that column (a centred cell of many lines)."""
-        has = {j for j, c in parts if c == k}
+    def _around(self, line: int, has: set[int], rows: set[int]) -> list[int]:
+        """The rows a tall cell is printed around: the cell's lines (`line` and those next to it
+        with words in its column, `has`; a line between them without allowed) stand above and
+        below the row's own line, which holds nothing of that column (a centred cell of many lines)."""
         cell = {line}
         gaps: list[int] = []
         for step in (-1, 1):
             j, gap = line + step, 0
-            while 0 <= j < len(self.lines) and self.lines[j].text:
-                if j in has and j in anchors:
+            while 0 <= j < len(self.lines) and self.lines[j].text and abs(j - line) <= _MAX_CELL_LINES:
+                if j in has and j in rows:
                     break  # a row with its own text in this column: another cell
                 if j in has:
                     cell.add(j)
@@ -548,9 +565,9 @@ class _Tabulator:
                         break
                     gaps.append(j)
                 j += step
-        return [a for a in anchors if a in gaps and min(cell) < a < max(cell)]
+        return [a for a in gaps if a in rows and min(cell) < a < max(cell)]
 
-    def _lacking(self, anchors: list[int], parts: dict) -> set[int]:
+    def _lacking(self, anchors: set[int], parts: dict) -> set[int]:
         """The label column (funds row label, indicator name) some row lacks on its own line while
         other lines hold pieces of it: rows there print their labels around their values."""
         role = _REQUIRED_ROLE.get(self.kind)
@@ -563,7 +580,7 @@ class _Tabulator:
                 out.add(k)
         return out
 
-    def _labels_centred(self, anchors: list[int]) -> bool:
+    def _labels_centred(self, anchors: set[int]) -> bool:
         """Whether a 一级/二级 label stands on a line of its own: merged cells print centred."""
         return any(
             self.columns[self.placed[id(w)]].role in ("level1", "level2") and w.line not in anchors for w in self.words
@@ -572,11 +589,10 @@ class _Tabulator:
     def _owner(self, line: int, k: int, anchors: list[int], owned: dict, centred: bool) -> int:
         """The row a continuation line's cell belongs to: the row above; when `centred`, the
         nearer row, or at equal distance the one that lacks that cell."""
-        above = [a for a in anchors if a < line]
-        below = [a for a in anchors if a > line]
-        if not above or not below:
-            return below[0] if not above else above[-1]
-        up, down = above[-1], below[0]
+        at = bisect_left(anchors, line)
+        if at == 0 or at == len(anchors):
+            return anchors[0] if at == 0 else anchors[-1]
+        up, down = anchors[at - 1], anchors[at]
         if not centred:
             return up
         if line - up != down - line:
@@ -651,6 +667,17 @@ class _Tabulator:
         """Whether `text` continues the label `so_far`: together they are a label or begin one."""
         own = self.voc.level1 if role == "level1" else self.voc.level2
         return own(so_far + text) is not None or self.voc.is_level_prefix(so_far + text)
+
+
+def _runs(lines: Iterable[int]) -> dict[int, int]:
+    """Each of `lines` (in order) numbered by its run of consecutive lines."""
+    out: dict[int, int] = {}
+    run, last = 0, None
+    for line in lines:
+        if last is not None and line != last + 1:
+            run += 1
+        out[line], last = run, line
+    return out
 
 
 def _run_of(line: int, lines: set[int]) -> set[int]:
