@@ -35,49 +35,31 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from wcwidth import wcswidth
-
 from selfeval_kit.importers.cells import Block, Cell, Document, Line, Table
 from selfeval_kit.importers.fields import one_line
 from selfeval_kit.importers.funds import FUNDS_ROWS
 from selfeval_kit.importers.levels import cost, refined, spans, top_spans
-from selfeval_kit.importers.tables import header_kind, starts_other
+from selfeval_kit.importers.tables import header_kind, header_prefix, page_of, starts_other, table_end
 from selfeval_kit.importers.vocabulary import Vocabulary
+from selfeval_kit.importers.words import Word, joined, words_of
 
 __all__ = ["is_layout", "tabulate"]
 
 _WORD = re.compile(r"[^ \t\u3000]+")  # a no-break space is inside a word, as printed
 _SPACED = re.compile(r"\S(?: {2,}|\u3000)\S")  # two cells on one line, apart as a layout prints them
 _LAYOUT_SHARE = 0.3  # of the non-blank lines with columns apart: below it, the text is one cell a line
-_BLANK_RUN_END = 3  # blank lines that end a funds or goal table (a page's gap)
 _MAX_CELL_LINES = 60  # a cell printed over more lines than this is no form's
 _REQUIRED_ROLE = {"funds": "row_label", "indicators": "name"}
-
-
-@dataclass(frozen=True)
-class _Word:
-    text: str
-    line: int  # index of its line in the table's lines
-    left: int
-    right: int  # exclusive, in printed columns: as wide as printed, up to the next word
-    narrow: int  # one column a character: where the word surely is, though its font be small
-
-    @property
-    def center(self) -> float:
-        return (self.left + self.right) / 2
-
-    def shared(self, left: int, right: int) -> int:
-        return max(0, min(self.right, right) - max(self.left, left))
 
 
 @dataclass
 class _Column:
     role: str  # a vocabulary role, or "block_label" / "row_label" for the labels left of the header
-    head: list[_Word]
+    head: list[Word]
     left: int
     right: int
 
-    def grow(self, word: _Word) -> None:
+    def grow(self, word: Word) -> None:
         self.left, self.right = min(self.left, word.left), max(self.right, word.narrow)
 
 
@@ -123,15 +105,15 @@ def tabulate(document: Document, voc: Vocabulary) -> Document:
     i = 0
     while i < len(blocks):
         block = blocks[i]
-        kind = _header_kind(_words(block, 0), voc) if isinstance(block, Line) else None
+        kind = header_kind([w.text for w in words_of(block, 0)], voc) if isinstance(block, Line) else None
         if kind is None:
-            if isinstance(block, Line) and _starts_other(block, _words(block, 0), voc):
+            if isinstance(block, Line) and starts_other(block.text, _first(block), voc):
                 open_table = False
             out.append(block)
             i += 1
             continue
-        end = _table_end(blocks, i, kind, voc)
-        prefix = _header_prefix(blocks, i, kind, voc)
+        end = table_end(blocks, i, kind, voc)
+        prefix = header_prefix(blocks, i, kind, voc)
         if prefix and out[-prefix:] == blocks[i - prefix : i]:
             del out[-prefix:]
         else:
@@ -141,102 +123,9 @@ def tabulate(document: Document, voc: Vocabulary) -> Document:
         continued = open_table and kind == "indicators"
         out.append(_Tabulator(kind, voc, lines, prefix=len(above), continued=continued).table())
         if kind == "indicators":
-            open_table = not any(voc.is_total(w.text) for line in lines for w in _words(line, 0)[:3])
+            open_table = not any(voc.is_total(w.text) for line in lines for w in words_of(line, 0)[:3])
         i = end
     return Document(source=document.source, kind=document.kind, blocks=out, notes=list(document.notes))
-
-
-def _words(block: Block, index: int) -> list[_Word]:
-    """The words of a line: each starts at its character's column (where ``pdftotext -layout`` put
-    it, by its x position) and is as wide as printed (a Chinese character two columns), but never
-    reaches the next word (a cell in a smaller font is narrower than its characters say)."""
-    if not isinstance(block, Line) or not block.text:
-        return []
-    if block.layout:
-        found = [(m.start(), m.group()) for m in _WORD.finditer(block.layout)]
-    else:
-        found = [(block.indent + m.start(), m.group()) for m in _WORD.finditer(block.text)]
-    ends = [left - 1 for left, _ in found[1:]] + [None]
-    words = []
-    for (left, text), limit in zip(found, ends, strict=True):
-        right = left + _width(text)
-        right = right if limit is None else max(left + 1, min(right, limit))
-        words.append(_Word(text, index, left, right, min(right, left + len(text))))
-    return words
-
-
-def _width(text: str) -> int:
-    width = wcswidth(text)
-    return width if width >= 0 else len(text)
-
-
-def _header_kind(words: list[_Word], voc: Vocabulary) -> str | None:
-    return header_kind([w.text for w in words], voc)
-
-
-def _page(line: Line) -> str:
-    head = line.where.split(" ")[0]
-    return head if head.endswith("页") else ""
-
-
-def _table_end(blocks: list[Block], start: int, kind: str, voc: Vocabulary) -> int:
-    """The index after the last line of the table whose header is ``blocks[start]``."""
-    blank, body = 0, False  # blank lines in a row; a line of the table's body seen
-    first = blocks[start]
-    page = _page(first) if isinstance(first, Line) else ""
-    for j in range(start + 1, len(blocks)):
-        line = blocks[j]
-        if not isinstance(line, Line):
-            return j
-        if not line.text:
-            blank += 1
-            if kind != "indicators" and body and blank >= _BLANK_RUN_END:
-                return j
-            continue
-        blank, body = 0, True
-        words = _words(line, 0)
-        if (found := _header_kind(words, voc)) is not None:
-            return max(start + 1, j - _header_prefix(blocks, j, found, voc))
-        if _starts_other(line, words, voc):
-            return j
-        if kind != "indicators" and _page(line) != page:
-            return j
-        if kind == "indicators" and any(voc.is_total(w.text) for w in words[:2]):
-            return j + 1
-    return len(blocks)
-
-
-def _header_prefix(blocks: list[Block], at: int, kind: str, voc: Vocabulary) -> int:
-    """How many lines above the header line ``blocks[at]`` belong to the header: a line right
-    above it (a blank line between allowed) each of whose words is a column label of the table,
-    or begins one with the header word under it (a header cell of two lines, centred: 偏差原因分析
-    above the header line, 及改进措施 below)."""
-    header = _words(blocks[at], 0)
-    for back in (1, 2):
-        if at - back < 0 or not isinstance(line := blocks[at - back], Line):
-            return 0
-        if not line.text:
-            continue
-        words = _words(line, 0)
-        return back if words and all(_prefix_role(w, header, kind, voc) for w in words) else 0
-    return 0
-
-
-def _prefix_role(word: _Word, header: list[_Word], kind: str, voc: Vocabulary) -> bool:
-    """Whether `word`, above the header line, is a column label the header line lacks, or the
-    beginning of the one under it."""
-    block = "indicators" if kind == "indicators" else "funds"
-    role = voc.column(word.text, block) if kind != "goal" else None
-    if role is not None:
-        return role not in {voc.column(h.text, block) for h in header}
-    return any(
-        word.shared(h.left - 1, h.right + 1) and kind != "goal" and voc.column(word.text + h.text, block) is not None
-        for h in header
-    )
-
-
-def _starts_other(line: Line, words: list[_Word], voc: Vocabulary) -> bool:
-    return starts_other(line.text, words[0].text if words else "", voc)
 
 
 @dataclass
@@ -249,9 +138,9 @@ class _Tabulator:
     prefix: int = 0  # lines above the header line that belong to it
     continued: bool = False  # it goes on from the table before (a page break): its first rows may lack labels
     columns: list[_Column] = field(default_factory=list)
-    words: list[_Word] = field(default_factory=list)
+    words: list[Word] = field(default_factory=list)
     placed: dict[int, int] = field(default_factory=dict)  # id(word) → column index
-    by_line: dict[int, list[_Word]] = field(default_factory=dict)  # line → its words (`_on`)
+    by_line: dict[int, list[Word]] = field(default_factory=dict)  # line → its words (`_on`)
     totals: dict[int, bool] = field(default_factory=dict)  # line → is it the 总分 line
 
     def table(self) -> Table:
@@ -262,35 +151,34 @@ class _Tabulator:
         self._label_columns([w for w in header if not self._role(w.text)])
         for k in range(body_from, len(self.lines)):
             if not self.voc.is_noise(self.lines[k].text):
-                self.words += self._without_footer(k, _words(self.lines[k], k))
+                self.words += self._without_footer(k, words_of(self.lines[k], k))
         self._place()
         rows = self._rows()
         return Table(self._cells(rows), where=f"{self.lines[0].where}起的表格")
 
-    def _without_footer(self, k: int, words: list[_Word]) -> list[_Word]:
+    def _without_footer(self, k: int, words: list[Word]) -> list[Word]:
         """The words of line k, less a page number at its end when it is among its page's last three
         lines (pdftotext puts the footer on the line of a row level with it)."""
-        last = all(_page(line) == _page(self.lines[k]) for line in self.lines[k : k + 3]) is False or k + 3 > len(
-            self.lines
-        )
+        page = page_of(self.lines[k])
+        last = k + 3 > len(self.lines) or any(page_of(line) != page for line in self.lines[k : k + 3])
         for n in (3, 2, 1):
             if last and len(words) > n and self.voc.is_noise(" ".join(w.text for w in words[-n:])):
                 return words[:-n]
         return words
 
-    def _header(self) -> list[_Word]:
+    def _header(self) -> list[Word]:
         """The header line's words, those of the lines above it put in front of the word under them
         (or, where none is, beside them: a header cell of two lines around the header line)."""
-        header = _words(self.lines[self.prefix], self.prefix)
+        header = words_of(self.lines[self.prefix], self.prefix)
         for k in range(self.prefix):
-            for word in _words(self.lines[k], k):
+            for word in words_of(self.lines[k], k):
                 under = [h for h in header if word.shared(h.left - 1, h.right + 1)]
                 if under and self._role(word.text + under[0].text):
                     at = header.index(under[0])
-                    header[at] = _Word(word.text + under[0].text, self.prefix, min(word.left, under[0].left),
+                    header[at] = Word(word.text + under[0].text, self.prefix, min(word.left, under[0].left),
                                        max(word.right, under[0].right), max(word.narrow, under[0].narrow))  # fmt: skip
                 else:  # a column of its own; as narrow as it surely is, so as not to take its neighbour's words
-                    header.append(_Word(word.text, self.prefix, word.left, word.narrow, word.narrow))
+                    header.append(Word(word.text, self.prefix, word.left, word.narrow, word.narrow))
         return sorted(header, key=lambda w: w.left)
 
     def _role(self, text: str) -> str | None:
@@ -299,11 +187,11 @@ class _Tabulator:
             return match.key if match is not None and match.key in ("planned", "achieved") else None
         return self.voc.column(text, self.kind)
 
-    def _header_continuation(self, header: list[_Word]) -> int:
+    def _header_continuation(self, header: list[Word]) -> int:
         """Lines after the header that finish its wrapped labels ("一级指" + "标"): they join it."""
         taken = 0
         for k in range(self.prefix + 1, min(self.prefix + 3, len(self.lines))):
-            words = _words(self.lines[k], k)
+            words = words_of(self.lines[k], k)
             if not words:
                 break
             joined = []
@@ -314,7 +202,7 @@ class _Tabulator:
                 joined.append((head, word))
             for head, word in joined:
                 at = header.index(head)
-                header[at] = _Word(
+                header[at] = Word(
                     head.text + word.text,
                     head.line,
                     head.left,
@@ -324,7 +212,7 @@ class _Tabulator:
             taken += 1
         return taken
 
-    def _label_columns(self, header_rest: list[_Word]) -> None:
+    def _label_columns(self, header_rest: list[Word]) -> None:
         """Columns left of the header for the block's label and (funds) the rows' labels."""
         if self.kind == "indicators":
             return
@@ -389,7 +277,7 @@ class _Tabulator:
         match = self.voc.field(text, "goal")
         return match is not None and match.key == "block" and match.value is None
 
-    def _distance(self, word: _Word, k: int) -> float:
+    def _distance(self, word: Word, k: int) -> float:
         column = self.columns[k]
         return abs((column.left + column.right) / 2 - word.center)
 
@@ -404,7 +292,7 @@ class _Tabulator:
         match = self.voc.field(text, "funds")
         return (match is not None and match.key in FUNDS_ROWS) or self.voc.column(text, "funds") == "reason"
 
-    def _label_place(self, word: _Word, first: int, row_left: int | None) -> int | None:
+    def _label_place(self, word: Word, first: int, row_left: int | None) -> int | None:
         if self.kind == "indicators" or (word.right > first and not self._is_row_label(word.text)):
             return None
         if self.kind == "funds" and row_left is not None and word.left >= row_left - 1:
@@ -452,7 +340,7 @@ class _Tabulator:
             self.totals[line] = any(self.voc.is_total(w.text) for w in self._on(line))
         return self.totals[line]
 
-    def _on(self, line: int) -> list[_Word]:
+    def _on(self, line: int) -> list[Word]:
         """The words of a line (the index made on first use, once all are placed)."""
         if not self.by_line:
             for word in self.words:
@@ -460,19 +348,19 @@ class _Tabulator:
         return self.by_line.get(line, [])
 
     def _cells(self, anchors: list[int]) -> list[Cell]:
-        cells = [Cell(_joined(c.head), 0, k) for k, c in enumerate(self.columns) if c.head]
+        cells = [Cell(joined(c.head), 0, k) for k, c in enumerate(self.columns) if c.head]
         if self.kind == "goal":
             return cells + self._goal_cells()
         owned = self._attach(anchors)
         for k, column in enumerate(self.columns):
             if column.role == "block_label":
-                text = _joined(w for w in self.words if self.placed[id(w)] == k)
+                text = joined(w for w in self.words if self.placed[id(w)] == k)
                 if text:
                     cells.append(Cell(text, 0, k, rowspan=len(anchors) + 1))
             elif column.role not in ("level1", "level2"):
                 for r, anchor in enumerate(anchors):
                     if words := owned.get((anchor, k)):
-                        cells.append(Cell(_joined(sorted(words, key=lambda w: (w.line, w.left))), r + 1, k))
+                        cells.append(Cell(joined(sorted(words, key=lambda w: (w.line, w.left))), r + 1, k))
         body = [a for a in anchors if not self._is_total_line(a)]
         return cells + self._level_cells(self._extents(body, anchors, owned))
 
@@ -496,14 +384,14 @@ class _Tabulator:
     def _goal_cells(self) -> list[Cell]:
         cells = []
         for k, column in enumerate(self.columns):
-            text = _joined(w for w in self.words if self.placed[id(w)] == k)
+            text = joined(w for w in self.words if self.placed[id(w)] == k)
             if text and column.role == "block_label":
                 cells.append(Cell(text, 0, k, rowspan=2))
             elif text and column.head:
                 cells.append(Cell(text, 1, k))
         return cells
 
-    def _attach(self, anchors: list[int]) -> dict[tuple[int, int], list[_Word]]:
+    def _attach(self, anchors: list[int]) -> dict[tuple[int, int], list[Word]]:
         """The words of each (anchor line, column): its own and those of the lines that continue it.
 
         A continuation goes, in this order of precedence: to the row that lacks that label where
@@ -512,7 +400,7 @@ class _Tabulator:
         is printed around (`_around`); to the one row among the lines its column prints on without
         a break (a wrapped cell); else to the row above or, in a centred table, to the nearer row.
         """
-        parts: dict[tuple[int, int], list[_Word]] = {}
+        parts: dict[tuple[int, int], list[Word]] = {}
         for word in self.words:
             parts.setdefault((word.line, self.placed[id(word)]), []).append(word)
         rows = set(anchors)
@@ -669,6 +557,11 @@ class _Tabulator:
         return own(so_far + text) is not None or self.voc.is_level_prefix(so_far + text)
 
 
+def _first(line: Line) -> str:
+    found = words_of(line, 0)
+    return found[0].text if found else ""
+
+
 def _runs(lines: Iterable[int]) -> dict[int, int]:
     """Each of `lines` (in order) numbered by its run of consecutive lines."""
     out: dict[int, int] = {}
@@ -689,15 +582,3 @@ def _run_of(line: int, lines: set[int]) -> set[int]:
             run.add(j)
             j += step
     return run
-
-
-def _joined(words: Iterable[_Word]) -> str:
-    """Words of one cell: on one line joined by a space, lines by a line break (`one_line` joins them)."""
-    lines: list[list[str]] = []
-    last = None
-    for word in words:
-        if word.line != last:
-            lines.append([])
-            last = word.line
-        lines[-1].append(word.text)
-    return "\n".join(" ".join(line) for line in lines)
