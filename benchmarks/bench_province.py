@@ -13,9 +13,10 @@ included; nothing is asserted; the figures go to benchmarks/RESULTS.md):
    starts and stops, and the in-process floor: every report's sections rendered directly
    (`ProjectReport(ev, id).sections()`, `AnnualReport(ev).sections()`) in one fresh process,
    its wall time divided by the 2 cores. Seconds, reports/s, the ratio build / floor (target ≤ 1.3×).
-2. Check: for each size of `--forms`, `selfeval check FILE --json > /dev/null` of one JSON file and
-   of one Parquet file (`selfeval export --format parquet` of the same forms), `--jobs 2` locally
-   and on the LocalCluster; and `--out findings.parquet` of the Parquet file locally. Wall time,
+2. Check: for each size of `--forms`, `selfeval check FILE` of one JSON file and of one Parquet file
+   (`selfeval export --format parquet` of the same forms), `--jobs 2`, locally and on the
+   LocalCluster, for each output of `--outputs`: `--json > /dev/null`, the text listing
+   `> /dev/null`, `--out findings.parquet` (`--inputs`, `--where` choose the rest). Wall time,
    exit code, the peak memory (VmHWM) of the selfeval process (the client) and of each worker:
    local loky workers polled through /proc while they live (psutil lists them), Dask workers asked
    with `client.run` after the check (the cluster is restarted before each measurement, so that
@@ -23,6 +24,12 @@ included; nothing is asserted; the figures go to benchmarks/RESULTS.md):
    `selfeval_kit.form.limits.MAX_JSON_BYTES` (64 MiB, ≈ 15,000 synthetic forms): a larger one is
    refused by `selfeval check`, and the refusal is printed; the same forms are then also checked
    as a folder of JSON files of at most 10,000 forms each.
+
+`--root DIR` measures the `selfeval_kit` of another copy of the repository (its runs start in DIR),
+e.g. the last commit's, to compare before and after a change on the same machine:
+
+    git archive HEAD | tar -x -C /tmp/before
+    python benchmarks/bench_province.py --projects 0 --forms 10000,50000 --where local --root /tmp/before
 """
 
 from __future__ import annotations
@@ -177,15 +184,16 @@ def worker_peak() -> float:
 # ------------------------------------------------------------------ running selfeval
 
 
-def run_selfeval(args: list[str], cluster: Cluster | None = None) -> Measured:
-    """`selfeval ARGS` in a fresh interpreter, stdout to /dev/null; its time and peak memory."""
+def run_selfeval(args: list[str], cluster: Cluster | None = None, root: Path = ROOT) -> Measured:
+    """`selfeval ARGS` in a fresh interpreter started in `root` (whose selfeval_kit it imports), stdout to
+    /dev/null; its time and peak memory."""
     if cluster is not None:
         cluster.fresh()
         args = [*args, "--scheduler", cluster.address]
     with tempfile.TemporaryFile("w+", encoding="utf-8") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-c", WRAP, *args], stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT, text=True
+            [sys.executable, "-c", WRAP, *args], stdout=subprocess.DEVNULL, stderr=err, cwd=root, text=True
         )
         peaks: dict[int, float] = {}  # VmHWM only grows: the last reading of a worker is its peak so far
         while proc.poll() is None:
@@ -382,7 +390,32 @@ def _check_row(label: str, forms: int, m: Measured) -> str:
     return f"   {label:48} {m.seconds:8.2f} {rate:8.0f} {m.exit:5} {m.client_mib:11.0f} {_workers_text(m):>16}{note}"
 
 
-def part_check(data: Path, sizes: list[int], jobs: int, cluster: Cluster, results: dict) -> None:
+@dataclass(frozen=True)
+class CheckPlan:
+    """Which checks part 2 runs: inputs ("json", "parquet"), outputs ("json", "text", "out"), where
+    ("local", "cluster"), and the repository copy whose package runs."""
+
+    inputs: tuple[str, ...] = ("json", "parquet")
+    outputs: tuple[str, ...] = ("json", "text", "out")
+    where: tuple[str, ...] = ("local", "cluster")
+    root: Path = ROOT
+
+
+def _check_inputs(given: Inputs, over: bool, plan: CheckPlan) -> list[tuple[str, str]]:
+    """(label, path) of each input to check."""
+    cases = []
+    if "json" in plan.inputs:
+        cases.append(("one JSON file", str(given.json_file)))
+        if over:
+            cases.append((f"JSON folder ({len(list(given.json_folder.iterdir()))} files)", str(given.json_folder)))
+    if "parquet" in plan.inputs:
+        cases.append(("one Parquet file", str(given.parquet)))
+    return cases
+
+
+def part_check(
+    data: Path, sizes: list[int], jobs: int, cluster: Cluster | None, results: dict, plan: CheckPlan
+) -> None:
     """`selfeval check` of each size, from one JSON file and from Parquet, locally and on the cluster."""
     from selfeval_kit.form.limits import MAX_JSON_BYTES
 
@@ -394,28 +427,27 @@ def part_check(data: Path, sizes: list[int], jobs: int, cluster: Cluster, result
         print(
             f"\n2. check of {forms} synthetic forms, --jobs {jobs}; load {load_text()}; JSON file "
             f"{mib(given.json_file):.0f} MiB{' (over the 64 MiB limit)' if over else ''}, Parquet "
-            f"{mib(given.parquet):.0f} MiB"
+            f"{mib(given.parquet):.0f} MiB; package of {plan.root}"
         )
         print(f"   {'':48} {'seconds':>8} {'forms/s':>8} {'exit':>5} {'client MiB':>11} {'workers MiB':>16}")
-        cases: list[tuple[str, list[str], bool]] = [("one JSON file", [str(given.json_file), "--json"], False)]
-        if over:
-            cases.append((f"JSON folder ({len(list(given.json_folder.iterdir()))} files)",
-                          [str(given.json_folder), "--json"], False))  # fmt: skip
-        cases.append(("one Parquet file", [str(given.parquet), "--json"], False))
-        for label, args, _ in cases:
-            for where, on in (("local", None), ("cluster", cluster)):
-                m = run_selfeval(["check", *args, "--jobs", str(jobs)], on)
-                results["check"].append({"forms": forms, "input": label, "where": where, **vars(m)})
-                print(_check_row(f"{label}, {where}", forms, m), flush=True)
-        if forms != max(sizes):
-            continue  # --out once, at the largest size: the run is as long as the check itself
-        out = data / f"findings-{forms}.parquet"
-        m = run_selfeval(["check", str(given.parquet), "--out", str(out), "--jobs", str(jobs)])
-        results["check"].append({"forms": forms, "input": "Parquet --out", "where": "local", **vars(m)})
-        print(_check_row("one Parquet file --out findings.parquet, local", forms, m), flush=True)
+        for label, path in _check_inputs(given, over, plan):
+            for output in plan.outputs:
+                for where in plan.where:
+                    out = data / f"findings-{forms}-{where}.parquet"
+                    flags = {"json": ["--json"], "text": [], "out": ["--out", str(out)]}[output]
+                    on = cluster if where == "cluster" else None
+                    m = run_selfeval(["check", path, *flags, "--jobs", str(jobs)], on, plan.root)
+                    row = {"forms": forms, "input": label, "output": output, "where": where, **vars(m)}
+                    results["check"].append(row)
+                    print(_check_row(f"{label}, {' '.join(flags[:1]) or 'text'}, {where}", forms, m), flush=True)
+                    out.unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------ main
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(x.strip() for x in text.split(",") if x.strip())
 
 
 def main() -> None:
@@ -426,8 +458,13 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="local workers, and the LocalCluster's")
     parser.add_argument("--data", type=Path, help="keep the generated forms here and reuse them next time")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--inputs", default="json,parquet", help="inputs to check: json, parquet")
+    parser.add_argument("--outputs", default="json,text,out", help="check outputs: json, text, out (--out FILE)")
+    parser.add_argument("--where", default="local,cluster", help="run the checks: local, cluster")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the repository copy whose selfeval_kit runs")
     args = parser.parse_args()
     sizes = [int(x) for x in args.forms.split(",") if x.strip()]
+    plan = CheckPlan(_words(args.inputs), _words(args.outputs), _words(args.where), args.root.resolve())
     print(f"machine: {machine()}; load {load_text()}; {time.strftime('%Y-%m-%d %H:%M')}", flush=True)
     results: dict = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M"), "load_start": load_text()}
     with tempfile.TemporaryDirectory(prefix="bench-province-") as scratch:
@@ -435,13 +472,16 @@ def main() -> None:
         data.mkdir(parents=True, exist_ok=True)
         if sizes:
             chunks(data, sizes, args.jobs)  # before the cluster's processes share the cores
-        start = time.perf_counter()
-        with local_cluster(args.jobs) as cluster:
-            print(f"LocalCluster up at {cluster.address} in {time.perf_counter() - start:.1f} s", flush=True)
-            if args.projects:
-                part_build(Path(scratch), args.projects, args.jobs, cluster, results)
-            if sizes:
-                part_check(data, sizes, args.jobs, cluster, results)
+        if args.projects or "cluster" in plan.where:
+            start = time.perf_counter()
+            with local_cluster(args.jobs) as cluster:
+                print(f"LocalCluster up at {cluster.address} in {time.perf_counter() - start:.1f} s", flush=True)
+                if args.projects:
+                    part_build(Path(scratch), args.projects, args.jobs, cluster, results)
+                if sizes:
+                    part_check(data, sizes, args.jobs, cluster, results, plan)
+        elif sizes:
+            part_check(data, sizes, args.jobs, None, results, plan)
     results["load_end"] = load_text()
     print(f"\nload at the end {load_text()}", flush=True)
     if args.json:

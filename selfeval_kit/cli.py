@@ -229,59 +229,74 @@ def check(
 ) -> None:
     """Recompute the scores of the forms in PATH by the rules and list the audit findings."""
     from selfeval_kit.rules.bulk import check as bulk_check
-    from selfeval_kit.rules.findings import SEVERITY_LABELS
 
     if out_file is not None and (as_json or out_file.suffix.lower() != ".parquet"):
         raise click.UsageError(_("--out writes a .parquet file, and cannot be combined with --json"))
-    data = bulk_check(path, profile, jobs, scheduler=scheduler or None).data
-    findings = data["findings"]
-    if out_file is not None:
-        from selfeval_kit.views.parquet import write_findings
+    # The result streams from the check's temporary files: the output is written a form at a time.
+    with bulk_check(path, profile, jobs, scheduler=scheduler or None) as result:
+        if out_file is not None:
+            from selfeval_kit.views.parquet import write_findings
 
-        write_findings(findings, out_file)
-        message = _("wrote {path} ({n} finding(s) of {forms} form(s))")
-        _say(message.format(path=out_file, n=len(findings), forms=len(data["forms"])))
-    elif as_json:
-        from pydantic_core import to_json
-
-        # As json.dumps(data, ensure_ascii=False, indent=2) lays it out (a tiny float may lose its
-        # exponent: 0.00001, not 1e-05), several times faster: its indent mode is pure Python.
-        click.echo(printable(to_json(data, indent=2).decode("utf-8"), json=True))
-    else:
-        groups: dict[str | None, list] = {}
-        for finding in findings:
-            groups.setdefault(finding["form_id"], []).append(finding)
-        for form in data["forms"]:
-            reported = form["score_reported"]
-            head = (
-                f"{form['id']}  {form['name']}  自评 {'—' if reported is None else f'{reported:.2f}'}"
-                f" / 复核重算 {form['score_recomputed']:.2f} ({form['grade']})"
-            )
-            if form.get("deductions"):  # a profile with review deductions (复核扣分) took some off
-                head += f" / 复核得分 {form['score_review']:.2f} ({form['grade_review']})"
-            click.secho(printable(head), bold=True)
-            for finding in groups.get(form["id"], []):
-                _echo_finding(finding, SEVERITY_LABELS)
-        if None in groups:
-            click.secho("portfolio  全部项目", bold=True)
-            for finding in groups[None]:
-                _echo_finding(finding, SEVERITY_LABELS)
-        counts = {s: sum(1 for f in findings if f["severity"] == s) for s in ("error", "warning", "info")}
-        message = _(
-            "{forms} form(s) checked with profile {profile}: {errors} error(s), {warnings} warning(s), {info} info"
-        )
-        _say(
-            message.format(
-                forms=len(data["forms"]),
-                profile=data["profile"],
-                errors=counts["error"],
-                warnings=counts["warning"],
-                info=counts["info"],
-            )
-        )
-    failing = findings if strict else [f for f in findings if f["severity"] == "error"]
+            write_findings(result.iter_findings(), out_file)
+            message = _("wrote {path} ({n} finding(s) of {forms} form(s))")
+            _say(message.format(path=out_file, n=result.finding_count, forms=result.form_count))
+        elif as_json:
+            # pydantic_core's to_json, piece by piece: as json.dumps(data, ensure_ascii=False, indent=2)
+            # lays it out (a tiny float may lose its exponent: 0.00001, not 1e-05), several times faster.
+            _echo_json(result.iter_json())
+            click.echo()
+        else:
+            _echo_check_text(result)
+        failing = result.fails(strict)
     if failing:
         sys.exit(1)
+
+
+def _echo_json(pieces) -> None:
+    """Echo JSON text pieces made printable, in writes of about 256 KiB (click flushes after each echo;
+    `printable` is several times faster on one long string than on many short ones)."""
+    batch: list[str] = []
+    size = 0
+    for piece in pieces:
+        batch.append(piece)
+        size += len(piece)
+        if size >= 256 * 1024:
+            click.echo(printable("".join(batch), json=True), nl=False)
+            batch, size = [], 0
+    if batch:
+        click.echo(printable("".join(batch), json=True), nl=False)
+
+
+def _echo_check_text(result) -> None:
+    """`selfeval check`'s listing: each form's head line and findings, the portfolio's, then the counts."""
+    from selfeval_kit.rules.findings import SEVERITY_LABELS
+
+    for form, found in result.iter_groups():
+        reported = form["score_reported"]
+        head = (
+            f"{form['id']}  {form['name']}  自评 {'—' if reported is None else f'{reported:.2f}'}"
+            f" / 复核重算 {form['score_recomputed']:.2f} ({form['grade']})"
+        )
+        if form.get("deductions"):  # a profile with review deductions (复核扣分) took some off
+            head += f" / 复核得分 {form['score_review']:.2f} ({form['grade_review']})"
+        click.secho(printable(head), bold=True)
+        for finding in found:
+            _echo_finding(finding, SEVERITY_LABELS)
+    if result.portfolio:
+        click.secho("portfolio  全部项目", bold=True)
+        for finding in result.portfolio:
+            _echo_finding(finding, SEVERITY_LABELS)
+    counts = result.counts
+    message = _("{forms} form(s) checked with profile {profile}: {errors} error(s), {warnings} warning(s), {info} info")
+    _say(
+        message.format(
+            forms=result.form_count,
+            profile=result.profile,
+            errors=counts["error"],
+            warnings=counts["warning"],
+            info=counts["info"],
+        )
+    )
 
 
 def _echo_finding(finding: dict, labels: dict[str, str]) -> None:

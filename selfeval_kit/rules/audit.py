@@ -9,7 +9,6 @@ Portfolio checks look for patterns across forms.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from selfeval_kit.rules.scoring import ATTAINMENT_LABELS, UNMET, Attainment, For
 from selfeval_kit.values.types import Direction, Kind
 
 __all__ = [
+    "PortfolioAudit",
     "PortfolioFacts",
     "audit_form",
     "audit_portfolio",
@@ -436,13 +436,13 @@ def audit_portfolio(results: list[FormResult], profile: Profile) -> list[Finding
     return audit_portfolio_facts([portfolio_facts(r) for r in results], profile)
 
 
-def audit_portfolio_facts(facts: list[PortfolioFacts], profile: Profile) -> list[Finding]:
+def audit_portfolio_facts(facts: Iterable[PortfolioFacts], profile: Profile) -> list[Finding]:
     """Patterns across projects (docs/rules.md §6.8).
 
     Parameters
     ----------
-    facts : list of PortfolioFacts
-        One for each form of the portfolio (see `portfolio_facts`).
+    facts : iterable of PortfolioFacts
+        One for each form of the portfolio (see `portfolio_facts`), in the portfolio's order.
     profile : Profile
         The thresholds: how many forms make a pattern.
 
@@ -451,55 +451,94 @@ def audit_portfolio_facts(facts: list[PortfolioFacts], profile: Profile) -> list
     list of Finding
         The same satisfaction figure in many projects, every project self-scored full
         marks, most higher-is-better targets far exceeded; none for fewer forms than
-        ``profile.min_forms_for_patterns``.
+        ``profile.min_forms_for_patterns``. The same as `PortfolioAudit` fed `facts` gives.
     """
-    findings: list[Finding] = []
-    if len(facts) < profile.min_forms_for_patterns:
-        return findings
-
-    by_value: dict[str, list[PortfolioFacts]] = defaultdict(list)
+    audit = PortfolioAudit(profile)
     for fact in facts:
+        audit.add(fact)
+    return audit.findings()
+
+
+class PortfolioAudit:
+    """The portfolio checks fed one form's facts at a time, so that no caller holds them all.
+
+    It keeps counts, and for each satisfaction value the (form id, form name) pairs of the
+    forms that gave it (the finding lists them); nothing else of a form.
+
+    Parameters
+    ----------
+    profile : Profile
+        The thresholds of `audit_portfolio_facts`.
+
+    Examples
+    --------
+    >>> audit = PortfolioAudit(profile)  # doctest: +SKIP
+    >>> for fact in facts:  # in the portfolio's order  # doctest: +SKIP
+    ...     audit.add(fact)
+    >>> audit.findings() == audit_portfolio_facts(facts, profile)  # doctest: +SKIP
+    True
+    """
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+        self.forms = 0
+        # value -> {form id: form name}, both in first-seen order (a later name of an id wins, as before)
+        self._by_value: dict[str, dict[str, str]] = {}
+        self._all_full = True
+        self._ratios = 0
+        self._high = 0
+
+    def add(self, fact: PortfolioFacts) -> None:
+        """Count one form's facts (call in the portfolio's order: the findings list forms in it)."""
+        profile = self.profile
+        self.forms += 1
         for value in fact.satisfaction_values:
-            by_value[value].append(fact)
-    for value, forms in by_value.items():
-        unique = list({r.form_id: r for r in forms}.values())
-        if len(unique) >= profile.repeated_value_min_forms:
-            names = "、".join(f"“{r.form_name}”" for r in unique)
+            self._by_value.setdefault(value, {})[fact.form_id] = fact.form_name
+        score = fact.score_reported
+        if not (score is not None and abs(score - profile.total_points) < 1e-6):
+            self._all_full = False
+        self._ratios += len(fact.higher_ratios)
+        self._high += sum(1 for x in fact.higher_ratios if x >= profile.overachievement_note_ratio)
+
+    def findings(self) -> list[Finding]:
+        """The portfolio findings of the facts added so far, as `audit_portfolio_facts` gives them."""
+        profile = self.profile
+        findings: list[Finding] = []
+        if self.forms < profile.min_forms_for_patterns:
+            return findings
+        for value, forms in self._by_value.items():
+            if len(forms) >= profile.repeated_value_min_forms:
+                names = "、".join(f"“{name}”" for name in forms.values())
+                findings.append(
+                    make_finding(
+                        "portfolio.repeated_satisfaction",
+                        None,
+                        f"{len(forms)} 个项目的满意度实际值均为 {value}：{names}。",
+                        value=value,
+                        form_ids=list(forms),
+                    )
+                )
+        if self._all_full:
             findings.append(
                 make_finding(
-                    "portfolio.repeated_satisfaction",
+                    "portfolio.all_full_marks",
                     None,
-                    f"{len(unique)} 个项目的满意度实际值均为 {value}：{names}。",
-                    value=value,
-                    form_ids=[r.form_id for r in unique],
+                    f"全部 {self.forms} 个项目自评总分均为 {profile.total_points:g} 分。",
+                    forms=self.forms,
                 )
             )
-
-    reported = [r.score_reported for r in facts]
-    if all(s is not None and abs(s - profile.total_points) < 1e-6 for s in reported):
-        findings.append(
-            make_finding(
-                "portfolio.all_full_marks",
-                None,
-                f"全部 {len(facts)} 个项目自评总分均为 {profile.total_points:g} 分。",
-                forms=len(facts),
-            )
-        )
-
-    ratios = [x for r in facts for x in r.higher_ratios]
-    if ratios:
-        high = sum(1 for x in ratios if x >= profile.overachievement_note_ratio)
-        share = high / len(ratios)
-        if share >= profile.low_ambition_share:
-            findings.append(
-                make_finding(
-                    "portfolio.low_ambition",
-                    None,
-                    f"{len(ratios)} 个“越高越好”的定量指标中有 {high} 个（{share * 100:.1f}%）实际值达到目标的 "
-                    f"{profile.overachievement_note_ratio:g} 倍以上。",
-                    indicators=len(ratios),
-                    overachieved=high,
-                    share=round(share, 4),
+        if self._ratios:
+            share = self._high / self._ratios
+            if share >= profile.low_ambition_share:
+                findings.append(
+                    make_finding(
+                        "portfolio.low_ambition",
+                        None,
+                        f"{self._ratios} 个“越高越好”的定量指标中有 {self._high} 个（{share * 100:.1f}%）"
+                        f"实际值达到目标的 {profile.overachievement_note_ratio:g} 倍以上。",
+                        indicators=self._ratios,
+                        overachieved=self._high,
+                        share=round(share, 4),
+                    )
                 )
-            )
-    return sort_findings(findings)
+        return sort_findings(findings)

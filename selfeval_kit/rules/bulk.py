@@ -8,13 +8,16 @@ reads the large JSON files once, when it starts, and keeps their forms for the s
 task reads only its row group, so that no worker holds a whole Parquet portfolio), scores and
 audits its forms, and sends back only what the output needs: each
 form's `scoring.form_dict`, its findings as dicts and its `audit.PortfolioFacts` (a whole
-FormResult costs about as much to pickle as to compute). The parent puts the results in the
-order `loading.load` gives and runs the portfolio checks on the facts, so that the result
-equals ``evaluate(load(path), profile).to_dict()``.
+FormResult costs about as much to pickle as to compute). The parent writes each task's results
+to disk as they arrive (`spill.Spill`: a private temporary folder), so that its memory does not
+grow with the portfolio; it then merges the tasks' ids to find an id used twice, and their facts,
+in the order `loading.load` gives, into the portfolio checks (`audit.PortfolioAudit`). The
+`BulkResult` streams the forms and findings from those files in that order, equal to
+``evaluate(load(path), profile).to_dict()`` (`BulkResult.data` gives that dict itself).
 
-When anything is wrong with the input (a problem in a file, an id used twice), the parent calls
-`loading.load` itself, so that problems are reported exactly as `load` reports them; so it does,
-with a RuntimeWarning, when a worker fails.
+When anything is wrong with the input (a problem in a file, an id used twice, ids that differ
+only in case), the parent calls `loading.load` itself, so that problems are reported exactly as
+`load` reports them; so it does, with a RuntimeWarning, when a worker fails.
 
 Every task has a time limit (`CheckOptions.timeout`, counted from when a worker starts it, and
 `CheckOptions.start_timeout` for a worker to start it): a worker that is stuck or stopped is
@@ -30,14 +33,17 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from selfeval_kit.errors import DataError, Problem
 from selfeval_kit.form.sources import form_files
 from selfeval_kit.pool import Pool, PoolOptions, TaskTimeout
+from selfeval_kit.rules.spill import Spill
 
 if TYPE_CHECKING:
     from selfeval_kit.form.model import Form
@@ -85,22 +91,140 @@ class CheckOptions:
     retries: int = 1
 
 
-@dataclass(frozen=True)
+class _Source(Protocol):
+    def stream(self, kind: str) -> Iterator[Any]: ...
+
+    def close(self) -> None: ...
+
+
+class _Memory:
+    """A result's forms and each form's findings held in memory (the serial path, `BulkResult.data`)."""
+
+    def __init__(self, forms: list[dict], findings: list[list[dict]]) -> None:
+        self._kinds: dict[str, list[Any]] = {"forms": forms, "findings": findings}
+
+    def stream(self, kind: str) -> Iterator[Any]:
+        return iter(self._kinds[kind])
+
+    def close(self) -> None:
+        pass
+
+
 class BulkResult:
-    """What `selfeval check` prints.
+    """What `selfeval check` prints, read as a stream: each pass reads the forms again from disk.
 
     Parameters
     ----------
-    data : dict
-        ``{"profile", "forms", "findings"}``, as ``Evaluation.to_dict()`` gives them.
+    profile : str
+        The rules profile's name.
+    source : Spill or in-memory lists
+        Where the forms (``stream("forms")``) and each form's findings (``stream("findings")``)
+        are read from, in load order.
+    portfolio : list of dict
+        The portfolio findings.
+    forms : int
+        How many forms there are.
+    counts : mapping
+        How many findings there are by severity, the portfolio's included.
+
+    Attributes
+    ----------
+    profile : str
+    portfolio : list of dict
+    form_count : int
+    counts : collections.Counter
+        As given.
+
+    Notes
+    -----
+    Use it as a context manager (or call `close`) to remove its temporary files at once; they are
+    removed at garbage collection anyway. `data` and `findings` hold everything in memory.
     """
 
-    data: dict
+    def __init__(
+        self, profile: str, source: _Source, portfolio: list[dict], forms: int, counts: Mapping[str, int]
+    ) -> None:
+        self.profile = profile
+        self.portfolio = portfolio
+        self.form_count = forms
+        self.counts: Counter[str] = Counter(counts)
+        self._source = source
+        self._data: dict | None = None
+
+    def __enter__(self) -> BulkResult:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Let go of the temporary files (the streams cannot be read after it, `data` if taken before can)."""
+        self._source.close()
+
+    @property
+    def finding_count(self) -> int:
+        """How many findings there are, the portfolio's included."""
+        return sum(self.counts.values())
+
+    def fails(self, strict: bool = False) -> bool:
+        """Whether there is an error finding (with `strict`: any finding), as `selfeval check` exits 1."""
+        return self.finding_count > 0 if strict else self.counts["error"] > 0
+
+    def iter_forms(self) -> Iterator[dict]:
+        """Each form's dict (``scoring.form_dict``), in load order."""
+        return self._source.stream("forms")
+
+    def iter_groups(self) -> Iterator[tuple[dict, list[dict]]]:
+        """Each form's dict with its findings, in load order (the portfolio findings are `portfolio`)."""
+        return zip(self._source.stream("forms"), self._source.stream("findings"), strict=True)
+
+    def iter_findings(self) -> Iterator[dict]:
+        """Every finding, as dicts: each form's in form order, then the portfolio's."""
+        for found in self._source.stream("findings"):
+            yield from found
+        yield from self.portfolio
+
+    def iter_json(self) -> Iterator[str]:
+        """The text of ``pydantic_core.to_json(self.data, indent=2)``, in pieces, one form or finding each."""
+        from pydantic_core import to_json
+
+        yield '{\n  "profile": ' + to_json(self.profile).decode("utf-8") + ',\n  "forms": '
+        yield from _json_list(self.iter_forms(), to_json)
+        yield ',\n  "findings": '
+        yield from _json_list(self.iter_findings(), to_json)
+        yield "\n}"
+
+    @property
+    def data(self) -> dict:
+        """``{"profile", "forms", "findings"}``, as ``Evaluation.to_dict()`` gives them.
+
+        The whole result in memory (it grows with the portfolio: for small ones and tests; the
+        command streams instead). The temporary files are then removed; the streams read the
+        lists kept here.
+        """
+        if self._data is None:
+            forms = list(self._source.stream("forms"))
+            per_form = list(self._source.stream("findings"))
+            self._source.close()
+            self._source = _Memory(forms, per_form)
+            findings = [f for found in per_form for f in found] + self.portfolio
+            self._data = {"profile": self.profile, "forms": forms, "findings": findings}
+        return self._data
 
     @property
     def findings(self) -> list[dict]:
-        """Every finding, as dicts: each form's in form order, then the portfolio's."""
+        """Every finding, as dicts: each form's in form order, then the portfolio's (in memory, as `data`)."""
         return self.data["findings"]
+
+
+def _json_list(items: Iterator[dict], to_json: Any) -> Iterator[str]:
+    """A list at depth 1 of the top object, as ``to_json(..., indent=2)`` lays it out, an item at a time."""
+    empty = True
+    for item in items:
+        text = to_json(item, indent=2).decode("utf-8").replace("\n", "\n    ")  # JSON strings hold no raw line feed
+        yield ("[\n    " if empty else ",\n    ") + text
+        empty = False
+    yield "[]" if empty else "\n  ]"
 
 
 def auto_jobs(path: str | Path) -> int:
@@ -162,7 +286,9 @@ def check(
     Returns
     -------
     BulkResult
-        Equal to ``evaluate(load(path), profile).to_dict()``.
+        Its streams (and its `BulkResult.data`) equal ``evaluate(load(path), profile).to_dict()``;
+        with workers they read temporary files: use it in a ``with`` block (or `BulkResult.close`
+        it) to remove them at once.
 
     Raises
     ------
@@ -179,7 +305,7 @@ def check(
     elif jobs <= 0:
         jobs = auto_jobs(path)
     if jobs == 1 and not scheduler:
-        return BulkResult(_evaluate_serial(path, profile))
+        return _evaluate_serial(path, profile)
     files = form_files(path)
     shared = tuple(str(file) for file in files if _is_shared(file))
     # The workers start first, so that their imports (pydantic, the readers, the rules) overlap
@@ -194,26 +320,33 @@ def check(
         retries=limits.retries,
         scheduler=scheduler,
     )
-    with Pool(pool_options) as pool:
-        from selfeval_kit.rules.profile import load_profile
+    spill = Spill()
+    try:  # the spill folder goes, whatever stops the check (a timeout, Ctrl-C)
+        with Pool(pool_options) as pool:
+            from selfeval_kit.rules.profile import load_profile
 
-        rules = load_profile(profile)
-        entries = _run(pool, _tasks(files, jobs), rules)
-    if entries is None or len({e[1]["id"] for e in entries}) != len(entries):
+            rules = load_profile(profile)
+            ok = _run(pool, _tasks(files, jobs), rules, spill)
+        return _finish(spill, ok, path, rules)
+    except BaseException:
+        spill.close()
+        raise
+
+
+def _finish(spill: Spill, ok: bool, path: str | Path, rules: Profile) -> BulkResult:
+    """The result of the spilled tasks, their portfolio checks run; load's own when something is wrong."""
+    if not ok or spill.duplicate() is not None:
         # a problem in some file, an id used twice, or a worker that failed: load decides and reports
-        return BulkResult(_evaluate_serial(path, rules))
-    entries.sort(key=lambda e: (e[0][0] is None, e[0][0] or 0, e[0][1]))  # as loading.load sorts
+        spill.close()
+        return _evaluate_serial(path, rules)
+    from selfeval_kit.rules.audit import PortfolioAudit
 
-    from selfeval_kit.rules.audit import audit_portfolio_facts
-
-    portfolio = audit_portfolio_facts([e[3] for e in entries], rules)
-    return BulkResult(
-        {
-            "profile": rules.name,
-            "forms": [e[1] for e in entries],
-            "findings": [f for e in entries for f in e[2]] + [f.to_dict() for f in portfolio],
-        }
-    )
+    audit = PortfolioAudit(rules)
+    for facts in spill.stream("facts"):  # in load order: the findings list forms in it
+        audit.add(facts)
+    portfolio = [f.to_dict() for f in audit.findings()]
+    counts = spill.counts + Counter(f["severity"] for f in portfolio)
+    return BulkResult(rules.name, spill, portfolio, spill.forms, counts)
 
 
 def _is_shared(file: Path) -> bool:
@@ -269,9 +402,8 @@ def _tasks(files: list[Path], jobs: int) -> list[tuple]:
     return tasks
 
 
-def _run(pool: Pool, tasks: list[tuple], rules: Profile) -> list | None:
-    """Every task's entries, in task order; None when a task found a problem or a worker failed."""
-    results: list[Any] = [None] * len(tasks)
+def _run(pool: Pool, tasks: list[tuple], rules: Profile, spill: Spill) -> bool:
+    """Spill every task's entries as it finishes; False when a task found a problem or a worker failed."""
     for done in pool.map(partial(_work, rules=rules), tasks):
         if isinstance(done.error, TaskTimeout):
             raise _timed_out(tasks[done.index], done.error)
@@ -281,11 +413,11 @@ def _run(pool: Pool, tasks: list[tuple], rules: Profile) -> list | None:
                 RuntimeWarning,
                 stacklevel=3,
             )
-            return None
+            return False
         if done.value is None:
-            return None  # a problem in the input: no need to wait for the rest
-        results[done.index] = done.value
-    return [entry for share in results for entry in share]
+            return False  # a problem in the input: no need to wait for the rest
+        spill.add(done.index, done.value)
+    return True
 
 
 def _timed_out(task: tuple, error: TaskTimeout) -> DataError:
@@ -304,11 +436,17 @@ def _timed_out(task: tuple, error: TaskTimeout) -> DataError:
     return DataError([Problem(name, "", f"{part} {k + 1} of {n} of its forms: {what}")])
 
 
-def _evaluate_serial(path: str | Path, rules: str | Path | Profile) -> dict:
+def _evaluate_serial(path: str | Path, rules: str | Path | Profile) -> BulkResult:
+    """The check in this process, in memory: load's own problems, and the result for ``jobs=1``."""
     from selfeval_kit.form.loading import load
-    from selfeval_kit.rules.evaluation import evaluate
+    from selfeval_kit.rules.evaluation import evaluate, form_dict
 
-    return evaluate(load(path), rules).to_dict()
+    evaluation = evaluate(load(path), rules)
+    forms = [form_dict(r) for r in evaluation.forms]
+    per_form = [[f.to_dict() for f in r.findings] for r in evaluation.forms]
+    portfolio = [f.to_dict() for f in evaluation.portfolio_findings]
+    counts = Counter(f["severity"] for found in [*per_form, portfolio] for f in found)
+    return BulkResult(evaluation.profile.name, _Memory(forms, per_form), portfolio, len(forms), counts)
 
 
 # --- in the worker ------------------------------------------------------------------
