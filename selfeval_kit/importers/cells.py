@@ -82,10 +82,15 @@ class Table:
         In any order; no two may cover the same position.
     where : str
         For people: ``"第2页 表1"``, ``"工作表 2022-01"``, ``"表格 3"``.
+    lines : list of str, optional
+        For a table rebuilt from text (`selfeval_kit.importers.layout`, `tabbed`): where each of
+        its rows is printed (``"第1页 第39行"``), so that a cell is placed by its line and its
+        column's header, as the user sees the text.
     """
 
     cells: list[Cell]
     where: str = ""
+    lines: list[str] = field(default_factory=list)
 
     @cached_property
     def n_rows(self) -> int:
@@ -118,7 +123,13 @@ class Table:
         return seen
 
     def place(self, cell: Cell) -> str:
-        """Where `cell` is, for people: ``"第2页 表1 第3行第2列"`` (1-based)."""
+        """Where `cell` is, for people: ``"第2页 表1 第3行第2列"`` (1-based); in a table rebuilt
+        from text, its line and its column's header: ``"第1页 第39行（三级指标）"``."""
+        if cell.row < len(self.lines):
+            head = self.grid[0][cell.col] if self.n_rows else None
+            if head is None or head is cell:
+                return self.lines[cell.row]
+            return f"{self.lines[cell.row]}（{''.join(head.text.split())}）"
         at = f"第{cell.row + 1}行第{cell.col + 1}列"
         return f"{self.where} {at}" if self.where else at
 

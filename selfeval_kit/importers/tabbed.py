@@ -68,7 +68,7 @@ def tabulate_tabbed(document: Document, voc: Vocabulary) -> Document:
             continue
         end = _table_end(blocks, i, kind, voc)
         rows = [b for b in blocks[i:end] if isinstance(b, Line) and b.text]
-        out.append(Table(_cells(rows, voc), where=f"{block.where}起的表格"))
+        out.append(Table(_cells(rows, voc), where=f"{block.where}起的表格", lines=[row.where for row in rows]))
         i = end
     return Document(source=document.source, kind=document.kind, blocks=out, notes=list(document.notes))
 

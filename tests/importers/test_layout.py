@@ -279,6 +279,9 @@ def test_a_laid_out_form_reads_whole_through_the_cell_reader():
         ("满意度指标", "服务对象满意度指标", "听众满意度", ">=90%", "95%", 10, 10),
     ]
     assert data["total_score"] == 100
+    places = {r.path: r.where for r in form.records}
+    assert places["indicators[0].name"] == "第11行（三级指标）"  # the line as the user sees the text
+    assert places["funds.total.executed"] == "第6行（全年执行数）"
 
 
 def test_the_hunan_layout_fixture_reads_its_rows_after_a_page_break_under_the_label_above():
