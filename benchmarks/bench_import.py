@@ -6,7 +6,9 @@ Two tables, printed:
 
 1. Round trips of the bundled 2022 forms: the committed conversions in tests/fixtures/documents
    (our xlsx export; LibreOffice's PDF, HTML and Word of it and ``pdftotext -layout`` of that PDF;
-   Chromium's print of one report's attached form and its ``pdftotext -layout``), and with
+   a LibreOffice PDF of the export without cell borders; the HTML's tables copied as a browser
+   copies them, a tab between cells; Chromium's print of one report's attached form and its
+   ``pdftotext -layout``), and with
    ``--convert`` today's export converted again by LibreOffice (and pdftotext, when installed).
    For each: forms read whole, printed values equal, seconds.
 2. Real published forms (tests/fixtures/text: several provinces and years, values read by hand
@@ -51,9 +53,13 @@ def _timed(path: Path) -> tuple[list, float, str]:
 
 def round_trips(convert: bool) -> None:
     expected = bundled()
-    names = ("forms_2022.xlsx", "forms_2022.pdf", "forms_2022.html", "forms_2022.docx", "forms_2022.layout.txt")
+    names = (
+        "forms_2022.xlsx", "forms_2022.pdf", "forms_2022.html", "forms_2022.docx", "forms_2022.layout.txt",
+        "forms_2022_unruled.pdf",
+    )  # fmt: skip
     files = [DOCUMENTS / n for n in names]
     with tempfile.TemporaryDirectory() as tmp:
+        files.append(_copied(Path(tmp)))
         if convert:
             files += _converted(Path(tmp))
         print(f"{'document':<44} {'forms whole':>11} {'values equal':>16} {'seconds':>8}")
@@ -70,6 +76,23 @@ def round_trips(convert: bool) -> None:
             shown = f"{chromium.parent.name}/{chromium.name}"
             whole = sum(f.ok for f in forms)
             print(f"{shown:<44} {whole:>5} / 1  {equal:>6}/{total} {100 * equal / total:5.1f}% {seconds:8.2f} {error}")
+
+
+def _copied(folder: Path) -> Path:
+    """The tables of forms_2022.html as a browser copies them: a row's own cells, a tab between."""
+    from selfeval_kit.importers.adapters import read_document
+    from selfeval_kit.importers.cells import Table
+
+    lines = []
+    for block in read_document(DOCUMENTS / "forms_2022.html").blocks:
+        if isinstance(block, Table):
+            for r in range(block.n_rows):
+                lines.append("\t".join(c.text.replace("\n", " ") for c in block.row_cells(r) if c.row == r))
+        else:
+            lines.append(block.text)
+    copied = folder / "copied_tables.txt"
+    copied.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return copied
 
 
 def _converted(folder: Path) -> list[Path]:
