@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from selfeval_kit.errors import DataError  # noqa: E402
 from selfeval_kit.importers.source import read_source  # noqa: E402
-from tests.importers.printed import bundled, differences, flat  # noqa: E402
+from tests.importers.printed import bundled, copied_tables, differences, flat  # noqa: E402
 
 DOCUMENTS = ROOT / "tests" / "fixtures" / "documents"
 REAL = ROOT / "tests" / "fixtures" / "text"
@@ -79,19 +79,8 @@ def round_trips(convert: bool) -> None:
 
 
 def _copied(folder: Path) -> Path:
-    """The tables of forms_2022.html as a browser copies them: a row's own cells, a tab between."""
-    from selfeval_kit.importers.adapters import read_document
-    from selfeval_kit.importers.cells import Table
-
-    lines = []
-    for block in read_document(DOCUMENTS / "forms_2022.html").blocks:
-        if isinstance(block, Table):
-            for r in range(block.n_rows):
-                lines.append("\t".join(c.text.replace("\n", " ") for c in block.row_cells(r) if c.row == r))
-        else:
-            lines.append(block.text)
     copied = folder / "copied_tables.txt"
-    copied.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    copied.write_text(copied_tables(DOCUMENTS / "forms_2022.html"), encoding="utf-8")
     return copied
 
 

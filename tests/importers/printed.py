@@ -59,3 +59,19 @@ def differences(expected: list[dict], got: list[dict]) -> tuple[int, int, list[t
         total += len(flat(want))
         wrong.append((want["id"], "", "the whole form", None))
     return equal, total, wrong
+
+
+def copied_tables(document_path: Path) -> str:
+    """The tables of a document as a browser copies them: each row's own cells (a merged cell in
+    its first row only), a tab between them; the lines outside tables as they are."""
+    from selfeval_kit.importers.adapters import read_document
+    from selfeval_kit.importers.cells import Table
+
+    lines = []
+    for block in read_document(document_path).blocks:
+        if isinstance(block, Table):
+            for r in range(block.n_rows):
+                lines.append("\t".join(c.text.replace("\n", " ") for c in block.row_cells(r) if c.row == r))
+        else:
+            lines.append(block.text)
+    return "\n".join(lines) + "\n"

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from selfeval_kit.importers.adapters import read_document
 from selfeval_kit.importers.adapters.text import read
 from selfeval_kit.importers.cells import Table
 from selfeval_kit.importers.source import read_source
 from selfeval_kit.importers.tabbed import is_tabbed, tabulate_tabbed
 from selfeval_kit.importers.vocabulary import vocabulary
-from tests.importers.printed import bundled, differences
+from tests.importers.printed import bundled, copied_tables, differences
 
 DOCUMENTS = Path(__file__).resolve().parents[1] / "fixtures" / "documents"
 
@@ -58,15 +57,8 @@ def test_is_tabbed_needs_tabs_in_many_lines():
 def test_the_bundled_forms_copied_from_a_web_pages_tables_import_back(tmp_path):
     """Each table of LibreOffice's HTML of the export copied as a browser copies it: a row's own
     cells, a tab between them, a merged cell only in its first row."""
-    lines = []
-    for block in read_document(DOCUMENTS / "forms_2022.html").blocks:
-        if isinstance(block, Table):
-            for r in range(block.n_rows):
-                lines.append("\t".join(c.text.replace("\n", " ") for c in block.row_cells(r) if c.row == r))
-        else:
-            lines.append(block.text)
     copied = tmp_path / "copied.txt"
-    copied.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    copied.write_text(copied_tables(DOCUMENTS / "forms_2022.html"), encoding="utf-8")
     forms = read_source(copied)
     equal, total, wrong = differences(bundled(), [f.data for f in forms])
     assert sum(f.ok for f in forms) == 11
