@@ -25,6 +25,7 @@ from selfeval_kit.importers.vocabulary import Vocabulary
 __all__ = ["IndicatorReader"]
 
 _TEXT_ROLES = ("level1", "level2", "name", "target", "actual")
+_VALUE_ROLES = ("target", "actual", "weight", "score", "nature", "measure_unit")
 _TARGET_PARTS = ("nature", "target", "measure_unit")  # 指标性质 | 指标值 | 度量单位, joined as printed
 
 
@@ -46,6 +47,7 @@ class IndicatorReader:
     total: float | None = None
     total_seen: bool = False
     notes: list[str] = field(default_factory=list)
+    table: int | None = None  # the table of the last indicator row read
 
     @property
     def found(self) -> bool:
@@ -87,6 +89,9 @@ class IndicatorReader:
 
     def _indicator(self, row: Row) -> bool:
         n = len(self.rows)
+        if self._continues(row):
+            return True
+        self.table = row.table
         names = self._under(row, "name")
         if not names:
             self.notes.append(f"{row.where}：指标表中的一行没有三级指标名称，未读取（{row.text[:40]}）")
@@ -109,6 +114,26 @@ class IndicatorReader:
         if note and item["deviation_note"] is not None:
             self.records.append(FieldRecord(f"indicators[{n}].deviation_note", item["deviation_note"], note[0].where))
         self.rows.append(item)
+        return True
+
+    def _continues(self, row: Row) -> bool:
+        """The first row of a table continued on a new page, holding only text (the rest of a cell
+        the page break cut: "完成安可产品购买并按要求支付资" / "金"): joined to the indicator above."""
+        if not self.rows or row.table == self.table or row.table is None:
+            return False
+        if any(self._under(row, role) for role in _VALUE_ROLES):
+            return False
+        self.table = row.table
+        n = len(self.rows) - 1
+        for role in (*_TEXT_ROLES, "deviation_note"):
+            pieces = [p for p in self._under(row, role) if not p.carried]
+            if not pieces or role not in self.rows[n]:
+                continue
+            before = self.rows[n][role] or ""
+            joined = one_line(before + "\n" + pieces[0].text) if before else one_line(pieces[0].text)
+            self.rows[n][role] = joined
+            self.records.append(FieldRecord(f"indicators[{n}].{role}", joined, pieces[0].where, 0.9, "续接上页"))
+            self.notes.append(f"{pieces[0].where}：“{one_line(pieces[0].text)}”续接上页第{n + 1}个指标的{role}")
         return True
 
     def _inferred(self, path: str, value: str, reason: str) -> None:

@@ -154,10 +154,10 @@ class _Tabulator:
                 self.words += self._without_footer(k, words_of(self.lines[k], k))
         self._place()
         rows = self._rows()
-        header = self.lines[self.prefix].where
+        where = self.lines[self.prefix].where
         body = rows or sorted({w.line for w in self.words})[:1]  # the goal table: one row, from its first line
-        lines = [header] + [self.lines[k].where for k in body]
-        return Table(self._cells(rows), where=f"{header}起的表格", lines=lines)
+        lines = [where] + [self.lines[k].where for k in body]
+        return Table(self._cells(rows), where=f"{where}起的表格", lines=lines)
 
     def _without_footer(self, k: int, words: list[Word]) -> list[Word]:
         """The words of line k, less a page number at its end when it is among its page's last three
