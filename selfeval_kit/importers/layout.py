@@ -13,15 +13,18 @@ that fall only under it, so a left-aligned name under a centred header still fin
 the document back with those lines replaced by a `Table`, which the cell reader reads like a
 PDF's. What a layout leaves out, it rebuilds from the positions:
 
-* A cell printed on several lines: a line with no value of its own (no amount, target or points) is
-  a continuation of a row beside it, the row above; or, where rows print their values between the
-  lines of a wrapped label (vertically centred cells: a row then lacks that label), the row that
-  lacks it.
+* A header cell of two lines around the header line (偏差原因分析 / 及改进措施): joined to it.
+* A cell printed on several lines: a line with no value of its own (no amount, points) continues a
+  row beside it (`_Tabulator._attach`): the row that lacks that label where rows print their values
+  between the lines of a centred label; the one row among the lines printed together with it (a
+  tall row); the row a tall centred cell is printed around; else the row above, or in a centred
+  table the nearer one.
 * 一级/二级 labels merged over rows: their fragments ("产出指" + "标") are joined while the
   vocabulary says they make a label, and the rows each label covers follow from where it is
-  printed: on the first row of its group (top-aligned), or halfway through it (centred: from the
-  first group on, each centre gives where its group ends).
+  printed (`selfeval_kit.importers.levels`): on the first row of its group (top-aligned), or in
+  its middle (centred: the partition whose groups' middles are nearest to the labels).
 * The funds block's own label (项目资金（元）) and the goal block's (年度总体目标): one cell over the table.
+* A page number printed on a row's line at a page's foot: dropped.
 
 Lines outside the tables (the title, 项目名称 …, page footers) stay lines. Text that is not laid out
 (one cell a line) has no header line with columns and is left as it is (`is_layout`).
@@ -45,7 +48,6 @@ from selfeval_kit.importers.words import Word, joined, words_of
 
 __all__ = ["is_layout", "tabulate"]
 
-_WORD = re.compile(r"[^ \t\u3000]+")  # a no-break space is inside a word, as printed
 _SPACED = re.compile(r"\S(?: {2,}|\u3000)\S")  # two cells on one line, apart as a layout prints them
 _LAYOUT_SHARE = 0.3  # of the non-blank lines with columns apart: below it, the text is one cell a line
 _MAX_CELL_LINES = 60  # a cell printed over more lines than this is no form's
@@ -88,7 +90,8 @@ def tabulate(document: Document, voc: Vocabulary) -> Document:
     Parameters
     ----------
     document : Document
-        A text document whose `Line`s carry their `indent`.
+        A document whose `Line`s keep their columns: text with its `indent`, or a PDF page's
+        `Line.layout`.
     voc : Vocabulary
         The labels that tell a header line, a funds row label and a 一级/二级 label.
 
