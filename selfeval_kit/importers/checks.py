@@ -1,6 +1,7 @@
 """Checks on what the reader read: weights against 100, scores against 总分 and their 分值, the
-execution rate against the amounts. A failed check is reported and lowers the confidence of the
-fields it involves; it never changes a value.
+execution rate against the amounts, and indicators read with a name and nothing else (the rest
+of a cell a page break or a wrap cut off, read as a row of its own). A failed check is reported
+and lowers the confidence of the fields it involves; it never changes a value.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ def check_form(data: dict[str, Any]) -> list[Finding]:
     if stated is not None and indicators and scores is not None and abs(sum(scores) - stated) > _TOLERANCE:
         found.append(Finding(("total_score",), f"各项得分合计 {sum(scores):g}，与总分 {stated:g} 不符"))
     found += _rate(total)
+    for n, item in enumerate(indicators):
+        if item.get("name") and all(item.get(k) in (None, "") for k in ("target", "actual", "weight", "score")):
+            what = f"第{n + 1}个指标“{item['name']}”只有名称，没有指标值、实际完成值、分值和得分"
+            found.append(Finding((f"indicators[{n}].name",), what + "（被分页或折行切断的上一行文字？）"))
     return found
 
 

@@ -247,3 +247,14 @@ def test_a_table_with_a_leading_performance_column_and_worded_labels():
     assert data["total_score"] == 100.0
     assert data["annual_goal"] == {"planned": None, "achieved": None}  # the table has none: not invented
     assert form.ok
+
+
+def test_an_indicator_read_with_a_name_and_nothing_else_is_reported_with_low_confidence():
+    """The rest of a cell a wrap or page break cut off, read as a row of its own, is not kept silently."""
+    rows = [*ROWS[:1], ["", "", "金", "", "", "", "", ""], *ROWS[1:]]
+    form = read_one(official(rows))
+    assert [i["name"] for i in form.data["indicators"]][:2] == ["监测点位数", "金"]
+    cut = "（被分页或折行切断的上一行文字？）"
+    assert f"核对未通过：第2个指标“金”只有名称，没有指标值、实际完成值、分值和得分{cut}" in form.notes
+    [name] = [r for r in form.records if r.path == "indicators[1].name"]
+    assert name.confidence == 0.5
