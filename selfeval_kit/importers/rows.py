@@ -8,12 +8,15 @@ column (``col``, ``span``), which the reader aligns with the header row's roles;
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from selfeval_kit.importers.cells import Document, Line, Table
 
 __all__ = ["Piece", "Row", "rows"]
+
+_GAP = re.compile("(?:[ \u00a0]{2,}|\u3000+|\t)")
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,8 @@ def _table_rows(table: Table, index: int) -> Iterator[Row]:
 
 
 def _line_rows(line: Line) -> Iterator[Row]:
-    parts = [p for p in line.parts if p.strip()] if line.parts else ([line.text] if line.text.strip() else [])
+    # A line without parts (a web page's or Word file's paragraph) is cut where a wide gap parts
+    # two cells too: "主管部门：科委　　实施单位：中心".
+    parts = [p for p in (line.parts or _GAP.split(line.text)) if p.strip()]
     if parts:
         yield Row(tuple(Piece(part.strip(), line.where) for part in parts), line.where)

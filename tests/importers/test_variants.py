@@ -2,8 +2,9 @@
 
 From LibreOffice's HTML of the export (tests/fixtures/documents/forms_2022.html): merged cells
 unmerged (the label in the first row, empty cells below, as WPS and Excel save them), each form cut
-into several tables (header, funds, goal and indicator tables apart), and the page in traditional
-script. Every printed value must come back but the six no-break spaces the HTML itself loses.
+into several tables (header, funds, goal and indicator tables apart), the title and header fields
+as a heading and paragraphs above the table (主管部门：…　　实施单位：… on one line), and the page
+in traditional script. Every printed value must come back but the six no-break spaces the HTML itself loses.
 """
 
 from __future__ import annotations
@@ -57,17 +58,40 @@ def _split(page: str) -> str:
     )
 
 
+def _paragraphs(page: str) -> str:
+    """Each table's title, year and header rows taken out of it, printed above it as a web article does."""
+    doc = html.fromstring(page)
+    for table in list(doc.iter("table")):
+        above = []
+        for tr in list(table.iter("tr")):
+            texts = [t for c in tr if c.tag in ("td", "th") if (t := c.text_content().strip())]
+            if len(texts) == 1 and ("自评表" in texts[0] or re.fullmatch(r"[（(]\d{4}年度[)）]", texts[0])):
+                above.append(f"<h3>{texts[0]}</h3>" if "自评表" in texts[0] else f"<p>{texts[0]}</p>")
+            elif texts[:1] == ["项目名称"]:
+                above.append(f"<p>项目名称：{texts[1]}</p>")
+            elif texts[:1] == ["主管部门"]:
+                above.append(f"<p>主管部门：{texts[1]}\u3000\u3000实施单位：{texts[3]}</p>")
+            else:
+                continue
+            tr.getparent().remove(tr)
+        for fragment in above:
+            table.addprevious(html.fromstring(fragment))
+    return html.tostring(doc, encoding="unicode")
+
+
 def _traditional(page: str) -> str:
     return opencc.OpenCC("s2t").convert(page)
 
 
-@pytest.mark.parametrize("change", [_unmerged, _split, _traditional])
+@pytest.mark.parametrize("change", [_unmerged, _split, _paragraphs, _traditional])
 def test_the_page_published_another_way_reads_back(change, tmp_path):
     page = PAGE.read_text(encoding="utf-8")
     changed = change(page)
     assert changed != page
     if change is _unmerged:
         assert "rowspan" not in changed
+    if change is _paragraphs:
+        assert changed.count("<h3>") == 11
     source = tmp_path / "forms.html"
     source.write_text(changed, encoding="utf-8")
     forms = read_source(source)
