@@ -16,7 +16,8 @@ from selfeval_kit.importers.cells import Document, Line, Table
 
 __all__ = ["Piece", "Row", "rows"]
 
-_GAP = re.compile("(?:[ \u00a0]{2,}|\u3000+|\t)")
+# two or more spaces, or a wide space (ideographic, em, en: Chromium prints a full-width space as an em space)
+_GAP = re.compile("(?:[ \u00a0]{2,}|[\u3000\u2002-\u2003\u2007]+|\t)")
 
 
 @dataclass(frozen=True)

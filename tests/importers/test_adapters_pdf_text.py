@@ -184,6 +184,20 @@ def test_line_overflowing_into_the_row_above_goes_back_to_its_cell():
     ]
 
 
+def test_a_merged_cell_cut_by_the_page_foot_is_a_cell_though_no_rectangle_closes_it():
+    """Rows y 140-120-100-80, columns x 20-70-150-220; the first column's cell over the two lower
+    rows has no bottom border (the page ends there): its label is still that cell's."""
+    edges = (
+        "0.5 w 20 140 m 220 140 l S 20 120 m 220 120 l S 70 100 m 220 100 l S 70 80 m 220 80 l S "
+        "20 80 m 20 140 l S 70 80 m 70 140 l S 150 80 m 150 140 l S 220 80 m 220 140 l S "
+    )
+    content = edges + _text(25, 127, "Head") + _text(25, 102, "Label") + _text(75, 107, "a") + _text(75, 87, "b")
+    (table,) = pdf.read(Path("t.pdf"), _pdf([content])).tables
+    label = _cell(table, "Label")
+    assert (label.row, label.col, label.rowspan) == (1, 0, 2)
+    assert [c.text for c in table.row_cells(2)] == ["Label", "b", ""]
+
+
 def test_page_without_ruled_table_is_laid_out_lines():
     """Each word at the column of its x (4 pt a column: x = 20 pt is column 5), the text as printed;
     the lines 20 pt apart, one blank line between (13 pt a line)."""

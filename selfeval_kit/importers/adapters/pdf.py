@@ -294,7 +294,32 @@ class _Grid:
             box = _Box(rect, row, col, end_row - row, end_col - col)
             grid.boxes.append(box)
             grid.at.update(dict.fromkeys(spots, box))
+        grid.fill_holes()
         return grid
+
+    def fill_holes(self) -> None:
+        """Make a cell of each run of positions down a column that no rectangle covers.
+
+        A merged cell that a page break cuts has no border at the page's foot, so pdfplumber
+        finds no rectangle for its part on that page, and its label (产出指标, printed in that
+        part) would fall outside the table. Runs side by side stay cells of their own: the 一级
+        and 二级 cells a break cuts are two.
+        """
+        n_rows, n_cols = len(self.ys) - 1, len(self.xs) - 1
+        runs: list[tuple[int, int, int]] = []  # (first row, end row, column)
+        for col in range(n_cols):
+            row = 0
+            while row < n_rows:
+                start = row
+                while row < n_rows and (row, col) not in self.at:
+                    row += 1
+                if row > start:
+                    runs.append((start, row, col))
+                row += 1
+        for start, end, col in runs:
+            box = _Box((self.xs[col], self.ys[start], self.xs[col + 1], self.ys[end]), start, col, end - start, 1)
+            self.boxes.append(box)
+            self.at.update({(r, col): box for r in range(start, end)})
 
     @property
     def top(self) -> float:

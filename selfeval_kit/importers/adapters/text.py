@@ -31,7 +31,7 @@ from selfeval_kit.importers.cells import Document, Line
 
 __all__ = ["read", "split_parts"]
 
-_SPACE = " \u3000\u00a0"  # space, full-width space, no-break space (web pages)
+_SPACE = " \u3000\u00a0\u2002\u2003\u2007"  # space, full-width, no-break (web pages), en, em, figure spaces
 _SEPARATOR = re.compile(f"[{_SPACE}]*(?:[|｜\t]|[{_SPACE}]{{2,}})[{_SPACE}]*")
 _PIPES = "|｜"
 _DELIMITER_ROW = re.compile(r"^[|｜]?\s*:?-+:?\s*(?:[|｜]\s*:?-+:?\s*)*[|｜]?$")
