@@ -198,6 +198,17 @@ def test_a_merged_cell_cut_by_the_page_foot_is_a_cell_though_no_rectangle_closes
     assert [c.text for c in table.row_cells(2)] == ["Label", "b", ""]
 
 
+def test_a_row_the_page_foot_cuts_off_is_the_tables_last_row():
+    """The 2×2 table, then a row right under its last border with side borders but no bottom one
+    (the page ends): its texts are a row of the table, not lines beside it."""
+    sides = "20 80 m 20 100 l S 120 80 m 120 100 l S 220 80 m 220 100 l S "
+    content = RULES + sides + _text(25, 127, "A") + _text(25, 107, "B") + _text(25, 90, "Cut") + _text(125, 90, "row")
+    document = pdf.read(Path("t.pdf"), _pdf([content]))
+    (table,) = document.tables
+    assert [c.text for c in table.row_cells(2)] == ["Cut", "row"]
+    assert not [b for b in document.blocks if not isinstance(b, Table)]
+
+
 def test_page_without_ruled_table_is_laid_out_lines():
     """Each word at the column of its x (4 pt a column: x = 20 pt is column 5), the text as printed;
     the lines 20 pt apart, one blank line between (13 pt a line)."""

@@ -60,6 +60,7 @@ _X_TOLERANCE = 3.0  # pt: a gap wider than this between characters of a line is 
 _LAYOUT_DENSITY = 4.0  # pt of width a column of layout text: finer than a digit, so columns keep their x
 _LAYOUT_LINE = 13.0  # pt between the tops of two lines of layout text (pdfplumber's own)
 _CELL_GAP = 8.0  # pt: a wider gap between two words of a line parts two cells
+_CUT_GAP = 6.0  # pt: text this close under a table's last border is a row the page's foot cut
 _COLLISION = 1.0  # pt: two lines of a cell overlapping more than this cannot both be its own
 _MAX_MOVES = 1000  # bound on overflow corrections of one table (each move is one line)
 
@@ -161,6 +162,8 @@ def _read_page(page: Any, number: int) -> list[Block] | None:
     grids = [grid for grid in grids if grid.boxes]
     if not grids:
         return _layout_lines(page, number)
+    for grid in grids:
+        grid.adopt_cut_rows(chars)
     outside = []
     for char in chars:
         if not any(grid.take(char) for grid in grids):
@@ -200,6 +203,10 @@ def _layout_lines(page: Any, number: int) -> list[Block]:
             end = word["x1"]
         blocks.append(Line(printed, "", split_parts(printed), layout=layout))
     return [replace(b, where=f"第{number}页 第{k}行") for k, b in enumerate(blocks, start=1)]
+
+
+def _line_top(line: list[dict]) -> float:
+    return min(c["top"] for c in line)
 
 
 def _visual_lines(chars: list[dict]) -> list[tuple[float, str]]:
@@ -320,6 +327,23 @@ class _Grid:
             box = _Box((self.xs[col], self.ys[start], self.xs[col + 1], self.ys[end]), start, col, end - start, 1)
             self.boxes.append(box)
             self.at.update({(r, col): box for r in range(start, end)})
+
+    def adopt_cut_rows(self, chars: list[dict]) -> None:
+        """Take in a row the page's foot cut off: text right under the table's last border, within
+        its columns, a line at a time while the lines follow each other closely. Such a row has no
+        bottom border on this page, so pdfplumber leaves it out of the table; its cells are made by
+        `fill_holes`. (Text right over a table is its title, not a row: only the foot is looked at.)"""
+        left, right = self.xs[0], self.xs[-1]
+        inside = [c for c in chars if left <= (c["x0"] + c["x1"]) / 2 <= right and c["text"].strip()]
+        below = [c for c in inside if c["top"] >= self.ys[-1] - _EDGE_TOLERANCE]
+        edge = self.ys[-1]
+        for line in sorted(cluster_objects(below, "top", _LINE_TOLERANCE), key=_line_top):
+            if min(c["top"] for c in line) - edge > _CUT_GAP:
+                break
+            edge = max(c["bottom"] for c in line)
+        if edge > self.ys[-1]:
+            self.ys.append(edge + _EDGE_TOLERANCE)
+        self.fill_holes()
 
     @property
     def top(self) -> float:
