@@ -18,9 +18,9 @@ form's sheet). It is a three-column table `sheet | field | value` (value as JSON
   cannot hold, an empty string (an empty cell reads back as "nothing"), a text
   with carriage returns, a text the cell shows with line breaks added for print,
   a text of dashes the cell shows where nothing would read back as nothing. The
-  reader (`selfeval_kit.importers.workbook`) applies such an entry only if the
-  cell still shows what was written (`shown_number`; for texts, up to the added
-  line breaks), so an edit made in Excel always wins.
+  reader (`selfeval_kit.importers.exact`) applies such an entry only if the
+  cell still shows what was written (`shown_number`; for texts, up to white
+  space and line breaks), so an edit made in Excel always wins.
 
 The constants of the layout that the reader relies on (`META_SHEET`,
 `META_MARKER`, `FUNDS_ROWS`, `AMOUNTS`) are defined here, once, and so is
@@ -157,7 +157,7 @@ def write_workbook(forms: Iterable[Form]) -> bytes:
     Returns
     -------
     bytes
-        The workbook file. Reading it back with `selfeval_kit.importers.workbook.read_workbook`
+        The workbook file. Reading it back with `selfeval_kit.importers.source.read_source`
         gives the forms' data unchanged, ids and `seq` included.
 
     Raises

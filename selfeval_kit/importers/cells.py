@@ -86,11 +86,19 @@ class Table:
         For a table rebuilt from text (`selfeval_kit.importers.layout`, `tabbed`): where each of
         its rows is printed (``"第1页 第39行"``), so that a cell is placed by its line and its
         column's header, as the user sees the text.
+    notes : list of str, optional
+        What rebuilding it from text had to decide (a label's group, which goal text is which),
+        for the notes of the form it belongs to.
+    problems : list of str, optional
+        What rebuilding it could not decide (text that belongs to no row): errors of that form,
+        which is then not read confidently.
     """
 
     cells: list[Cell]
     where: str = ""
     lines: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
     @cached_property
     def n_rows(self) -> int:

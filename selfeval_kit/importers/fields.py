@@ -78,7 +78,7 @@ def percent(text: str) -> str | None:
     """An execution rate as written (``100.00%``, ``99.9%``), stripped, or None when the text is not one."""
     plain = _plain(text)
     if re.fullmatch(r"\d+(?:\.\d+)?%", plain):
-        return plain
+        return text.strip()
     return None
 
 

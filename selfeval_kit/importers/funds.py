@@ -21,6 +21,8 @@ from selfeval_kit.importers.vocabulary import Vocabulary
 __all__ = ["FUNDS_ROWS", "FundsReader"]
 
 FUNDS_ROWS = ("total", "appropriation", "carryover", "other")
+_EXTRA_ROWS = ("special", "unit_funds")  # 四川: 财政专户管理资金, 单位资金, added into `other`
+_ROWS = FUNDS_ROWS + _EXTRA_ROWS
 _AMOUNTS = ("budget_initial", "budget_final", "executed")
 _TOTAL_ONLY = ("weight", "execution_rate", "score", "reason")
 _MIN_HEADER_ROLES = 3
@@ -45,6 +47,7 @@ class FundsReader:
     notes: list[str] = field(default_factory=list)
     unit: str | None = None
     unit_where: str = ""
+    extra: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (label, amounts) of _EXTRA_ROWS
 
     @property
     def found(self) -> bool:
@@ -62,12 +65,15 @@ class FundsReader:
             return True
         for i, piece in enumerate(row.fresh):
             match = self.voc.field(one_line(piece.text), "funds")
-            if match is None or match.key not in FUNDS_ROWS or len(self.values.get(match.key, {})) > 1:
+            if match is None or match.key not in _ROWS or len(self.values.get(match.key, {})) > 1:
                 continue  # not a row label, or a row read already
             if not self.columns:
                 self.notes.append(f"{piece.where}：“{piece.text}”一行在资金表头之前，未读取")
                 return True
             read = self._read_row(match.key, row, piece, match.value, row.fresh[i + 1 :])
+            if match.key in _EXTRA_ROWS:
+                self.extra.append((match.label, read))
+                return True
             self.values[match.key] = {**read, **{k: v for k, v in self.values.get(match.key, {}).items() if v}}
             return True
         return False
@@ -167,7 +173,34 @@ class FundsReader:
             if key == "total":
                 row = {k: v for k, v in row.items() if not (k == "reason" and v is None)}
             out[key] = row
+        self._add_extra(out["other"])
         return out
+
+    def _add_extra(self, other: dict[str, Any]) -> None:
+        """Rows the model has no place for (四川 财政专户管理资金, 单位资金) are money other than the
+        year's appropriation: added into 其他资金 column by column when they print any, with a note."""
+        given = [(label, row) for label, row in self.extra if any(row.get(k) for k in _AMOUNTS)]
+        if not given:
+            return
+        before = " ".join(_shown(other.get(k)) for k in _AMOUNTS)
+        for k in _AMOUNTS:
+            values = [v for v in [other.get(k)] + [row.get(k) for _, row in given] if v is not None]
+            other[k] = _tidy(sum(values)) if values else None
+        shown = "; ".join(f"{label} {' '.join(_shown(row.get(k)) for k in _AMOUNTS)}" for label, row in given)
+        self.notes.append(
+            f"funds.other: 其他资金 {before} plus {shown}: the model has one row for money other than the "
+            "year's appropriation (the national 其他资金), so these rows are added into it, column by column"
+        )
+
+
+def _shown(value: Any) -> str:
+    return "—" if value is None else str(_tidy(value))
+
+
+def _tidy(value: float) -> float | int:
+    """A sum as printed: 100000.0 → 100000 (a float's rounding noise dropped)."""
+    value = round(value, 6)
+    return int(value) if float(value).is_integer() else value
 
 
 _ROLE_WORDS = {

@@ -1,9 +1,9 @@
 """What every importer returns: `ImportedForm`, and `slug` for the ids an importer has to make up.
 
-An importer (Excel: `selfeval_kit.importers.workbook.read_workbook`; published text:
-`selfeval_kit.importers.text.read_text`) turns a source into `ImportedForm`s: the
-form's data in the YAML shape, plus what it could not fill and whether the source
-ended early.
+An importer (the cell reader `selfeval_kit.importers.reader.read_forms`, flat tables
+`selfeval_kit.importers.flat.read_flat`)
+turns a source into `ImportedForm`s: the form's data in the YAML shape, plus what it could
+not fill and whether the source ended early.
 """
 
 from __future__ import annotations
@@ -60,7 +60,8 @@ class ImportedForm:
 
 
 def slug(text: str, index: int, taken: set[str] | None = None) -> str:
-    """An ASCII id for a form: the ASCII letters of its name if any, else ``form-NN``.
+    """An ASCII id for a form: the project code its name starts with ("51092324T000010263357-2023年…"),
+    else the ASCII letters of its name if any, else ``form-NN``.
 
     Parameters
     ----------
@@ -77,7 +78,8 @@ def slug(text: str, index: int, taken: set[str] | None = None) -> str:
     str
         An id that `selfeval_kit.form.model.ID_PATTERN` accepts.
     """
-    ascii_part = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40]
+    code = re.match(r"\s*([A-Za-z0-9]{10,40})[-－\s]", text)  # a project code before the name: the id
+    ascii_part = code.group(1).lower() if code else re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40]
     # "VPN运维" → "vpn"; a name whose only ASCII is a year ("（2023年第二批）") is not named after it
     base = ascii_part if len(ascii_part) >= 3 and re.search(r"[a-z]", ascii_part) else f"form-{index:02d}"
     candidate, n = base, 2

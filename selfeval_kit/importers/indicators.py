@@ -46,6 +46,7 @@ class IndicatorReader:
     rows: list[dict[str, Any]] = field(default_factory=list)
     total: float | None = None
     total_seen: bool = False
+    stated_weight: float | None = None  # the 分值 the 总分 row prints: the weights' total
     notes: list[str] = field(default_factory=list)
     table: int | None = None  # the table of the last indicator row read
 
@@ -65,10 +66,24 @@ class IndicatorReader:
             return True  # the header, or its repetition on a continued page
         if not self.columns or not row.aligned:
             return False
-        if any(self.voc.is_total(one_line(p.text)) for p in row.fresh[:2]):
+        if any(self.voc.is_total(one_line(p.text)) for p in self._total_labels(row)):
             self._total(row)
             return True
         return self._indicator(row)
+
+    def _total_labels(self, row: Row) -> list[Piece]:
+        """The pieces that may be the 总分 label: left of the name column, merged over columns, or
+        a row with no target and actual (an indicator or a target named 总分 is not the total)."""
+        name_col = min((c.col for c in self.columns if c.role == "name"), default=None)
+        bare = not self._under(row, "target") and not self._under(row, "actual")
+        return [p for p in row.fresh[:2] if name_col is None or p.col is None or p.col < name_col or p.span > 1 or bare]
+
+    def _carries(self, role: str, item: dict[str, Any]) -> bool:
+        above = self.rows[-1]
+        if role == "level1" or item["level1"] is None or item["level1"] == above["level1"]:
+            return True
+        parents = self.voc.parents(self.voc.level2(above["level2"]) or "")
+        return not parents or self.voc.level1(item["level1"]) in parents
 
     def _header(self, row: Row) -> list[_Column]:
         found = [
@@ -101,7 +116,9 @@ class IndicatorReader:
             item[role] = self._text(n, role, self._under(row, role))
         item["target"] = self._target(n, row)
         for role in ("level1", "level2"):
-            if item[role] is None and self.rows and self.rows[-1][role] is not None:
+            if item[role] is None and self.rows and self.rows[-1][role] is not None and self._carries(role, item):
+                # A label written once over rows that are not merged: it carries on, less surely
+                # (a 二级 label not under a 一级 the vocabulary does not allow it under).
                 # A label written once over rows that are not merged: it carries on, less surely.
                 item[role] = self.rows[-1][role]
                 self._inferred(f"indicators[{n}].{role}", item[role], "沿用上一行")
@@ -193,3 +210,7 @@ class IndicatorReader:
             self.records.append(FieldRecord("total_score", self.total, numbers[0][1].where))
         else:
             self.records.append(FieldRecord("total_score", None, row.where, 0.0, "总分一行的得分栏为空"))
+        stated = [v for p in self._under(row, "weight") if (v := points(p.text)) is not None]
+        if stated and not numbers:
+            self.notes.append(f"{row.where}：总分一行只有分值合计 {stated[0]:g}，没有得分：总分留空")
+        self.stated_weight = stated[0] if stated else None

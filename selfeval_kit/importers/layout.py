@@ -39,9 +39,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from selfeval_kit.importers.cells import Block, Cell, Document, Line, Table
-from selfeval_kit.importers.fields import one_line
 from selfeval_kit.importers.funds import FUNDS_ROWS
-from selfeval_kit.importers.levels import cost, refined, spans, top_spans
+from selfeval_kit.importers.levels import groups
 from selfeval_kit.importers.tables import header_kind, header_prefix, page_of, starts_other, table_end
 from selfeval_kit.importers.vocabulary import Vocabulary
 from selfeval_kit.importers.words import Word, joined, words_of
@@ -500,40 +499,13 @@ class _Tabulator:
         found = {c.role: k for k, c in enumerate(self.columns) if c.role in ("level1", "level2")}
         if not extents or not found:
             return []
-        n = len(extents)
         level2 = self._labels(found["level2"], "level2") if "level2" in found else []
-        spans2 = spans(level2, extents, 0, n, continued=self.continued) if level2 else []
+        level1 = self._labels(found["level1"], "level1") if "level1" in found else []
+        spans1, spans2 = groups(level1, level2, extents, self.voc, self.continued)
         cells = [
             Cell(text, 1 + s, found["level2"], rowspan=e - s)
             for (text, _, _), (s, e) in zip(level2, spans2, strict=False)
         ]
-        if "level1" not in found:
-            return cells
-        level1 = self._labels(found["level1"], "level1")
-        covered = bool(spans2) and spans2[0][0] == 0 and spans2[-1][1] == n and len(spans2) == len(level2)
-        if not covered:
-            spans1 = spans(level1, extents, 0, n, continued=self.continued)
-        else:
-            parents = [self.voc.parents(self.voc.level2(one_line(text)) or "") for text, _, _ in level2]
-            canon = [self.voc.level1(one_line(text)) for text, _, _ in level1]
-
-            def fits(i: int, s: int, e: int) -> bool:
-                return all(not parents[u] or canon[i] is None or canon[i] in parents[u] for u in range(s, e))
-
-            def over(groups: list[tuple[int, int]]) -> list[tuple[int, int]]:
-                units = [(extents[s][0], extents[e - 1][1], extents[s][2]) for s, e in groups]
-                found1 = spans(level1, units, 0, len(units), fits, self.continued)
-                return [(groups[s][0], groups[e - 1][1]) for s, e in found1]
-
-            if top_spans(level2, extents, 0, n, self.continued) is None:
-                spans2 = refined(
-                    spans2, lambda found: cost(level2, extents, found) + cost(level1, extents, over(found))
-                )
-                cells = [
-                    Cell(t, 1 + s, found["level2"], rowspan=e - s)
-                    for (t, _, _), (s, e) in zip(level2, spans2, strict=False)
-                ]
-            spans1 = over(spans2)
         cells += [
             Cell(text, 1 + s, found["level1"], rowspan=e - s)
             for (text, _, _), (s, e) in zip(level1, spans1, strict=False)

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["cost", "refined", "spans", "top_spans"]
+from selfeval_kit.importers.fields import one_line
+from selfeval_kit.importers.vocabulary import Vocabulary
+
+__all__ = ["cost", "groups", "refined", "spans", "top_spans"]
 
 _MAX_SEARCH = 500_000  # labels × rows²: a form has a dozen labels over a few dozen rows
 Label = tuple[str, float, int]
@@ -55,6 +58,38 @@ def spans(
     ]
 
 
+def groups(
+    level1: list[Label], level2: list[Label], extents: list[Extent], voc: Vocabulary, continued: bool = False
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The rows each 一级 and each 二级 label covers: (spans of `level1`, spans of `level2`).
+
+    The 二级 groups are found first, over the rows; the 一级 groups then over the 二级 groups,
+    each holding only 二级 labels the vocabulary allows under it; where the labels are centred,
+    the 二级 boundaries are `refined` so that the 一级 labels sit near their groups' middles too.
+    """
+    n = len(extents)
+    spans2 = spans(level2, extents, 0, n, continued=continued) if level2 else []
+    if not level1:
+        return [], spans2
+    covered = bool(spans2) and spans2[0][0] == 0 and spans2[-1][1] == n and len(spans2) == len(level2)
+    if not covered:
+        return spans(level1, extents, 0, n, continued=continued), spans2
+    parents = [voc.parents(voc.level2(one_line(text)) or "") for text, _, _ in level2]
+    canon = [voc.level1(one_line(text)) for text, _, _ in level1]
+
+    def fits(i: int, s: int, e: int) -> bool:
+        return all(not parents[u] or canon[i] is None or canon[i] in parents[u] for u in range(s, e))
+
+    def over(found2: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        units = [(extents[s][0], extents[e - 1][1], extents[s][2]) for s, e in found2]
+        found1 = spans(level1, units, 0, len(units), fits, continued)
+        return [(found2[s][0], found2[e - 1][1]) for s, e in found1]
+
+    if top_spans(level2, extents, 0, n, continued) is None:
+        spans2 = refined(spans2, lambda found: cost(level2, extents, found) + cost(level1, extents, over(found)))
+    return over(spans2), spans2
+
+
 def top_spans(
     labels: list[Label], extents: list[Extent], start: int, end: int, continued: bool
 ) -> list[tuple[int, int]] | None:
@@ -70,7 +105,9 @@ def top_spans(
 def cost(labels: list[Label], extents: list[Extent], spans: list) -> float:
     """How far the groups' middle lines are from their labels' (sum of squares)."""
     return sum(
-        ((extents[s][0] + extents[e - 1][1]) / 2 - label[1]) ** 2 for label, (s, e) in zip(labels, spans, strict=False)
+        ((extents[s][0] + extents[e - 1][1]) / 2 - label[1]) ** 2
+        for label, (s, e) in zip(labels, spans, strict=False)
+        if e > s
     )
 
 

@@ -14,8 +14,9 @@ their columns' roles (`selfeval_kit.importers.funds`, `selfeval_kit.importers.in
 from the cells as printed. Every field read is a `FieldRecord` with its place; a required field
 the source does not give is listed in `ImportedForm.missing`, and such a form is a draft, not a form.
 
-This reader needs a table's columns (PDF, HTML, Word, Excel). Text without columns is read
-by the text reader (`selfeval_kit.importers.text`) until this one covers it.
+It reads tables: those of PDF, HTML, Word and Excel, and those rebuilt from text
+(`selfeval_kit.importers.tabbed`, `layout`, `sequence`), whose rebuilding notes and problems become
+the notes and errors of the form they belong to.
 """
 
 from __future__ import annotations
@@ -67,6 +68,9 @@ def read_forms(document: Document, vocab: Vocabulary | None = None) -> list[Impo
             forms.append(_not_a_form(title, source, n, where))
             continue
         form = _FormReader(voc, title, f"{source}: 第{n}张表（{where}）", document.kind).read(part)
+        for table in sorted({row.table for row in part if row.table is not None}):
+            form.notes += document.tables[table].notes  # what rebuilding a text's tables decided
+            form.errors += document.tables[table].problems
         form.data = {"id": slug(str(form.data.get("name", "")), n, taken), "seq": n, **form.data}
         forms.append(form)
     return forms
@@ -82,7 +86,7 @@ def _split(all_rows: list[Row], voc: Vocabulary) -> list[tuple[TitleMatch | None
         found = _title(row, voc)
         starts_anew = found is not None or (ended and _has_field(row, voc, "name"))
         if starts_anew and (current or title is not None):
-            if _has_content(current, voc) or title is not None:
+            if _has_content(current, voc) or (title is not None and _more_than_titles(current, voc)):
                 parts.append((title, current))
             kept = current[-1:] if current and voc.year_line(current[-1].text) else []  # a year line above the title
             current, title, ended = kept, found, False
@@ -94,6 +98,16 @@ def _split(all_rows: list[Row], voc: Vocabulary) -> list[tuple[TitleMatch | None
     if current and (title is not None or _has_content(current, voc)):
         parts.append((title, current))
     return parts
+
+
+def _is_other(title: TitleMatch | None) -> bool:
+    return title is not None and not title.is_self_evaluation
+
+
+def _more_than_titles(part: list[Row], voc: Vocabulary) -> bool:
+    """Whether a part holds more than its title lines (a report's title over the form's own:
+    "2021年度…项目支出绩效自评结果" above "项目支出绩效自评表" is one form, not an empty one)."""
+    return sum(1 for row in part if _title(row, voc) is None and voc.year_line(row.text) is None) > 1
 
 
 def _title(row: Row, voc: Vocabulary) -> TitleMatch | None:
@@ -131,6 +145,7 @@ class _FormReader:
     data: dict[str, Any] = field(default_factory=dict)
     records: list[FieldRecord] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
     def read(self, part: list[Row]) -> ImportedForm:
         funds = FundsReader(self.voc, self.records)
@@ -158,12 +173,11 @@ class _FormReader:
         data["annual_goal"] = goal_data
         if indicators.found:
             data["indicators"] = indicators.rows
-            if indicators.total is not None:
-                data["total_score"] = indicators.total
+            data["total_score"] = indicators.total  # None for a table cut before its 总分, or without scores
         self.notes += funds.notes + indicators.notes + goal.notes
-        self._apply_checks(check_form(data))
+        self._apply_checks(check_form(data, stated_weight=indicators.stated_weight))
         missing = _missing(data)
-        form = ImportedForm(data=data, source=self.source, missing=missing, notes=self.notes)
+        form = ImportedForm(data=data, source=self.source, missing=missing, notes=self.notes, errors=self.errors)
         form.records = self.records
         form.draft = bool(missing)
         form.complete = indicators.total_seen or not indicators.found
@@ -179,6 +193,14 @@ class _FormReader:
                     self.records[n] = replace(record, confidence=min(record.confidence, 0.5), reason=reason)
 
     def _set(self, key: str, value: Any, where: str) -> None:
+        if key == "unit" and value is not None and self.data.get(key) not in (None, value):
+            first = next((r.where for r in self.records if r.path == "unit"), "")
+            self.errors.append(
+                f"unit: two money units, {self.data[key]}（{first}）and {value}（{where}）: "
+                "which one applies cannot be told"
+            )
+            self.data["unit"] = None
+            return
         if value is None or key in self.data:
             return
         self.data[key] = value
@@ -187,10 +209,20 @@ class _FormReader:
     def _year_and_unit(self, row: Row) -> None:
         if "year" not in self.data and (year := self.voc.year_line(row.text)) is not None:
             self._set("year", year, row.where)
-        if "unit" in self.data or len(row.text) > 40 or (unit := self.voc.unit(row.text)) is None:
+        if len(row.text) > 40 or (unit := self.voc.unit(row.text)) is None:
             return
         if not any(self.voc.field(one_line(p.text), "funds") for p in row.fresh):  # the funds block says it there
             self._set("unit", unit, row.where)
+
+    def _other(self, pieces: tuple[Piece, ...], i: int) -> None:
+        """What the form prints that the model has no field for (评价结论, 项目负责人 …): kept as a note."""
+        match = self.voc.field(one_line(pieces[i].text), "other")
+        if match is None:
+            return
+        value = match.value
+        if value is None and (nxt := _next_value(pieces, i, self.voc)) is not None:
+            value = one_line(nxt.text)
+        self.notes.append(f"{match.label}：{value}" if value else match.label)
 
     def _header(self, row: Row) -> None:
         """Label/value pairs of the header: 项目名称 | X, 主管部门 | Y | 实施单位 | Z, or 项目名称：X."""
@@ -198,6 +230,7 @@ class _FormReader:
         for i, piece in enumerate(pieces):
             match = self.voc.field(one_line(piece.text), "fields")
             if match is None:
+                self._other(pieces, i)
                 continue
             if match.key == "year" or match.key == "unit":
                 self._year_and_unit(Row((piece,), piece.where))
@@ -270,6 +303,9 @@ def _covers(pattern: str, path: str) -> bool:
     return re.fullmatch(re.escape(pattern).replace(r"\[\*\]", r"\[\d+\]"), path) is not None
 
 
+_INDICATOR_REQUIRED = ("level1", "level2", "name", "target", "actual", "weight")  # what model.Indicator requires
+
+
 def _missing(data: dict) -> list[str]:
     missing = []
     for path in REQUIRED:
@@ -279,4 +315,6 @@ def _missing(data: dict) -> list[str]:
             value = value.get(key) if isinstance(value, dict) else None
         if value in (None, [], ""):
             missing.append(path)
+    for n, row in enumerate(data.get("indicators") or []):
+        missing += [f"indicators[{n}].{key}" for key in _INDICATOR_REQUIRED if row.get(key) is None]
     return missing

@@ -94,7 +94,9 @@ def _table_rows(table: Table, index: int) -> Iterator[Row]:
             if cell.text.strip()
         )
         if any(not p.carried for p in pieces):
-            yield Row(pieces, f"{table.where} 第{r + 1}行".strip(), index)
+            # a table rebuilt from text: the row is where its line is (第1页 第39行)
+            where = table.lines[r] if r < len(table.lines) and table.lines[r] else f"{table.where} 第{r + 1}行"
+            yield Row(pieces, where.strip(), index)
 
 
 def _line_rows(line: Line) -> Iterator[Row]:

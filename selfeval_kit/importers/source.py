@@ -5,14 +5,16 @@ content (`selfeval_kit.importers.adapters.sniff`), and reads it:
 
 * PDF, HTML, Word and Excel: the adapter of the format makes cells of it, and the cell reader
   (`selfeval_kit.importers.reader`) reads the forms of any layout;
-* a workbook this project wrote (`selfeval export --format xlsx`, with its hidden ``_selfeval``
-  sheet): the reader of that layout (`selfeval_kit.importers.workbook`), which also restores the
-  ids and the exact values the sheet keeps, so YAML → xlsx → YAML is lossless;
-* a table copied as text, a tab between cells (`selfeval_kit.importers.tabbed`), and text laid
-  out in columns (``pdftotext -layout``, a table copied with its spaces): its tables rebuilt from
-  the words' positions (`selfeval_kit.importers.layout`); both read by the cell reader;
-* other text (extracted from published PDFs one cell a line, copied from a page), and laid-out
-  text the cell reader does not read whole: the text reader (`selfeval_kit.importers.text`).
+* Excel: each sheet as a table (`selfeval_kit.importers.exact`), a sheet with a flat header row
+  (one row per indicator) read by `selfeval_kit.importers.flat`, the others by the cell reader; a
+  workbook this project wrote (`selfeval export --format xlsx`, with its hidden ``_selfeval``
+  sheet) gets back the ids and the exact values that sheet keeps, so YAML → xlsx → YAML is lossless;
+* text: a table copied with a tab between cells (`selfeval_kit.importers.tabbed`), text laid out
+  in columns (``pdftotext -layout``, a table copied with its spaces: `selfeval_kit.importers.layout`,
+  by the words' positions), and text in reading order, a row or a cell a line (``pdftotext``, a
+  viewer's copy: `selfeval_kit.importers.sequence`, by what each cell can be); each rebuilds the
+  tables as cells for the cell reader. The first reading that gives every form whole is kept, else
+  the one that gives the most.
 
 A folder is every regular, non-hidden file in it, in name order; one that cannot be read
 fails the whole import, naming it. Ids the reader made up take the file's name.
@@ -28,15 +30,16 @@ from pathlib import Path
 from selfeval_kit.errors import DataError, Problem
 from selfeval_kit.importers import bounded
 from selfeval_kit.importers.adapters import ADAPTERS, sniff
+from selfeval_kit.importers.cells import Document
+from selfeval_kit.importers.exact import read_book
 from selfeval_kit.importers.imported import ImportedForm
 from selfeval_kit.importers.layout import is_layout, tabulate
 from selfeval_kit.importers.reader import read_forms
+from selfeval_kit.importers.sequence import tabulate_sequence
 from selfeval_kit.importers.tabbed import is_tabbed, tabulate_tabbed
-from selfeval_kit.importers.text import read_text
 from selfeval_kit.importers.vocabulary import vocabulary
-from selfeval_kit.importers.workbook import read_workbook
 
-__all__ = ["MAX_IMPORT_BYTES", "read_source"]
+__all__ = ["MAX_IMPORT_BYTES", "read_source", "read_text"]
 
 MAX_IMPORT_BYTES = bounded.MAX_IMPORT_BYTES
 _META_SHEET = b'name="_selfeval"'  # the hidden sheet of the workbooks this project writes
@@ -72,8 +75,8 @@ def read_source(path: str | Path) -> list[ImportedForm]:
     kind = sniff(data, path)
     if kind == "txt":
         return _name_after(path, _text_forms(path, data))
-    if kind == "xlsx" and _written_here(data):
-        return _name_after(path, read_workbook(path))
+    if kind == "xlsx" and (forms := read_book(path, data, written_here=_written_here(data))):
+        return _name_after(path, forms)
     document = ADAPTERS[kind](path, data)
     if kind == "pdf":  # pages without ruled tables come as laid-out lines
         document = tabulate(document, vocabulary())
@@ -88,40 +91,51 @@ def read_source(path: str | Path) -> list[ImportedForm]:
     return _name_after(path, forms)
 
 
+def read_text(text: str, source: str = "text.txt") -> list[ImportedForm]:
+    """Read the forms of text held in memory (pasted, or extracted by another tool), as
+    `read_source` reads a text file.
+
+    Parameters
+    ----------
+    text : str
+        The text: a cell a line, a row a line, laid out in columns, or tab-separated.
+    source : str, default "text.txt"
+        What to call it in messages and in each form's `source`.
+
+    Returns
+    -------
+    list of ImportedForm
+        As `read_source` gives them, but for the ids, which keep the reader's own (``form-01``).
+
+    Raises
+    ------
+    DataError
+        When the text holds no form.
+    """
+    return _text_forms(Path(source), text.encode("utf-8"))
+
+
 def _text_forms(path: Path, data: bytes) -> list[ImportedForm]:
-    """Text as copied tables (tabs between cells) or laid out in columns, through the cell reader
-    (`tabbed`, `layout`); else, or when that does not read every form whole, the text reader,
-    whose reading is kept if it reads them all whole."""
+    """Text as copied tables (tabs between cells), laid out in columns, or in reading order (a
+    row or a cell a line), through the cell reader (`tabbed`, `layout`, `sequence`): the first
+    reading that gives every form whole, else the one that gives the most forms whole."""
     document = ADAPTERS["txt"](path, data)
     voc = vocabulary()
-    found: list[ImportedForm] = []
-    for applies, tables in ((is_tabbed, tabulate_tabbed), (is_layout, tabulate)):
+    readings: list[list[ImportedForm]] = []
+    for applies, tables in ((is_tabbed, tabulate_tabbed), (is_layout, tabulate), (_any, tabulate_sequence)):
         if applies(document) and (forms := read_forms(tables(document, voc))):
             if all(form.ok for form in forms):
                 return forms
-            found = found or forms
-    try:
-        forms = _read_text(path, _decoded(path, data))
-    except DataError:
-        if found:
-            return found
-        raise
-    return forms if not found or all(form.ok for form in forms) else found
+            readings.append(forms)
+    if not readings:
+        raise DataError.single(
+            path, "no self-evaluation form found (未找到项目支出绩效自评表：没有表题，也没有“项目名称”一栏)"
+        )
+    return max(readings, key=lambda forms: sum(form.ok for form in forms))
 
 
-def _read_text(path: Path, text: str) -> list[ImportedForm]:
-    """The text reader's forms; a document of another kind (a 绩效目标表) is named as such."""
-    try:
-        return read_text(text, source=str(path))
-    except DataError:
-        voc = vocabulary()
-        for line in text.splitlines()[:200]:
-            title = voc.title(line) if len(line) <= 80 else None
-            if title is not None and not title.is_self_evaluation:
-                raise DataError.single(
-                    path, f"这是“{title.phrase}”，不是项目支出绩效自评表：{title.why}；未导入任何得分"
-                ) from None
-        raise
+def _any(document: Document) -> bool:
+    return True
 
 
 def _read_folder(folder: Path) -> list[ImportedForm]:

@@ -205,6 +205,7 @@ class Vocabulary:
     levels1: dict[str, str] = field(repr=False)
     levels2: dict[str, str] = field(repr=False)
     parents_of: dict[str, tuple[str, ...]] = field(repr=False)
+    hints_of: dict[str, tuple[str, ...]] = field(repr=False)  # 二级 → words of a 三级 name in its group
     totals: frozenset[str] = field(repr=False)
     units: dict[str, str] = field(repr=False)  # folded hint ("单位:万元", "(元)") → 元 / 万元
     unit_re: re.Pattern[str] = field(repr=False)
@@ -351,6 +352,11 @@ class Vocabulary:
         """The 一级 labels a canonical 二级 label may stand under, most usual first; () if unknown."""
         return self.parents_of.get(level2, ())
 
+    def says(self, name: str, level2: str) -> bool:
+        """Does a 三级 name say it is in this 二级 group (canonical label): 平台网站响应时间 → 时效指标?"""
+        folded = self.normalise(name)
+        return any(hint in folded for hint in self.hints_of.get(level2, ()))
+
     def is_total(self, text: str) -> bool:
         """Is `text` the indicator table's total label (总分, 合计, "总  分")?"""
         return self.normalise(text) in self.totals
@@ -450,6 +456,7 @@ class _Goal(_Strict):
 class _Level2(_Strict):
     parents: _Words
     labels: list[str] = []
+    hints: list[str] = []
 
 
 class _Indicators(_Strict):
@@ -584,6 +591,7 @@ def _build(spec: _Spec, source: str | Path) -> Vocabulary:
         levels1=levels1,
         levels2=levels2,
         parents_of={c: tuple(level2.parents) for c, level2 in spec.indicators.level2.items()},
+        hints_of={c: tuple(folder.normalise(h) for h in level2.hints) for c, level2 in spec.indicators.level2.items()},
         totals=frozenset(totals),
         units=units,
         unit_re=_alternation(units),

@@ -30,7 +30,7 @@ def test_a_text_file_gives_the_forms_of_the_seed_named_after_the_file(tmp_path):
     assert len(forms) == 11
     # The seed's names are Chinese only: form-01 ... become <file stem>-01 ...
     assert [f.id for f in forms[:3]] == ["seed-2022-copy-01", "seed-2022-copy-02", "seed-2022-copy-03"]
-    assert forms[0].source == f"{path}: form 1 (line 2)"
+    assert forms[0].source == f"{path}: 第1张表（第2行）"
     assert all(f.ok for f in forms)
 
 
@@ -126,5 +126,6 @@ def test_slug_records_what_it_gives():
 def test_text_of_another_kind_of_form_is_named_and_gives_no_scores(tmp_path, title):
     path = tmp_path / "targets.txt"
     path.write_text(SEED.read_text(encoding="utf-8").replace("财政项目支出绩效自评表", title), encoding="utf-8")
-    message = _refusal(path)
-    assert "不是项目支出绩效自评表" in message and "未导入任何得分" in message
+    forms = read_source(path)
+    assert forms and all(not f.ok and f.data == {} for f in forms)
+    assert "不是项目支出绩效自评表" in forms[0].errors[0] and "未导入任何得分" in forms[0].errors[0]

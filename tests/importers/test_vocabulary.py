@@ -326,7 +326,7 @@ def _level_labels() -> list[tuple[str, str]]:
         forms += [f["data"] for f in yaml.safe_load(path.read_text(encoding="utf-8"))["forms"] if f.get("data")]
     for form in forms:
         for row in form.get("indicators") or []:
-            found |= {("level1", row["level1"]), ("level2", row["level2"])}
+            found |= {(level, row[level]) for level in ("level1", "level2") if row[level] is not None}
     return sorted(found)
 
 

@@ -1,5 +1,6 @@
-"""Workbook and text imports on hostile input: sizes refused before the work, labels only where
-the layout puts them, formulas and Excel error values named by sheet and cell (issue 15)."""
+"""Workbook and text imports on hostile input, through `read_source`: sizes refused before the
+work (the file by its size on disk, the archive by its own records, the sheets' stored cells by
+the sheet adapter's scan), formulas and Excel error values named by field, sheet and cell (issue 15)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,9 @@ from selfeval_kit.form import workbook as writer
 from selfeval_kit.form.loading import load
 from selfeval_kit.form.model import Form
 from selfeval_kit.form.workbook import write_workbook, write_workbook_file
-from selfeval_kit.importers import bounded
-from selfeval_kit.importers import workbook as reader
+from selfeval_kit.importers import adapters, bounded, source
+from selfeval_kit.importers.adapters import sheet as reader
 from selfeval_kit.importers.source import read_source
-from selfeval_kit.importers.workbook import read_workbook
 from tests.conftest import DATA_2022
 
 BASE = load(DATA_2022)["base-info-system-ops"]
@@ -54,7 +54,7 @@ def test_the_total_label_in_the_first_column_still_ends_the_table(tmp_path):
     sheet = workbook[HOTLINE.id]
     last = sheet.max_row
     sheet.unmerge_cells(f"A{last}:E{last}")
-    (form,) = read_workbook(_save(workbook, tmp_path / "hand.xlsx"))
+    (form,) = read_source(_save(workbook, tmp_path / "hand.xlsx"))
     assert (len(form.data["indicators"]), form.data["total_score"]) == (15, 100)
 
 
@@ -64,6 +64,9 @@ def _save(workbook, path: Path) -> Path:
 
 
 # --------------------------------------------------------------------------- formulas and error values
+
+
+FIRST_SHEET = "第1张表（工作表 hotline-system-ops 第1行）"  # the form's source: where the reader found it
 
 
 def _hotline_with(tmp_path: Path, coordinate: str, value) -> Path:
@@ -77,7 +80,7 @@ def test_a_formula_without_a_saved_value_is_named_not_reported_missing(tmp_path)
     result = _import(path, tmp_path / "out")
     assert result.exit_code == 1
     assert (
-        f"error: {path}: sheet 'hotline-system-ops': name: cell 'hotline-system-ops'!C3 holds the formula "
+        f"error: {path}: {FIRST_SHEET}: name: cell 'hotline-system-ops'!C3 holds the formula "
         '=A1&"x" with no saved value, expected text: open the workbook in Excel or LibreOffice and save it'
     ) in result.stderr
     assert "required field is missing" not in result.stderr and "not found in the source" not in result.stderr
@@ -86,7 +89,7 @@ def test_a_formula_without_a_saved_value_is_named_not_reported_missing(tmp_path)
 
 def test_a_formula_without_a_saved_value_in_an_amount_is_named(tmp_path):
     path = _hotline_with(tmp_path, "E6", "=C6*1")
-    (form,) = read_workbook(path)
+    (form,) = read_source(path)
     assert form.errors == [
         "funds.total.executed: cell 'hotline-system-ops'!E6 holds the formula =C6*1 with no saved value, "
         "expected a number: open the workbook in Excel or LibreOffice and save it (that stores the values), "
@@ -100,7 +103,7 @@ def test_an_excel_error_value_is_refused_with_sheet_cell_and_value(tmp_path, cod
     result = _import(path, tmp_path / "out")
     assert result.exit_code == 1
     assert (
-        f"error: {path}: sheet 'hotline-system-ops': name: cell 'hotline-system-ops'!C3 holds the Excel "
+        f"error: {path}: {FIRST_SHEET}: name: cell 'hotline-system-ops'!C3 holds the Excel "
         f"error value {code}, expected text: correct the formula or type the value\n"
     ) in result.stderr
     assert not (tmp_path / "out").exists()
@@ -110,7 +113,7 @@ def test_an_excel_error_value_in_a_score_expects_a_number(tmp_path):
     workbook = openpyxl.load_workbook(io.BytesIO(write_workbook([HOTLINE])))
     sheet = workbook[HOTLINE.id]
     sheet["G14"] = "#DIV/0!"
-    (form,) = read_workbook(_save(workbook, tmp_path / "in.xlsx"))
+    (form,) = read_source(_save(workbook, tmp_path / "in.xlsx"))
     assert form.errors == [
         "indicators[0].score: cell 'hotline-system-ops'!G14 holds the Excel error value #DIV/0!, expected a "
         "number: correct the formula or type the value"
@@ -165,7 +168,7 @@ def _raw_book(path: Path, rows: int, cols: int, *, dimension: str | None, member
 
 def _refusal(path: Path) -> str:
     with pytest.raises(DataError) as caught:
-        read_workbook(path)
+        read_source(path)
     [problem] = caught.value.problems
     assert problem.file == str(path)
     return problem.message
@@ -179,26 +182,27 @@ def test_a_sheet_declaring_a_million_rows_is_read_by_its_stored_cells(tmp_path):
     assert result.stderr.startswith(f"error: {path}: no self-evaluation form found")
 
 
+TOO_MANY_CELLS = "工作簿存储了超过 100 个单元格或合并了超过 250000 个单元格，超出可读取的范围（workbook too large）"
+
+
 def test_stored_cells_are_counted_before_loading_when_the_dimension_is_absent(tmp_path, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_WORKBOOK_CELLS", 100)
-    monkeypatch.setattr(reader, "_open", _must_not_load)
+    monkeypatch.setattr(reader, "MAX_STORED_CELLS", 100)
+    monkeypatch.setattr(reader, "load_workbook", _must_not_load)
     path = _raw_book(tmp_path / "dense.xlsx", 51, 2, dimension=None)  # 102 cells
-    assert _refusal(path) == (
-        "sheet '表1' takes the workbook past 100 stored cells (the most the importer reads; "
-        "a workbook of forms is far smaller)"
-    )
+    assert _refusal(path) == TOO_MANY_CELLS
 
 
 def test_a_sheet_stored_outside_the_worksheets_folder_is_counted_too(tmp_path, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_WORKBOOK_CELLS", 100)
+    monkeypatch.setattr(reader, "MAX_STORED_CELLS", 100)
+    monkeypatch.setattr(reader, "load_workbook", _must_not_load)
     path = _raw_book(tmp_path / "odd.xlsx", 51, 2, dimension="A1:A1", member="xl/elsewhere/data.xml")
-    assert "sheet '表1' takes the workbook past 100 stored cells" in _refusal(path)
+    assert _refusal(path) == TOO_MANY_CELLS
 
 
 def test_a_sheet_within_the_limits_is_loaded(tmp_path, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_WORKBOOK_CELLS", 102)
+    monkeypatch.setattr(reader, "MAX_STORED_CELLS", 102)
     path = _raw_book(tmp_path / "dense.xlsx", 51, 2, dimension="A1:B51")
-    assert _refusal(path).startswith("no form found in the workbook (sheets: '表1')")
+    assert _refusal(path).startswith("no self-evaluation form found")
 
 
 def _must_not_load(*args, **kwargs):
@@ -206,24 +210,23 @@ def _must_not_load(*args, **kwargs):
 
 
 def test_a_zip_bomb_is_refused_by_the_archives_own_sizes(tmp_path, monkeypatch):
-    monkeypatch.setattr(reader, "_open", _must_not_load)
+    monkeypatch.setattr(reader, "load_workbook", _must_not_load)
     path = tmp_path / "bomb.xlsx"
+    limit = adapters.MAX_UNZIPPED_BYTES
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (reader.MAX_UNZIPPED_BYTES + 1))
+        archive.writestr("xl/workbook.xml", b"<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * (limit - 10))
     assert os.path.getsize(path) < 1024 * 1024
-    assert _refusal(path) == (
-        f"workbook unpacks to {reader.MAX_UNZIPPED_BYTES + 1} bytes; the importer reads at most "
-        f"{reader.MAX_UNZIPPED_BYTES}"
-    )
+    assert _refusal(path) == f"压缩文件解压后有 {limit + 1} 字节，最多读取 {limit} 字节（unpacks too large）"
 
 
 def test_a_large_workbook_file_is_refused_by_its_size_on_disk(tmp_path, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_WORKBOOK_BYTES", 1000)
-    monkeypatch.setattr(reader, "_open", _must_not_load)
+    monkeypatch.setattr(source, "MAX_IMPORT_BYTES", 1000)
     path = tmp_path / "large.xlsx"
     with path.open("wb") as handle:
         handle.truncate(1001)  # sparse: nothing to read, only its size
-    assert _refusal(path) == "file is 1001 bytes; the importer reads workbooks of at most 1000"
+    monkeypatch.setattr(Path, "open", _must_not_load)  # refused by its size on disk, never opened
+    assert _refusal(path) == "file is 1001 bytes; the importer reads at most 1000"
 
 
 def test_a_large_text_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
@@ -250,7 +253,7 @@ def test_a_form_of_a_thousand_indicators_is_within_the_limits(tmp_path):
     """What the tool writes it reads back: the limits leave room for a form of 1,000 indicators."""
     indicators = [ind.model_copy(update={"name": f"{ind.name}{i}"}) for i in range(77) for ind in BASE.indicators]
     form = BASE.model_copy(update={"indicators": indicators[:1000]})
-    (back,) = read_workbook(write_workbook_file([form], tmp_path / "wide.xlsx"))
+    (back,) = read_source(write_workbook_file([form], tmp_path / "wide.xlsx"))
     assert back.ok and Form.model_validate(back.data) == form
 
 
@@ -264,8 +267,12 @@ def test_the_writer_refuses_a_workbook_past_what_the_reader_reads(monkeypatch):
     )
 
 
+def test_the_reader_reads_every_workbook_the_writer_writes():
+    assert writer.MAX_WORKBOOK_CELLS <= reader.MAX_STORED_CELLS
+
+
 def test_the_reader_counts_the_cells_the_writer_counts(tmp_path, monkeypatch):
     monkeypatch.setattr(writer, "MAX_WORKBOOK_CELLS", 2579)
-    monkeypatch.setattr(reader, "MAX_WORKBOOK_CELLS", 2579)
-    forms = read_workbook(write_workbook_file(load(DATA_2022), tmp_path / "all.xlsx"))
+    monkeypatch.setattr(reader, "MAX_STORED_CELLS", 2579)
+    forms = read_source(write_workbook_file(load(DATA_2022), tmp_path / "all.xlsx"))
     assert len(forms) == 11 and all(f.ok for f in forms)
