@@ -64,14 +64,15 @@ def header_at(lines: list[Line], i: int, voc: Vocabulary) -> Header | None:
     if not lines[i].text:
         return None
     for kind in ("indicators", "funds", "goal"):
+        if not _starts_header(lines[i].text, kind, voc):
+            continue
         labels, roles, block, units, end = _labels(lines, i, kind, voc)
         enough = (
             ("name" in roles and len(roles) >= 3)
             if kind == "indicators"
             else len(roles) >= (2 if kind == "goal" else 3)
         )
-        first_is_label = roles and lines[i].text and _starts_header(lines[i].text, kind, voc)
-        if enough and first_is_label:
+        if enough:
             return Header(kind, roles, labels, block, end, units)
     return None
 
@@ -84,7 +85,9 @@ def _starts_header(text: str, kind: str, voc: Vocabulary) -> bool:
         first = words(text)[1 : MAX_JOIN + 1]
     for n in range(len(first), 0, -1):
         joined = "".join(first[:n])
-        if _role(joined, kind, voc) is not None or _is_label_start(joined, kind, voc):
+        if _role(joined, kind, voc) is not None or (
+            kind != "goal" and len(joined) > 1 and voc.column_part(joined, kind, start=True)
+        ):
             return True
         if kind == "funds" and (m := voc.field(joined, "funds")) is not None and m.key == "block":
             return True
@@ -92,10 +95,8 @@ def _starts_header(text: str, kind: str, voc: Vocabulary) -> bool:
 
 
 def _is_label_start(text: str, kind: str, voc: Vocabulary) -> bool:
-    """Whether a header word is the beginning of a label ("年度" of 年度指标值)."""
-    return any(
-        _role(text + tail, kind, voc) is not None for tail in ("指标值", "完成值", "改进措施", "措施", "分析", "值")
-    )
+    """Whether a header word is a piece of a label printed apart ("年度" of 年度指标值)."""
+    return kind != "goal" and voc.column_part(text, kind)
 
 
 def _labels(
@@ -150,12 +151,9 @@ def _take_label(pending: list[str], kind: str, voc: Vocabulary) -> tuple[int, st
 
 
 def _headerish(word: str, kind: str, voc: Vocabulary) -> bool:
-    if _role(word, kind, voc) is not None or _is_label_start(word, kind, voc):
-        return True
-    return any(
-        _role(head + word, kind, voc) is not None
-        for head in ("年度", "实际", "偏差原因分析及", "偏差原因分析", "未完成原因")
-    )
+    """A word of a header line: a label, a piece of one, or the unit under the funds block's label."""
+    unit = kind == "funds" and voc.unit(word) is not None
+    return unit or _role(word, kind, voc) is not None or _is_label_start(word, kind, voc)
 
 
 def region_end(lines: list[Line], header: Header, voc: Vocabulary) -> int:

@@ -211,6 +211,8 @@ class Vocabulary:
     unit_re: re.Pattern[str] = field(repr=False)
     pages: re.Pattern[str] = field(repr=False)
     helps: tuple[str, ...] = field(default=(), repr=False)  # folded phrases of a template's own instructions
+    column_parts: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)  # block → label pieces
+    column_starts: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)  # block → label beginnings
 
     @classmethod
     def from_yaml(cls, text: str, source: str | Path) -> Vocabulary:
@@ -334,6 +336,14 @@ class Vocabulary:
             raise ValueError(f"block must be one of {sorted(self.columns)}, not {block!r}")
         folded = self.unit_re.sub(lambda m: "" if m.group().endswith(")") else m.group(), self.normalise(text))
         return self.columns[block].get(folded.rstrip(":"))
+
+    def column_part(self, text: str, block: str, *, start: bool = False) -> bool:
+        """Is `text` a piece of a column label of the ``"funds"`` or ``"indicators"`` table, printed
+        apart from the rest of it ("年度" / "指标值", "偏差原因分析及" / "改进措施"); with `start`, its
+        beginning ("年度", not "指标值")?"""
+        folded = self.unit_re.sub(lambda m: "" if m.group().endswith(")") else m.group(), self.normalise(text))
+        pieces = (self.column_starts if start else self.column_parts).get(block, frozenset())
+        return bool(folded) and folded.rstrip(":") in pieces
 
     def level1(self, text: str) -> str | None:
         """The canonical 一级指标 label of a cell ("产出", "產出指標(50分)" → "产出指标"), or None."""
@@ -597,4 +607,13 @@ def _build(spec: _Spec, source: str | Path) -> Vocabulary:
         unit_re=_alternation(units),
         pages=re.compile("|".join(_template(t) for t in spec.noise.pages) or r"(?!)"),
         helps=tuple(folder.normalise(t) for t in spec.noise.help_texts),
+        column_parts={block: _pieces(labels) for block, labels in columns.items()},
+        column_starts={
+            block: frozenset(k[:n] for k in labels for n in range(1, len(k) + 1)) for block, labels in columns.items()
+        },
     )
+
+
+def _pieces(labels: Iterable[str]) -> frozenset[str]:
+    """Every piece of the labels (each run of their characters): what a label printed over lines is cut into."""
+    return frozenset(label[i:j] for label in labels for i in range(len(label)) for j in range(i + 1, len(label) + 1))
