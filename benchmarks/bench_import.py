@@ -4,7 +4,8 @@
 
 Two tables, printed:
 
-1. Round trips of the bundled 2022 forms: the committed conversions in tests/fixtures/documents
+1. Round trips of the bundled 2022 forms: the text of the published PDF they were transcribed
+   from (tests/fixtures/seed_2022.txt, a cell or a row a line), the committed conversions in tests/fixtures/documents
    (our xlsx export; LibreOffice's PDF, HTML and Word of it and ``pdftotext -layout`` of that PDF;
    a LibreOffice PDF of the export without cell borders; the HTML's tables copied as a browser
    copies them, a tab between cells; Chromium's print of one report's attached form and its
@@ -57,7 +58,7 @@ def round_trips(convert: bool) -> None:
         "forms_2022.xlsx", "forms_2022.pdf", "forms_2022.html", "forms_2022.docx", "forms_2022.layout.txt",
         "forms_2022_unruled.pdf",
     )  # fmt: skip
-    files = [DOCUMENTS / n for n in names]
+    files = [ROOT / "tests" / "fixtures" / "seed_2022.txt"] + [DOCUMENTS / n for n in names]
     with tempfile.TemporaryDirectory() as tmp:
         files.append(_copied(Path(tmp)))
         if convert:

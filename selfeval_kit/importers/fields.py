@@ -66,12 +66,12 @@ def amount(text: str) -> float | int | None:
     return float(plain) if "." in plain else int(plain)
 
 
-def points(text: str) -> float | None:
-    """Points or a weight (``10``, ``5.00``, ``１０分``), or None."""
+def points(text: str) -> float | int | None:
+    """Points or a weight (``10``, ``5.00``, ``１０分``), or None: an int when printed without decimals."""
     plain = _plain(text).removesuffix("分")
     if not _NUMBER.fullmatch(plain) or "," in plain or plain.startswith(("+", "-")):
         return None
-    return float(plain)
+    return float(plain) if "." in plain else int(plain)
 
 
 def percent(text: str) -> str | None:
