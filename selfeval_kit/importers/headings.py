@@ -81,8 +81,10 @@ def _starts_header(text: str, kind: str, voc: Vocabulary) -> bool:
     """Whether a line's first word is a label of the header (or the funds block's own label; the
     indicator table's own label may lead its header: 绩效指标(90分) 一级指标 …)."""
     first = words(text)[:MAX_JOIN]
-    if kind == "indicators" and first and is_indicator_block(first[0], voc):
-        first = words(text)[1 : MAX_JOIN + 1]
+    if first and (
+        (kind == "indicators" and is_indicator_block(first[0], voc)) or (kind == "goal" and _goal_block(first[0], voc))
+    ):
+        first = words(text)[1 : MAX_JOIN + 1]  # the block's own label before the header (年度总体目标 预期目标 …)
     for n in range(len(first), 0, -1):
         joined = "".join(first[:n])
         if _role(joined, kind, voc) is not None or (
@@ -92,6 +94,11 @@ def _starts_header(text: str, kind: str, voc: Vocabulary) -> bool:
         if kind == "funds" and (m := voc.field(joined, "funds")) is not None and m.key == "block":
             return True
     return False
+
+
+def _goal_block(word: str, voc: Vocabulary) -> bool:
+    match = voc.field(word, "goal")
+    return match is not None and match.key == "block" and match.value is None
 
 
 def _is_label_start(text: str, kind: str, voc: Vocabulary) -> bool:

@@ -35,6 +35,7 @@ from __future__ import annotations
 from selfeval_kit.importers.budget import funds_table
 from selfeval_kit.importers.cells import Block, Cell, Document, Line, Table
 from selfeval_kit.importers.fitting import words
+from selfeval_kit.importers.flattened import reflowed
 from selfeval_kit.importers.goals import GoalTable, goal_labelled, goal_table, settle_lone
 from selfeval_kit.importers.headings import ends_goal, header_at, region_end
 from selfeval_kit.importers.stream import indicator_table
@@ -61,7 +62,7 @@ def tabulate_sequence(document: Document, voc: Vocabulary) -> Document:
         The same source, kind and notes; a `Table` for each header-field block, funds table,
         goal table and indicator table found, the other lines as they were.
     """
-    lines = [b for b in document.blocks if isinstance(b, Line)]
+    lines = reflowed([b for b in document.blocks if isinstance(b, Line)], voc)
     out: list[Block | GoalTable] = []
     i = 0
     while i < len(lines):

@@ -1,0 +1,100 @@
+"""A form whose table was flattened onto one line (a web page's table copied as one paragraph),
+cut back into its rows (`selfeval_kit.importers.flattened`) and read like text in reading order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from selfeval_kit.importers.adapters import read_document
+from selfeval_kit.importers.cells import Line, Table
+from selfeval_kit.importers.flattened import reflowed
+from selfeval_kit.importers.source import read_text
+from selfeval_kit.importers.vocabulary import vocabulary
+from tests.importers.printed import bundled
+from tests.importers.test_pdftext import BASE, read_one
+
+DOCUMENTS = Path(__file__).resolve().parents[1] / "fixtures" / "documents"
+
+# The small form of test_pdftext, as a page's text gives it: every cell a space apart, one line.
+FLAT_BASE = (
+    "财政项目支出绩效自评表 (2022 年度) 项目名称 社区科普讲座 主管部门 某市科学技术协会 实施单位 某市科普服务中心 "
+    "项目资金 （元） 年初预算数 全年预算数 全年执行数 分值 执行率 得分 "
+    "年度资金总额 100000.00 100000.00 100,000 10 100.00% 10 其中：当年财政拨款 100000 100000 100000 — "
+    "上年结转资金 0 0 — 其他资金 0 0 — 年度总体目标 预期目标 实际完成情况 "
+    "全年举办社区科普讲座不少于20场，受众不少于2000人次，提升居民科学素质，群众满意度不低于90%。 "
+    "全年举办社区科普讲座22场，受众2350人次。 "
+    "一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施 "
+    "产出指标 数量指标 科普讲座场次 >=20场 22场 30 30 受众人次 >=2000人次 2350人次 20 20 "
+    "效益指标 社会效益指标 居民科学素质提升 持续提高 持续提高 30 30 "
+    "满意度指标 服务对象满意度指标 群众满意度 >=90% 95% 10 10 总分 100 100.00\n"
+)
+
+
+def test_a_flattened_form_reads_as_the_same_form_printed_a_cell_a_line():
+    [flat] = read_text(FLAT_BASE, source="flat.txt")
+    assert flat.ok and flat.data == read_one(BASE).data
+
+
+def test_the_flattened_line_is_cut_where_the_parts_of_the_form_start():
+    lines = [line.text for line in reflowed([Line(FLAT_BASE.strip(), "第1行")], vocabulary())]
+    assert lines[:5] == [
+        "财政项目支出绩效自评表 (2022 年度)",
+        "项目名称 社区科普讲座",
+        "主管部门 某市科学技术协会",
+        "实施单位 某市科普服务中心",
+        "项目资金 （元）",
+    ]
+    assert "年度总体目标 预期目标 实际完成情况" in lines
+    at = lines.index("年度总体目标 预期目标 实际完成情况")
+    assert lines[at + 2] == "" and lines[at + 3] == "全年举办社区科普讲座22场，受众2350人次。"  # two paragraphs
+    assert "产出指标 数量指标 科普讲座场次 >=20场 22场 30 30" in lines and "受众人次 >=2000人次 2350人次 20 20" in lines
+    assert lines[-1] == "总分 100 100.00"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "主管部门 某市科学技术协会 实施单位 某市科普服务中心",
+        "产出指标 数量指标 科普讲座场次 >=20场 22场 30 30",
+        "总分 100 100",
+    ],
+)
+def test_a_line_of_one_row_or_two_fields_is_left_as_it_is(line):
+    assert [x.text for x in reflowed([Line(line, "第1行")], vocabulary())] == [line]
+
+
+def test_a_level2_label_is_not_followed_by_a_level1_in_its_row():
+    """经济效益指标 (a group with no row) then 满意度指标(10分) 满意度指标: the 一级 starts a new line."""
+    text = FLAT_BASE.replace(
+        "满意度指标 服务对象满意度指标 群众满意度", "经济效益指标 满意度指标 服务对象满意度指标 群众满意度"
+    )
+    [flat] = read_text(text, source="flat.txt")
+    assert flat.data["indicators"][-1]["level1"] == "满意度指标" and flat.data["indicators"][-1]["name"] == "群众满意度"
+
+
+def _flattened_web_page() -> str:
+    """The bundled forms' web page (LibreOffice's HTML of our export) with each table's cells on one
+    line, a space between them: what copying the page's text into one paragraph per table gives."""
+    out = []
+    for block in read_document(DOCUMENTS / "forms_2022.html").blocks:
+        if isinstance(block, Table):
+            cells = [c.text.replace("\n", "") for r in range(block.n_rows) for c in block.row_cells(r) if c.row == r]
+            out.append(" ".join(t for t in cells if t.strip()))
+        else:
+            out.append(block.text)
+    return "\n".join(out) + "\n"
+
+
+def test_the_bundled_web_page_flattened_reads_back_its_funds_and_indicators():
+    forms = read_text(_flattened_web_page(), source="page.txt")
+    expected = bundled()
+    assert [f.data["name"] for f in forms] == [e["name"] for e in expected]
+    for got, want in zip(forms, expected, strict=True):
+        assert got.data["funds"] == want["funds"], want["id"]
+        assert got.data["indicators"] == want["indicators"], want["id"]
+        assert got.data["total_score"] == want["total_score"]
+    # the goal texts are one cell each: whole, where they have no space of their own
+    hotline = forms[0].data["annual_goal"]
+    assert hotline == expected[0]["annual_goal"]
