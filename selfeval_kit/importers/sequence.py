@@ -52,7 +52,8 @@ def tabulate_sequence(document: Document, voc: Vocabulary) -> Document:
     Parameters
     ----------
     document : Document
-        A text document (`selfeval_kit.importers.adapters.text`).
+        A text document (`selfeval_kit.importers.adapters.text`), or any document whose text
+        outside its tables holds forms (a web page's paragraphs): its tables stay as they are.
     voc : Vocabulary
         The labels of headers, fields, funds rows and 一级/二级 indicators.
 
@@ -62,7 +63,24 @@ def tabulate_sequence(document: Document, voc: Vocabulary) -> Document:
         The same source, kind and notes; a `Table` for each header-field block, funds table,
         goal table and indicator table found, the other lines as they were.
     """
-    lines = reflowed([b for b in document.blocks if isinstance(b, Line)], voc)
+    out: list[Block | GoalTable] = []
+    run: list[Line] = []
+    for block in [*document.blocks, None]:
+        if isinstance(block, Line):
+            run.append(block)
+            continue
+        out += _rebuilt(reflowed(run, voc), voc)  # the lines between two tables
+        run = []
+        if block is not None:
+            out.append(block)  # a table the source has: as it is
+    goals = [b for b in out if isinstance(b, GoalTable)]
+    settle_lone(goals)
+    blocks = [b.table() if isinstance(b, GoalTable) else b for b in out]
+    return Document(source=document.source, kind=document.kind, blocks=blocks, notes=list(document.notes))
+
+
+def _rebuilt(lines: list[Line], voc: Vocabulary) -> list[Block | GoalTable]:
+    """Lines in reading order, their tables rebuilt."""
     out: list[Block | GoalTable] = []
     i = 0
     while i < len(lines):
@@ -91,10 +109,7 @@ def tabulate_sequence(document: Document, voc: Vocabulary) -> Document:
             continue
         out.append(lines[i])
         i += 1
-    goals = [b for b in out if isinstance(b, GoalTable)]
-    settle_lone(goals)
-    blocks = [b.table() if isinstance(b, GoalTable) else b for b in out]
-    return Document(source=document.source, kind=document.kind, blocks=blocks, notes=list(document.notes))
+    return out
 
 
 def _field_rows(lines: list[Line], i: int, voc: Vocabulary) -> tuple[Table, int] | None:

@@ -30,7 +30,7 @@ from pathlib import Path
 from selfeval_kit.errors import DataError, Problem
 from selfeval_kit.importers import bounded
 from selfeval_kit.importers.adapters import ADAPTERS, sniff
-from selfeval_kit.importers.cells import Document
+from selfeval_kit.importers.cells import Document, Line
 from selfeval_kit.importers.exact import read_book
 from selfeval_kit.importers.imported import ImportedForm
 from selfeval_kit.importers.layout import is_layout, tabulate
@@ -81,6 +81,11 @@ def read_source(path: str | Path) -> list[ImportedForm]:
     if kind == "pdf":  # pages without ruled tables come as laid-out lines
         document = tabulate(document, vocabulary())
     forms = read_forms(document)
+    if not (forms and all(form.ok for form in forms)) and any(isinstance(b, Line) for b in document.blocks):
+        # forms printed as paragraphs, not tables (a page's table flattened into its text)
+        again = read_forms(tabulate_sequence(document, vocabulary()))
+        if sum(form.ok for form in again) > sum(form.ok for form in forms):
+            forms = again
     if not forms:
         notes = "；".join(document.notes)
         raise DataError.single(

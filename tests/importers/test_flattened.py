@@ -10,7 +10,7 @@ import pytest
 from selfeval_kit.importers.adapters import read_document
 from selfeval_kit.importers.cells import Line, Table
 from selfeval_kit.importers.flattened import reflowed
-from selfeval_kit.importers.source import read_text
+from selfeval_kit.importers.source import read_source, read_text
 from selfeval_kit.importers.vocabulary import vocabulary
 from tests.importers.printed import bundled
 from tests.importers.test_pdftext import BASE, read_one
@@ -98,3 +98,14 @@ def test_the_bundled_web_page_flattened_reads_back_its_funds_and_indicators():
     # the goal texts are one cell each: whole, where they have no space of their own
     hotline = forms[0].data["annual_goal"]
     assert hotline == expected[0]["annual_goal"]
+
+
+def test_a_web_page_printing_the_form_as_a_paragraph_reads_as_its_text(tmp_path):
+    """No <table>: the form is one paragraph of the page (its table flattened by a publishing tool)."""
+    page = tmp_path / "page.html"
+    html = f"<html><body><h1>绩效自评公开</h1><p>{FLAT_BASE}</p><p>单位（盖章）</p></body></html>"
+    page.write_text(html, encoding="utf-8")
+    [form] = read_source(page)
+    assert form.ok and {k: v for k, v in form.data.items() if k != "id"} == {
+        k: v for k, v in read_one(BASE).data.items() if k != "id"
+    }
