@@ -130,8 +130,8 @@ def _placed(row: _Row, roles: list[str], full: int, funds: _Funds) -> list[tuple
     two = amounts[1:] + [c for c in columns if c > amounts[-1]] if len(amounts) == 3 else []
     if row.key == "total":
         printed = [role for role in roles if role != "reason"]  # a total row often leaves its 原因 empty
-        if not two or len(row.values) >= len(printed) or lead < 2:
-            return list(zip(columns, row.values, strict=False))
+        if not two or len(row.values) >= len(printed) or lead < 2 or _rate_in_place(row.values, roles):
+            return _in_order(row, roles, funds)
         if _rate_agrees(row.values, [roles[c] for c in two]):
             funds.notes.append(
                 f"funds: the {row.label} row prints two amounts for three columns and its 执行率 is the second ÷ "
@@ -147,6 +147,29 @@ def _placed(row: _Row, roles: list[str], full: int, funds: _Funds) -> list[tuple
         return []
     funds.two.append(row.label)
     return list(zip(two, row.values, strict=False))
+
+
+def _in_order(row: _Row, roles: list[str], funds: _Funds) -> list[tuple[int, str]]:
+    """The values in the columns' order; words past the last column are the rest of its text
+    (原因 cut at a sign: "1.预算执行率" "=预算执行数/…"), or, where it holds no text, said so."""
+    values = row.values
+    if len(values) > len(roles):
+        if roles[-1] == "reason":
+            values = [*values[: len(roles) - 1], "".join(values[len(roles) - 1 :])]
+        else:
+            funds.problems.append(
+                f"{row.where}：“{row.label}”一行的值比表头的列多，多出的“{' '.join(values[len(roles) :])}”未读取"
+            )
+            values = values[: len(roles)]
+    return list(enumerate(values))
+
+
+def _rate_in_place(values: list[str], roles: list[str]) -> bool:
+    """Whether the values read in order put a rate under 执行率 (or the row prints none)."""
+    if "execution_rate" not in roles:
+        return True
+    at = roles.index("execution_rate")
+    return at >= len(values) or percent(values[at]) is not None
 
 
 def _rate_agrees(values: list[str], roles: list[str]) -> bool:

@@ -151,6 +151,9 @@ def _split_goal(paragraphs: list[list[Line]]) -> tuple[list[Line], list[Line]]:
     if not paragraphs:
         return [], []
     lines = paragraphs[0]
+    if len(lines) == 1 and len(lines[0].parts) == 2:  # the two cells of a row cut by "|" or a tab
+        first, second = lines[0].parts
+        return [Line(first, lines[0].where)], [Line(second, lines[0].where)]
     best, at = None, 0
     for s in range(1, len(lines)):
         if not lines[s - 1].text.endswith(SENTENCE_END):

@@ -80,11 +80,13 @@ def header_at(lines: list[Line], i: int, voc: Vocabulary) -> Header | None:
 def _starts_header(text: str, kind: str, voc: Vocabulary) -> bool:
     """Whether a line's first word is a label of the header (or the funds block's own label; the
     indicator table's own label may lead its header: 绩效指标(90分) 一级指标 …)."""
-    first = words(text)[:MAX_JOIN]
-    if first and (
-        (kind == "indicators" and is_indicator_block(first[0], voc)) or (kind == "goal" and _goal_block(first[0], voc))
+    ws = words(text)
+    lead = 0  # the block's own labels first: 绩效指标(90分); 年度总体目标; 项目基本情况 1.项目年度目标完成情况
+    while lead < len(ws) and (
+        (kind == "indicators" and is_indicator_block(ws[lead], voc)) or (kind == "goal" and _goal_block(ws[lead], voc))
     ):
-        first = words(text)[1 : MAX_JOIN + 1]  # the block's own label before the header (年度总体目标 预期目标 …)
+        lead += 1
+    first = ws[lead : lead + MAX_JOIN]
     for n in range(len(first), 0, -1):
         joined = "".join(first[:n])
         if _role(joined, kind, voc) is not None or (
@@ -182,8 +184,12 @@ def region_end(lines: list[Line], header: Header, voc: Vocabulary) -> int:
         if header.kind == "indicators" and (n := total_words(ws := words(text), voc)):
             if n < len(ws):
                 return j + 1
-            after = next((k for k in range(j + 1, len(lines)) if lines[k].text), None)  # 合计 / 100 95.25
-            return j + 1 if after is None or not all_values(words(lines[after].text)) else after + 1
+            end = j + 1  # 合计 / 100 95.25, or a cell a line: 合计 | 100 | 95.25 |
+            while end < len(lines) and (not lines[end].text or all_values(words(lines[end].text))):
+                end += 1
+            while end > j + 1 and not lines[end - 1].text:
+                end -= 1
+            return end
     return len(lines)
 
 
@@ -193,7 +199,9 @@ def ends_goal(text: str, voc: Vocabulary) -> bool:
     if is_indicator_block(text, voc) or voc.column(text, "funds") == "amounts":
         return True
     match = voc.field(_BROKEN_BRACKET.sub("", text))
-    return match is not None and match.section in ("other", "funds", "indicators") and match.value is None
+    if match is None or match.section not in ("other", "funds", "indicators"):
+        return False
+    return match.value is None or match.section == "other"  # 2.项目实施内容及过程概述 | its text
 
 
 def total_words(ws: list[str], voc: Vocabulary) -> int:

@@ -37,9 +37,9 @@ from selfeval_kit.importers.cells import Block, Cell, Document, Line, Table
 from selfeval_kit.importers.fitting import words
 from selfeval_kit.importers.flattened import reflowed
 from selfeval_kit.importers.goals import GoalTable, goal_labelled, goal_table, settle_lone
-from selfeval_kit.importers.headings import ends_goal, header_at, region_end
+from selfeval_kit.importers.headings import MAX_JOIN, ends_goal, header_at, region_end
 from selfeval_kit.importers.stream import indicator_table
-from selfeval_kit.importers.vocabulary import Vocabulary
+from selfeval_kit.importers.vocabulary import LabelMatch, Vocabulary
 
 __all__ = ["tabulate_sequence"]
 
@@ -67,7 +67,7 @@ def tabulate_sequence(document: Document, voc: Vocabulary) -> Document:
     run: list[Line] = []
     for block in [*document.blocks, None]:
         if isinstance(block, Line):
-            run.append(block)
+            run.append(_cells_apart(block))
             continue
         out += _rebuilt(reflowed(run, voc), voc)  # the lines between two tables
         run = []
@@ -77,6 +77,18 @@ def tabulate_sequence(document: Document, voc: Vocabulary) -> Document:
     settle_lone(goals)
     blocks = [b.table() if isinstance(b, GoalTable) else b for b in out]
     return Document(source=document.source, kind=document.kind, blocks=blocks, notes=list(document.notes))
+
+
+def _cells_apart(line: Line) -> Line:
+    """A text line cut into cells by ``|`` or tabs (``项目名称 |``, ``总额 | 238.93 | …``): its cells a
+    space apart, as text in reading order prints them; a line of empty cells is blank."""
+    if not line.parts:
+        # "|" alone: an empty cell of a page printed a cell a line (kept: it holds a column's place)
+        return (
+            Line("", line.where, parts=("",) if line.text.strip() else ()) if line.text.strip("|｜ \t") == "" else line
+        )
+    cells = tuple(p.strip() for p in line.parts if p.strip())
+    return Line(" ".join(cells), line.where, parts=cells, indent=line.indent)
 
 
 def _rebuilt(lines: list[Line], voc: Vocabulary) -> list[Block | GoalTable]:
@@ -144,15 +156,29 @@ def _line_fields(text: str, voc: Vocabulary) -> list[tuple[str, str]]:
     """A line's header fields: [(label, value as printed)], the value up to the next label."""
     ws = words(text)
     found: list[tuple[str, list[str]]] = []
-    for word in ws:
-        match = voc.field(word, "fields") or voc.field(word, "other")
-        if match is not None and (match.key in _HEADER_FIELDS or match.section == "other"):
+    i = 0
+    while i < len(ws):
+        n, match = _field_label(ws, i, voc)
+        if match is not None:
             found.append((match.label, [match.value] if match.value else []))
         elif found:
-            found[-1][1].append(word)
+            found[-1][1].append(ws[i])
         else:
             return []
+        i += n
     return [(label, " ".join(value)) for label, value in found]
+
+
+def _field_label(ws: list[str], i: int, voc: Vocabulary) -> tuple[int, LabelMatch | None]:
+    """The header field label at word i, of as many words as make the longest one (实施单位 (盖章)),
+    and the words it takes; (1, None) when none starts there."""
+    for n in range(min(MAX_JOIN, len(ws) - i), 0, -1):
+        joined = " ".join(ws[i : i + n])
+        match = voc.field(joined, "fields") or voc.field(joined, "other")
+        header_field = match is not None and (match.key in _HEADER_FIELDS or match.section == "other")
+        if header_field and (n == 1 or match.value is None):  # type: ignore[union-attr]
+            return n, match
+    return 1, None
 
 
 def _ends_fields(lines: list[Line], j: int, voc: Vocabulary) -> bool:

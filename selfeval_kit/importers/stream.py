@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from selfeval_kit.importers.cells import Cell, Line, Table
+from selfeval_kit.importers.cellwise import is_cellwise, table_rows
 from selfeval_kit.importers.fitting import fit, words
 from selfeval_kit.importers.headings import SENTENCE_END, Header, header_at, is_indicator_block, total_words
 from selfeval_kit.importers.vocabulary import Vocabulary
@@ -113,9 +114,11 @@ class _Indicators:
         return "seq" in self.roles and self.numbered is None and ws[0].isdigit() and int(ws[0]) == (self.seq or 0) + 1
 
     def _scoreless(self, got: dict[str, list[str]]) -> bool:
-        """A row's line with its 分值 but no 得分 (the form left it empty): its target and actual are
-        values, so the line is a row, not text."""
-        return all(role in got and _value_like(" ".join(got[role])) for role in ("target", "actual"))
+        """A row's line with its 分值 but no 得分 (the form left it empty, and maybe its 完成值): its
+        target (and actual) are values, so the line is a row, not text."""
+        if "target" not in got or not _value_like(" ".join(got["target"])):
+            return False
+        return "actual" not in got or _value_like(" ".join(got["actual"]))
 
     def _unplaced(self) -> None:
         """Text left after the last row, or before a 总分 line: no row's (no 分值 and 得分 after it)."""
@@ -450,6 +453,12 @@ def _value_like(text: str) -> bool:
 
 
 def indicator_table(header: Header, first: Line, body: list[Line], voc: Vocabulary) -> Table:
+    """The indicator table of the lines after its header: rows by their 分值 and 得分, or, in a
+    page's text with a cell a line and its empty cells kept, by fitting cells to columns (`cellwise`)."""
+    where = f"{first.where}起的表格"
+    if is_cellwise(body):
+        cells, lines = table_rows(body, header.roles, header.labels, voc)
+        return Table(cells, where=where, lines=[first.where, *lines])
     reader = _Indicators(header.roles, voc)
     body = _upright(body, voc, reader.notes)
     k = 0
@@ -463,5 +472,4 @@ def indicator_table(header: Header, first: Line, body: list[Line], voc: Vocabula
             reader.take(k, line)
         k += 1
     cells, lines = reader.cells(header.labels)
-    where = f"{first.where}起的表格"
     return Table(cells, where=where, lines=[first.where, *lines], notes=reader.notes, problems=reader.problems)

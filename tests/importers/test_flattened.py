@@ -109,3 +109,49 @@ def test_a_web_page_printing_the_form_as_a_paragraph_reads_as_its_text(tmp_path)
     assert form.ok and {k: v for k, v in form.data.items() if k != "id"} == {
         k: v for k, v in read_one(BASE).data.items() if k != "id"
     }
+
+
+def _page_text(path: Path, cells_a_line: bool) -> str:
+    """A page's tables as a text rendering gives them: a row a line, its cells apart by " | " and
+    padded with "|" to the table's width; or a cell a line with " |" after it, an empty cell a "|"."""
+    out = []
+    for block in read_document(path).blocks:
+        if not isinstance(block, Table):
+            out.append(block.text)
+            continue
+        for r in range(block.n_rows):
+            cells = [c.text.replace("\n", "") for c in block.row_cells(r) if c.row == r]
+            if cells_a_line:
+                out += [f"{text} |" if text else "|" for text in cells]
+            else:
+                out.append(" | ".join(cells) + " |" + "|" * max(0, block.n_cols - len(cells)))
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("cells_a_line", [False, True], ids=["a row a line", "a cell a line"])
+def test_the_bundled_web_page_as_a_text_rendering_reads_back(cells_a_line):
+    forms = read_text(_page_text(DOCUMENTS / "forms_2022.html", cells_a_line), source="page.txt")
+    expected = bundled()
+    assert len(forms) == len(expected)
+    for got, want in zip(forms, expected, strict=True):
+        for key in ("name", "department", "implementer", "year", "unit", "funds", "indicators", "total_score"):
+            assert got.data[key] == want[key], (want["id"], key)
+
+
+_SICHUAN_COLUMNS = ("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位")
+_SICHUAN_COLUMNS += ("完成值", "权重", "得分", "未完成原因分析")
+
+
+def test_a_cell_a_line_page_with_empty_cells_keeps_their_columns():
+    """发放覆盖率 | = | 100 | % | (完成值 empty) | 60 | (得分 empty): a blank template's row, 完成值 and
+    得分 left empty in their own columns, not filled from the next cells."""
+    head = "".join(f"{label} |\n" for label in _SICHUAN_COLUMNS)
+    rows = "产出指标 |\n数量指标 |\n发放覆盖率 |\n= |\n100 |\n% |\n|\n60 |\n|\n|\n"
+    rows += "效益指标 |\n社会效益指标 |\n足额保障率 |\n= |\n100 |\n% |\n|\n30 |\n|\n|\n合计 |\n100 |\n|\n"
+    text = "部门预算项目支出绩效自评表(2023年度) |\n项目名称 |\n工资性支出 |\n" + head + rows
+    [form] = read_text(text, source="page.txt")
+    assert [(i["name"], i["target"], i["actual"], i["weight"], i["score"]) for i in form.data["indicators"]] == [
+        ("发放覆盖率", "=100%", None, 60, None),
+        ("足额保障率", "=100%", None, 30, None),
+    ]
+    assert "indicators[0].actual" in form.missing and not form.ok
