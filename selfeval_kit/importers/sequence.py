@@ -175,8 +175,9 @@ def _field_label(ws: list[str], i: int, voc: Vocabulary) -> tuple[int, LabelMatc
     for n in range(min(MAX_JOIN, len(ws) - i), 0, -1):
         joined = " ".join(ws[i : i + n])
         match = voc.field(joined, "fields") or voc.field(joined, "other")
-        header_field = match is not None and (match.key in _HEADER_FIELDS or match.section == "other")
-        if header_field and (n == 1 or match.value is None):  # type: ignore[union-attr]
+        if match is None or (match.key not in _HEADER_FIELDS and match.section != "other"):
+            continue
+        if n == 1 or match.value is None:
             return n, match
     return 1, None
 
