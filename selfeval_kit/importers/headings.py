@@ -35,7 +35,7 @@ __all__ = [
 
 MAX_JOIN = 3  # words of a label printed apart ("偏差原因分析及" / "改进措施")
 SENTENCE_END = ("。", "；", ";", "!", "！")
-_MAX_HEADER_LINES = 12  # a header of one cell a line: at most this many lines
+_MAX_HEADER_LINES = 16  # a header of one cell a line (年初 / 预算数 …): at most this many lines of text
 _AMOUNT = re.compile(r"[+-]?[\d,，.]+[%％]?")
 _BROKEN_BRACKET = re.compile(r"[（(][^）)]*$")  # "预算执行情况(10" + "分)": a label's points cut by a wrap
 
@@ -119,10 +119,14 @@ def _labels(
     units: list[str] = []
     block: str | None = None
     end = i
-    for j in range(i, min(len(lines), i + _MAX_HEADER_LINES)):
+    seen = 0  # lines of text read (blank lines between a header's cells do not count)
+    for j in range(i, len(lines)):
         line = lines[j]
         if not line.text:
             continue
+        seen += 1
+        if seen > _MAX_HEADER_LINES:
+            break
         ws = words(line.text)
         if j > i and not all(_headerish(w, kind, voc) for w in ws):
             break
