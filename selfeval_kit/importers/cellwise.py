@@ -24,9 +24,10 @@ from dataclasses import dataclass
 
 from selfeval_kit.importers.cells import Cell, Line
 from selfeval_kit.importers.fields import is_dash, points
+from selfeval_kit.importers.fitting import Fit, fitted
 from selfeval_kit.importers.vocabulary import Vocabulary
 
-__all__ = ["is_cellwise", "table_rows"]
+__all__ = ["cut_cells", "is_cellwise", "table_rows"]
 
 _CELLWISE_SHARE = 0.8  # of a table's lines that are one cell each (or an empty one)
 _MERGED = ("seq", "level1", "level2")  # the leading columns a row may share with the row above
@@ -135,3 +136,58 @@ def _cost(role: str, text: str, voc: Vocabulary) -> float:
     if role in ("target", "actual"):
         return 0.0
     return 0.5 if number else 0.1
+
+
+_SKIPPED = 4.0  # the cost of a cell left out of every row (a template's placeholder: 指标2, ……)
+_PLACED_SHARE = 0.8  # of the cells in rows: fewer, and the cut is no table's (a table listed column by column)
+_NAME_CELLS = 2  # a name wrapped into two paragraphs at most
+_NOTE_CELLS = 3
+
+
+def cut_cells(cells: list[str], roles: list[str], voc: Vocabulary) -> list[tuple[int, int, Fit]] | None:
+    """Cells printed one a line without their empty ones, cut into rows: [(first, end, fit)] for
+    cells[first:end], each fitted to the columns with its 分值 and 得分; the cells in no row are the
+    ones between. None when no cut gives a row.
+
+    Parameters
+    ----------
+    cells : list of str
+        The table's text cells in reading order (its 一级/二级 label lines taken out).
+    roles : list of str
+        The header's columns.
+    voc : Vocabulary
+        What a cell can be.
+    """
+    n = len(cells)
+    longest = 2 * len(roles)
+    best = [math.inf] * (n + 1)
+    step: list[tuple[int, Fit | None]] = [(1, None)] * (n + 1)
+    best[n] = 0.0
+    for i in range(n - 1, -1, -1):
+        best[i], step[i] = best[i + 1] + _SKIPPED, (1, None)
+        for end in range(i + 2, min(n, i + longest) + 1):
+            cost, got = fitted(cells[i:end], roles, voc)
+            if got is None or not _plausible(got):
+                continue
+            if cost + best[end] < best[i]:
+                best[i], step[i] = cost + best[end], (end - i, got)
+    rows, i = [], 0
+    while i < n:
+        length, got = step[i]
+        if got is not None:
+            rows.append((i, i + length, got))
+        i += length
+    placed = sum(end - first for first, end, _ in rows)
+    return rows if rows and placed >= _PLACED_SHARE * n else None  # else the cells are no table's rows
+
+
+def _plausible(got: Fit) -> bool:
+    """A row of cells: its 分值 and 得分, a name of one or two cells holding text, notes of a few."""
+    name = got.get("name", [])
+    return (
+        "weight" in got
+        and "score" in got
+        and 0 < len(name) <= _NAME_CELLS
+        and any(ch.isalpha() for ch in "".join(name))
+        and len(got.get("deviation_note", [])) <= _NOTE_CELLS
+    )

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from selfeval_kit.importers.fields import is_dash, points
 from selfeval_kit.importers.vocabulary import Vocabulary
 
-__all__ = ["Fit", "fit", "words"]
+__all__ = ["Fit", "fit", "fitted", "placeholder", "words"]
 
 Fit = dict[str, list[str]]
 """A fitted row: the words each column took (columns given none are left out)."""
@@ -56,6 +56,14 @@ def words(text: str) -> list[str]:
     return out
 
 
+_PLACEHOLDER = re.compile(r"指标\d{1,2}|[.…。·、\-—_]+")
+
+
+def placeholder(word: str) -> bool:
+    """Is a word a blank template's placeholder ("指标2", "……"), which no cell holds as its value?"""
+    return _PLACEHOLDER.fullmatch(word) is not None
+
+
 def fit(row: Sequence[str], roles: Sequence[str], voc: Vocabulary, *, named: bool = False) -> Fit | None:
     """The cheapest fit of a row's words to the columns, or None when the words fit no way.
 
@@ -77,6 +85,14 @@ def fit(row: Sequence[str], roles: Sequence[str], voc: Vocabulary, *, named: boo
     Fit or None
         The words of each column that took any.
     """
+    return fitted(row, roles, voc, named=named)[1]
+
+
+def fitted(
+    row: Sequence[str], roles: Sequence[str], voc: Vocabulary, *, named: bool = False
+) -> tuple[float, Fit | None]:
+    """`fit`, with the cost of the fit (inf when the words fit no way): to compare cuts of a
+    sequence of cells into rows."""
     n, k = len(row), len(roles)
     costs = _Costs(row, voc, named)
     # best[i][j]: the cost of fitting row[i:] to roles[j:]; choice[i][j]: the words roles[j] takes
@@ -90,7 +106,7 @@ def fit(row: Sequence[str], roles: Sequence[str], voc: Vocabulary, *, named: boo
                 if cost < best[i][j]:
                     best[i][j], choice[i][j] = cost, take
     if math.isinf(best[0][0]):
-        return None
+        return math.inf, None
     out: Fit = {}
     i = 0
     for j, role in enumerate(roles):
@@ -98,7 +114,7 @@ def fit(row: Sequence[str], roles: Sequence[str], voc: Vocabulary, *, named: boo
         if take:
             out[role] = list(row[i : i + take])
         i += take
-    return out
+    return best[0][0], out
 
 
 class _Costs:
@@ -142,6 +158,11 @@ class _Costs:
         return self._text(role, i, take)
 
     def _value(self, i: int, take: int) -> float:
+        if any(placeholder(w) for w in self.row[i : i + take]):
+            return math.inf
+        return self._sign_value(i, take)
+
+    def _sign_value(self, i: int, take: int) -> float:
         """A target or actual: one word, or a sign and the value after it ("≥ 12万人次"); never a
         unit sign alone ("%": the 度量单位 of a row whose 完成值 is empty)."""
         if not any(ch.isalnum() for ch in self.row[i + take - 1]) and not self.sign[i + take - 1]:
@@ -156,6 +177,8 @@ class _Costs:
         """A name or a note: any words; a name does not hold a value's sign or a label."""
         run = self.row[i : i + take]
         cost = 0.3 * (take - 1)
+        if any(placeholder(w) for w in run):
+            return math.inf
         if role == "name":
             cost += sum(2.0 for w in range(i, i + take) if self.sign[w])
             cost += sum(1.0 for w in run if self.voc.level1(w) or self.voc.level2(w))

@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass, field
 
 from selfeval_kit.importers.cells import Cell, Line, Table
-from selfeval_kit.importers.cellwise import is_cellwise, table_rows
-from selfeval_kit.importers.fitting import fit, words
+from selfeval_kit.importers.cellwise import cut_cells, is_cellwise, table_rows
+from selfeval_kit.importers.fitting import fit, placeholder, words
 from selfeval_kit.importers.headings import SENTENCE_END, Header, header_at, is_indicator_block, total_words
 from selfeval_kit.importers.vocabulary import Vocabulary
 
@@ -30,6 +30,7 @@ __all__ = ["indicator_table"]
 
 _VERTICAL = frozenset("绩效指标")  # the table's own label, printed one character a line
 _PROSE = re.compile("[，。；,;]")  # a name has none of these; a note does
+_CELLS_MIN = 4  # waiting lines enough to be a table printed a cell a line
 _LABEL_CHARS = 8  # "社会影响指标": a short text ending in 指标 is a label, a 三级 name is longer
 
 
@@ -70,8 +71,8 @@ class _Indicators:
             self._close_note(named=True, prose=True)
             self.total = (ws[n:], line.where)
             return
-        if self.total is not None and not self.total[0]:  # 合计 alone, its points on the next line
-            self.total = (ws, self.total[1])
+        if self.total is not None:  # 合计 alone, its points on the lines after it
+            self.total = (self.total[0] + ws, self.total[1])
             return
         texts_after = len(ws) == 1 or not all(w.replace(".", "").isdigit() for w in ws[1:])
         if self._next_number(ws) and texts_after:
@@ -119,6 +120,26 @@ class _Indicators:
         if "target" not in got or not _value_like(" ".join(got["target"])):
             return False
         return "actual" not in got or _value_like(" ".join(got["actual"]))
+
+    def rows_from_cells(self) -> None:
+        """No line held a row's 分值 and 得分: the table is printed a cell a line, its empty cells
+        left out. The waiting lines are its cells, cut into rows by fitting (`cellwise.cut_cells`)."""
+        found = cut_cells([text for _, text in self.pending], self.roles, self.voc)
+        if found is None:
+            return
+        kept: list[tuple[int, str]] = []
+        last = 0
+        for first, end, got in found:
+            kept += [c for c in self.pending[last:first] if not placeholder(c[1])]  # cells in no row: reported
+            k, line = self.pending[end - 1][0], Line("", self.wheres.get(self.pending[first][0], ""))
+            cells = {role: " ".join(ws) for role, ws in got.items() if role not in ("level1", "level2")}
+            self.rows.append(_Row(cells, line.where, self.pending[first][0], k, k))
+            last = end
+        self.pending = kept + [c for c in self.pending[last:] if not placeholder(c[1])]
+        self.notes.append(
+            "indicators: no line holds a row's 分值 and 得分: the table is printed a cell a line; its rows "
+            "were cut by fitting the cells to the columns"
+        )
 
     def _unplaced(self) -> None:
         """Text left after the last row, or before a 总分 line: no row's (no 分值 and 得分 after it)."""
@@ -471,5 +492,7 @@ def indicator_table(header: Header, first: Line, body: list[Line], voc: Vocabula
         if line.text and not voc.is_noise(line.text):
             reader.take(k, line)
         k += 1
+    if not reader.rows and len(reader.pending) >= _CELLS_MIN:
+        reader.rows_from_cells()
     cells, lines = reader.cells(header.labels)
     return Table(cells, where=where, lines=[first.where, *lines], notes=reader.notes, problems=reader.problems)

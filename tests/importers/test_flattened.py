@@ -155,3 +155,26 @@ def test_a_cell_a_line_page_with_empty_cells_keeps_their_columns():
         ("足额保障率", "=100%", None, 30, None),
     ]
     assert "indicators[0].actual" in form.missing and not form.ok
+
+
+def test_a_table_a_cell_a_line_without_its_empty_cells_is_cut_into_rows_by_fitting():
+    """No line holds a row's 分值 and 得分 (a page printing each cell as a paragraph, empty cells
+    dropped, a blank template's placeholders 指标2 / …… left in): the cells are cut into rows."""
+    table = (
+        "一级指标\n\n二级指标\n\n三级指标\n\n年度\n\n指标值\n\n实际\n\n完成值\n\n分值\n\n得分\n\n偏差原因分析及改进措施\n\n"
+        "产出指标\n\n数量指标\n\n指标1科普讲座场次\n\n20\n\n22\n\n30\n\n30\n\n指标2\n\n……\n\n"
+        "质量指标\n\n指标1讲座满意率\n\n90%\n\n85%\n\n30\n\n25\n\n受天气影响，两场讲座改期。\n\n"
+        "效益指标\n\n社会效益指标\n\n指标1居民科学素质提升\n\n持续提高\n\n持续提高\n\n30\n\n30\n\n"
+        "总分\n\n100\n\n95\n"
+    )
+    text = BASE[: BASE.index("一级指标")] + table
+    [form] = read_text(text, source="cells.txt")
+    keys = ("level2", "name", "target", "actual", "weight", "score")
+    rows = [tuple(i[k] for k in keys) for i in form.data["indicators"]]
+    assert rows == [
+        ("数量指标", "指标1科普讲座场次", "20", "22", 30, 30),
+        ("质量指标", "指标1讲座满意率", "90%", "85%", 30, 25),
+        ("社会效益指标", "指标1居民科学素质提升", "持续提高", "持续提高", 30, 30),
+    ]
+    assert form.data["indicators"][1]["deviation_note"] == "受天气影响，两场讲座改期。"
+    assert form.data["total_score"] == 95 and form.errors == []
