@@ -141,6 +141,7 @@ def _cost(role: str, text: str, voc: Vocabulary) -> float:
 _SKIPPED = 4.0  # the cost of a cell left out of every row (a template's placeholder: 指标2, ……)
 _PLACED_SHARE = 0.8  # of the cells in rows: fewer, and the cut is no table's (a table listed column by column)
 _NAME_CELLS = 2  # a name wrapped into two paragraphs at most
+_MAX_CELLS = 3000  # cells of one table cut so: a form has a few hundred
 _NOTE_CELLS = 3
 
 
@@ -159,14 +160,16 @@ def cut_cells(cells: list[str], roles: list[str], voc: Vocabulary) -> list[tuple
         What a cell can be.
     """
     n = len(cells)
-    longest = 2 * len(roles)
+    if n > _MAX_CELLS:
+        return None
+    longest = len(roles) + sum(m - 1 for m in (2, 3, 2, 2))  # a name, a note, a target, an actual of more cells
     best = [math.inf] * (n + 1)
     step: list[tuple[int, Fit | None]] = [(1, None)] * (n + 1)
     best[n] = 0.0
     for i in range(n - 1, -1, -1):
         best[i], step[i] = best[i + 1] + _SKIPPED, (1, None)
         for end in range(i + 2, min(n, i + longest) + 1):
-            cost, got = fitted(cells[i:end], roles, voc)
+            cost, got = fitted(cells[i:end], roles, voc, cells=True)
             if got is None or not _plausible(got):
                 continue
             if cost + best[end] < best[i]:

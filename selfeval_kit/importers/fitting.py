@@ -33,6 +33,7 @@ _SIGNS = frozenset("≥≤<>=＞＜＝≧≦")
 _NATURE_WORDS = frozenset({"定性", "定量", "正向", "反向"})
 _MAX_LABEL_WORDS = 6  # a 一级/二级 label printed as several words ("产出 指标", "产 出 指 标")
 _LONG = 40  # words the name and note columns may take
+_CELLS_MOST = {"name": 2, "deviation_note": 3, "remark": 3, "target": 2, "actual": 2}  # cells, not words
 
 _EMPTY = {  # the cost of a column left empty in a row
     "seq": 0.5,
@@ -89,12 +90,13 @@ def fit(row: Sequence[str], roles: Sequence[str], voc: Vocabulary, *, named: boo
 
 
 def fitted(
-    row: Sequence[str], roles: Sequence[str], voc: Vocabulary, *, named: bool = False
+    row: Sequence[str], roles: Sequence[str], voc: Vocabulary, *, named: bool = False, cells: bool = False
 ) -> tuple[float, Fit | None]:
     """`fit`, with the cost of the fit (inf when the words fit no way): to compare cuts of a
-    sequence of cells into rows."""
+    sequence of cells into rows. With `cells`, the row's items are whole cells: a column takes one
+    (a name or a note a few)."""
     n, k = len(row), len(roles)
-    costs = _Costs(row, voc, named)
+    costs = _Costs(row, voc, named, cells)
     # best[i][j]: the cost of fitting row[i:] to roles[j:]; choice[i][j]: the words roles[j] takes
     best = [[math.inf] * (k + 1) for _ in range(n + 1)]
     choice = [[0] * (k + 1) for _ in range(n + 1)]
@@ -120,14 +122,16 @@ def fitted(
 class _Costs:
     """What a run of a row's words costs in a column of each role."""
 
-    def __init__(self, row: Sequence[str], voc: Vocabulary, named: bool):
-        self.row, self.voc, self.named = row, voc, named
+    def __init__(self, row: Sequence[str], voc: Vocabulary, named: bool, cells: bool = False):
+        self.row, self.voc, self.named, self.cells = row, voc, named, cells
+        self.label = [voc.level1(w) is not None or voc.level2(w) is not None for w in row]
         self.number = [points(w) is not None for w in row]
         self.sign = [voc.sign(w) is not None or w in _SIGNS for w in row]
         self.dash = [is_dash(w) for w in row]
 
-    @staticmethod
-    def most(role: str) -> int:
+    def most(self, role: str) -> int:
+        if self.cells:
+            return _CELLS_MOST.get(role, 1)
         if role in ("name", "deviation_note", "remark"):
             return _LONG
         if role in ("level1", "level2"):
@@ -181,7 +185,7 @@ class _Costs:
             return math.inf
         if role == "name":
             cost += sum(2.0 for w in range(i, i + take) if self.sign[w])
-            cost += sum(1.0 for w in run if self.voc.level1(w) or self.voc.level2(w))
+            cost += sum(1.0 for w in range(i, i + take) if self.label[w])
             cost += 1.0 if all(self.number[i : i + take]) else 0.0
             return cost
         return 0.1 + 0.01 * take
