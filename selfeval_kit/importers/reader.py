@@ -100,10 +100,6 @@ def _split(all_rows: list[Row], voc: Vocabulary) -> list[tuple[TitleMatch | None
     return parts
 
 
-def _is_other(title: TitleMatch | None) -> bool:
-    return title is not None and not title.is_self_evaluation
-
-
 def _more_than_titles(part: list[Row], voc: Vocabulary) -> bool:
     """Whether a part holds more than its title lines (a report's title over the form's own:
     "2021年度…项目支出绩效自评结果" above "项目支出绩效自评表" is one form, not an empty one)."""

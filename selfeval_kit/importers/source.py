@@ -159,20 +159,6 @@ def _read_folder(folder: Path) -> list[ImportedForm]:
     return forms
 
 
-def _decoded(path: Path, raw: bytes) -> str:
-    """Text as UTF-8 (a BOM dropped), else GB18030 (what Chinese Windows writes)."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        first = exc
-    try:
-        return raw.decode("gb18030")
-    except UnicodeDecodeError:
-        raise DataError.single(
-            path, f"not UTF-8 or GB18030 text (byte 0x{raw[first.start]:02x} at offset {first.start})"
-        ) from None
-
-
 def _written_here(data: bytes) -> bool:
     """Whether a workbook has the hidden sheet of `selfeval export --format xlsx`."""
     try:
