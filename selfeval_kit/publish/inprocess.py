@@ -2,33 +2,40 @@
 
 The reports' notebooks are thin (all logic is in the package), so what costs is the machinery
 around them: a Jupyter kernel to start per worker (≈ 2 s) and a message round trip per cell.
-`execute` runs the notebook in this process instead, with ploomber-engine's `PloomberClient`
-(an IPython shell that collects each cell's outputs, rich displays and execution results as a
-kernel would report them), so the executed notebook, and the page exported from it, are the ones
-papermill and a kernel give, byte for byte (tests/publish/test_inprocess.py).
+`execute` runs the notebook in this process instead, in an IPython shell of the process's own
+(`InteractiveShell`, as a kernel runs one), made once and reused: each cell's streams, rich
+displays, execution result and error are collected as the kernel reports them (`ipykernel`'s
+display hook and publisher, without the messages), so the executed notebook, and the page
+exported from it, are the ones papermill and a kernel give, byte for byte
+(tests/publish/test_inprocess.py).
 
-Each report gets what the warm kernel's reset gives it (`selfeval_kit.publish.kernel`): a new
-shell with an empty user namespace, the notebook's folder as working directory, a cleared
-warnings registry; imported modules stay, which is the point. The shell has no history database:
-nothing goes into the user's IPython history, which the workers would otherwise share (a SQLite
-file: a lock, and commits at each shell's start and end). Parameters are injected after the
-cell tagged ``parameters`` (tagged ``injected-parameters``, as papermill does). A cell that raises
-fails the report with `NotebookError`, naming the exception and the cell. A cell that runs past
-`timeout` seconds is interrupted (``SIGALRM``, in the main thread of a worker process) and fails
-its report with ``TimeoutError``; where no alarm can be set (a thread), a report that runs too
-long is stopped by the build's pool, which kills the worker (`PoolOptions.timeout`). Use the
-kernel engine (``--engine kernel``) for another kernel than this interpreter.
+Each report gets what the warm kernel's reset gives it (`selfeval_kit.publish.kernel`):
+``InteractiveShell.reset(new_session=True)`` (an empty user namespace, execution count 1), the
+notebook's folder as working directory and first on ``sys.path``, a cleared warnings registry;
+imported modules stay, which is the point. matplotlib, if a notebook imports it, draws inline, as
+in a kernel (``MPLBACKEND``, unless set). The shell has no history database: nothing goes into
+the user's IPython history, which the workers would otherwise share (a SQLite file: a lock, and
+commits at each shell's start and end). Parameters are injected after the cell tagged
+``parameters`` (tagged ``injected-parameters``, as papermill does). A cell that raises fails the
+report with `NotebookError`, naming the exception and the cell. A cell that runs past `timeout`
+seconds is interrupted (``SIGALRM``, in the main thread of a worker process) and fails its report
+with ``TimeoutError``; where no alarm can be set (a thread), a report that runs too long is
+stopped by the build's pool, which kills the worker (`PoolOptions.timeout`). Use the kernel
+engine (``--engine kernel``) for another kernel than this interpreter.
+
+What the process had before a report, it has after: its working directory, ``sys.path``, standard
+streams, ``__main__`` module and current IPython shell (the caller may be a Jupyter kernel).
 """
 
 from __future__ import annotations
 
-import atexit
 import logging
 import os
 import signal
 import sys
 import threading
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -36,6 +43,8 @@ from typing import Any
 __all__ = ["NotebookError", "execute", "prepare"]
 
 log = logging.getLogger("selfeval_kit.publish")
+
+_INLINE = "module://matplotlib_inline.backend_inline"  # ipykernel's default backend
 
 
 class NotebookError(RuntimeError):
@@ -47,8 +56,8 @@ class NotebookError(RuntimeError):
 
 
 def prepare() -> None:
-    """Import the engine now (a worker's initializer calls it while the build plans)."""
-    from ploomber_engine.ipython import PloomberClient  # noqa: F401
+    """Make this process's shell now (a worker's initializer calls it while the build plans)."""
+    _shell()
 
 
 def execute(notebook: str | Path, parameters: dict[str, Any], timeout: float | None = None) -> Any:
@@ -59,7 +68,8 @@ def execute(notebook: str | Path, parameters: dict[str, Any], timeout: float | N
     notebook : str or Path
         The notebook file; it runs in its own folder.
     parameters : dict
-        Injected after the cell tagged ``parameters``.
+        Injected after the cell tagged ``parameters``; names must be identifiers, values what
+        ``repr`` writes as Python literals (str, int, float, bool, None, lists and dicts of them).
     timeout : float, optional
         Seconds one cell may run; None: no limit.
 
@@ -77,77 +87,225 @@ def execute(notebook: str | Path, parameters: dict[str, Any], timeout: float | N
 
     path = Path(notebook)
     nb = nbformat.read(path, as_version=4)
-    getattr(warnings, "_filters_mutated", lambda: None)()  # a warning shows in every report that triggers it
-    client = _client(nb, str(path.parent), timeout)
-    cwd = os.getcwd()
-    main = sys.modules.get("__main__")  # IPython makes the shell's namespace __main__; the process keeps its own
-    try:
-        return client.execute(parameters=parameters)
-    except Exception as exc:  # the notebook's own error, whatever it is
-        raise NotebookError(type(exc).__name__, str(exc), _failed_cell(nb)) from exc
-    finally:
-        os.chdir(cwd)  # ploomber-engine restores it too; a worker must never keep a report's folder
-        if main is not None:
-            sys.modules["__main__"] = main
+    inject_parameters(nb, parameters)
+    shell = _shell()
+    with _session(shell, str(path.parent.resolve())):
+        for cell in nb.cells:
+            if cell.get("cell_type") == "code":
+                _run_cell(shell, cell, timeout)
+    return nb
 
 
-def _client(nb: Any, cwd: str, timeout: float | None) -> Any:
-    """A `PloomberClient` that gives each cell at most `timeout` seconds, in a shell without a history database."""
+def inject_parameters(nb: Any, parameters: dict[str, Any]) -> None:
+    """Put a cell setting `parameters` after the one tagged ``parameters`` (first, if none), as papermill does."""
+    import nbformat
+
+    for name in parameters:
+        if not str(name).isidentifier():
+            raise ValueError(f"parameter {name!r}: not a Python name; expected an identifier")
+    source = "# Parameters\n" + "".join(f"{name} = {value!r}\n" for name, value in parameters.items())
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
+    cell.pop("id", None)  # nbformat 4.4 notebooks have no cell ids; 4.5 ones get one from the writer
+    cells = [c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    tagged = [i for i, c in enumerate(cells) if "parameters" in c.get("metadata", {}).get("tags", [])]
+    at = tagged[0] + 1 if tagged else 0
+    if nb.get("nbformat_minor", 0) >= 5:
+        cell["id"] = f"injected-parameters-{len(cells)}"
+    nb.cells = [*cells[:at], cell, *cells[at:]]
+
+
+def _run_cell(shell: Any, cell: Any, timeout: float | None) -> None:
+    """Run one code cell in `shell`; its outputs and execution count into `cell`; NotebookError if it raised."""
+    outputs: list = []
+    shell.outputs = outputs
+    with _captured(shell), _alarm(timeout):
+        result = shell.run_cell(cell.get("source", ""), store_history=True)
+    cell["outputs"] = outputs
+    cell["execution_count"] = result.execution_count
+    error = result.error_before_exec or result.error_in_exec
+    if error is not None:
+        raise NotebookError(type(error).__name__, str(error), result.execution_count)
+
+
+_SHELL: Any = None  # this process's shell, made on first use
+
+
+def _shell() -> Any:
+    global _SHELL
+    if _SHELL is None:
+        _SHELL = _make_shell()
+    return _SHELL
+
+
+def _make_shell() -> Any:
+    """An InteractiveShell that collects outputs as a kernel reports them, without a history database."""
+    from ipykernel.jsonutil import encode_images, json_clean
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
     from IPython.core.history import HistoryManager
-    from ploomber_engine import ipython as engine
+    from IPython.core.interactiveshell import InteractiveShell
+    from nbformat.v4 import new_output
 
-    shell_class: Any = engine.PloomberShell
-    client_class: Any = engine.PloomberClient
+    class Hook(DisplayHook):
+        """ipykernel's ZMQShellDisplayHook, appending the execute_result instead of sending it."""
 
-    class _Shell(shell_class):
+        def start_displayhook(self) -> None:
+            self.data: dict = {}
+            self.metadata: dict = {}
+
+        def write_output_prompt(self) -> None:
+            pass
+
+        def write_format_data(self, format_dict: dict, md_dict: dict | None = None) -> None:
+            self.data, self.metadata = json_clean(encode_images(format_dict)), json_clean(md_dict or {})
+
+        def finish_displayhook(self) -> None:
+            _flush()
+            if self.data:
+                out = new_output("execute_result", self.data, execution_count=self.prompt_count, metadata=self.metadata)
+                self.shell.outputs.append(out)  # type: ignore[union-attr]
+
+    class Publisher(DisplayPublisher):
+        """ipykernel's ZMQDisplayPublisher: a display, or the update of an earlier one with the same id."""
+
+        def publish(self, data: Any, metadata: Any = None, source: Any = None, *, transient: Any = None,
+                    update: Any = False, **kwargs: Any) -> None:  # fmt: skip
+            _flush()
+            self._validate_data(data, metadata)
+            out = new_output("display_data", json_clean(encode_images(data)), metadata=json_clean(metadata or {}))
+            display_id = (transient or {}).get("display_id")
+            shown = self.shell.displays.setdefault(display_id, []) if display_id is not None else None
+            if update:  # as nbclient applies update_display_data: to every output shown with that id
+                for earlier in shown or []:
+                    earlier["data"], earlier["metadata"] = out["data"], out["metadata"]
+                return
+            self.shell.outputs.append(out)
+            if shown is not None:
+                shown.append(out)
+
+        def clear_output(self, wait: bool = False) -> None:
+            _flush()
+            self.shell.outputs.clear()
+
+    class Shell(InteractiveShell):
+        outputs: list  # the running cell's
+        displays: dict  # display id -> the outputs shown with it, in this report
+
         def init_history(self) -> None:
             # IPython's own, without its SQLite file (~/.ipython, shared by the workers: a lock and
-            # commits per shell; ploomber-engine stores no cell in it) nor the thread saving it.
+            # commits per shell) nor the thread saving it.
             self.history_manager = HistoryManager(shell=self, parent=self, enabled=False)
             self.configurables.append(self.history_manager)
 
-    class _TimedClient(client_class):
-        _shell: Any  # PloomberClient's: the shell of the report running
+        def _showtraceback(self, etype: Any, evalue: Any, stb: Any) -> None:
+            _flush()
+            self.outputs.append(new_output("error", ename=etype.__name__, evalue=str(evalue), traceback=stb))
 
-        def __enter__(self) -> Any:
-            if self._shell is not None:  # as PloomberClient's
-                raise RuntimeError("A shell is already active")
-            self._shell = _Shell()
-            return self
+        def enable_gui(self, gui: Any = None) -> None:  # abstract in InteractiveShell; no event loop here
+            pass
 
-        def execute_cell(self, cell: Any, cell_index: int, execution_count: int, store_history: bool) -> Any:
-            with _alarm(timeout):
-                return super().execute_cell(cell, cell_index, execution_count, store_history)
-
-        def __exit__(self, *exc: Any) -> None:
-            shell = self._shell
-            try:
-                super().__exit__(*exc)
-            finally:
-                if shell is not None:
-                    _dispose(shell)
-
-    return _TimedClient(nb, display_stdout=False, progress_bar=False, cwd=cwd)
+    previous = InteractiveShell._instance
+    main = sys.modules.get("__main__")
+    try:
+        shell = Shell(displayhook_class=Hook, display_pub_class=Publisher)
+    finally:
+        InteractiveShell._instance = previous  # made current per report, by `_session`
+        if main is not None:
+            sys.modules["__main__"] = main
+    shell.outputs, shell.displays = [], {}
+    return shell
 
 
-def _dispose(shell: Any) -> None:
-    """Let a report's shell go. IPython registers, for each shell, its exit operations and its script
-    magics' cleanup with `atexit`, which would keep every shell a worker ever made until the worker
-    exits, then run them from another thread. Run them now, in this thread, and unregister them."""
-    scripts = getattr(getattr(shell, "magics_manager", None), "registry", {}).get("ScriptMagics")
-    handlers = [shell.atexit_operations, getattr(scripts, "kill_bg_processes", None)]
-    for handler in handlers:
-        if handler is None:
-            continue
-        atexit.unregister(handler)
-        try:
-            handler()
-        except Exception:  # a shell that cannot be closed: nothing of the report depends on it
-            log.debug("could not close a report's IPython shell", exc_info=True)
+def _flush() -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+
+
+class _Stream:
+    """A text stream whose writes go into the running cell's outputs as a kernel's do: one output a flush.
+
+    A kernel's stream sends what was written at each flush (an explicit one, before a display,
+    a result or a traceback, at the end of the cell, and every 0.2 s); all but the timed one are
+    kept here, so a cell's streams come out as a kernel's do when it runs in under 0.2 s.
+    """
+
+    encoding = "utf-8"
+    errors = "strict"
+
+    def __init__(self, shell: Any, name: str):
+        self.shell, self.name, self.buffer = shell, name, []
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        self.buffer.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        text = "".join(self.buffer)
+        self.buffer.clear()
+        if text:
+            from nbformat.v4 import new_output
+
+            self.shell.outputs.append(new_output("stream", name=self.name, text=text))
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError("a report's output stream has no file descriptor")
+
+    def writable(self) -> bool:
+        return True
 
 
 @contextmanager
-def _alarm(seconds: float | None):
+def _captured(shell: Any) -> Iterator[None]:
+    """The cell's stdout and stderr into its outputs."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Stream(shell, "stdout"), _Stream(shell, "stderr")
+    try:
+        yield
+    finally:
+        _flush()  # as a kernel does at the end of a cell
+        sys.stdout, sys.stderr = saved
+
+
+@contextmanager
+def _session(shell: Any, folder: str) -> Iterator[None]:
+    """One report's run of `shell`: reset, current, in `folder`; the process as it was afterwards."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    cwd, path = os.getcwd(), list(sys.path)
+    main = sys.modules.get("__main__")  # IPython makes the shell's namespace __main__; the process keeps its own
+    previous = InteractiveShell._instance
+    backend = os.environ.get("MPLBACKEND")
+    shell.reset(new_session=True)
+    getattr(warnings, "_filters_mutated", lambda: None)()  # a warning shows in every report that triggers it
+    InteractiveShell._instance = shell
+    if backend is None:
+        os.environ["MPLBACKEND"] = _INLINE
+    try:
+        os.chdir(folder)
+        sys.path.insert(0, folder)
+        yield
+    finally:
+        os.chdir(cwd)  # a worker must never keep a report's folder
+        sys.path[:] = path
+        InteractiveShell._instance = previous
+        if backend is None:
+            os.environ.pop("MPLBACKEND", None)
+        if main is not None:
+            sys.modules["__main__"] = main
+        shell.outputs, shell.displays = [], {}
+
+
+@contextmanager
+def _alarm(seconds: float | None) -> Iterator[None]:
     """Raise TimeoutError in this thread after `seconds` (only in the main thread; elsewhere no limit)."""
     if not seconds or threading.current_thread() is not threading.main_thread():
         yield
@@ -163,10 +321,3 @@ def _alarm(seconds: float | None):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-
-
-def _failed_cell(nb: Any) -> int | None:
-    """The execution count of the last code cell that ran (the one that raised)."""
-    counts = [c.get("execution_count") for c in nb.cells if c.get("cell_type") == "code"]
-    ran = [n for n in counts if n]
-    return max(ran) if ran else None

@@ -248,7 +248,7 @@ def _start_in_process(config: KernelConfig) -> None:
 
     from selfeval_kit.publish import inprocess
 
-    _quietly(inprocess.prepare, "load ploomber-engine")
+    _quietly(inprocess.prepare, "make the IPython shell")
     for module, names in config.imports:
         try:
             loaded = importlib.import_module(module)

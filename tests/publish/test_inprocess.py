@@ -134,3 +134,52 @@ def test_a_report_writes_nothing_into_the_users_ipython_history(tmp_path):
     assert done.stdout.splitlines() == ["None"]
     assert '<pre class="stdout">已运行\n</pre>' in (tmp_path / "h.html").read_text(encoding="utf-8")
     assert list(ipython_dir.rglob("*.sqlite")) == []
+
+
+_OUTPUTS = {
+    "streams": ["print('第一行')\nimport sys\nprint('警告', file=sys.stderr)\nprint('第二行')"],
+    "result": ["{'得分': 92.5, '等级': '优'}"],
+    "rich display": ["from IPython.display import HTML, display\ndisplay(HTML('<b>优</b>'))\n'末值'"],
+    "display updated from a later cell": [
+        "from IPython.display import display\nh = display('旧', display_id='d')",
+        "h.update('新')\nprint('已更新')",
+    ],
+    "cleared output": ["from IPython.display import clear_output\nprint('看不见')\nclear_output()\nprint('看得见')"],
+    "flushed twice": ["import sys\nprint('一')\nsys.stdout.flush()\nprint('二')"],
+    "stream around a display": ["print('前')\nfrom IPython.display import display\ndisplay(1)\nprint('后')"],
+    "an image": [
+        "import struct, zlib\nfrom IPython.display import Image\n"
+        "def chunk(kind, body):\n"
+        "    return struct.pack('>I', len(body)) + kind + body + struct.pack('>I', zlib.crc32(kind + body))\n"
+        "png = b'\\x89PNG\\r\\n\\x1a\\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', 1, 1, 8, 0, 0, 0, 0))\n"
+        "png += chunk(b'IDAT', zlib.compress(b'\\x00\\x80')) + chunk(b'IEND', b'')\n"
+        "Image(png)"
+    ],
+    "no output": ["x = 1"],
+}
+
+
+def _outputs_in_process(path: Path) -> list:
+    from selfeval_kit.publish import inprocess
+
+    return [c.outputs for c in inprocess.execute(path, {"form_id": "p"}).cells if c.cell_type == "code"]
+
+
+def _outputs_in_a_kernel(path: Path) -> list:
+    import papermill
+
+    nb = papermill.execute_notebook(
+        str(path), None, parameters={"form_id": "p"}, progress_bar=False, kernel_name="python3"
+    )
+    return [c.outputs for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("cells", _OUTPUTS.values(), ids=_OUTPUTS.keys())
+def test_each_kind_of_output_is_what_a_kernel_gives(tmp_path, cells):
+    import nbformat
+
+    path = tiny_notebook(tmp_path / "o.ipynb", cells[0])
+    nb = nbformat.read(path, as_version=4)
+    nb.cells += [nbformat.v4.new_code_cell(source) for source in cells[1:]]
+    nbformat.write(nb, path)
+    assert _outputs_in_process(path) == _outputs_in_a_kernel(path)
