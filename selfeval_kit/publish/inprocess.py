@@ -233,7 +233,8 @@ class _Stream:
     errors = "strict"
 
     def __init__(self, shell: Any, name: str):
-        self.shell, self.name, self.buffer = shell, name, []
+        self.shell, self.name = shell, name
+        self.buffer: list[str] = []
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):
