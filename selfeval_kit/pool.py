@@ -492,6 +492,7 @@ def _start_worker(parent: int, started: Any, initializer: Callable[..., object] 
     threading.Thread(target=_exit_with, args=(parent,), name="selfeval-pool-parent", daemon=True).start()
     multiprocessing.util.Finalize(None, _end, exitpriority=-100)  # after every other exit handler
     _STARTED = started
+    gc.disable()  # while the initializer imports and loads: see below
     if initializer is not None:
         try:
             initializer(*initargs)
@@ -503,7 +504,10 @@ def _start_worker(parent: int, started: Any, initializer: Callable[..., object] 
     # not walked again by each collection, and loky collects in its workers after tasks (when
     # psutil is missing). A collection walking the modules of a build worker took 0.08 s, one
     # walking the 10,000 forms a check worker holds ~1 s. Garbage without cycles is freed as ever.
+    # For the same reason no collection runs during the initializer (a build worker's imports made
+    # a sixth of its start-up); what cycles it leaves unreferenced are frozen with the rest.
     gc.freeze()
+    gc.enable()
 
 
 def _exit_with(parent: int) -> None:

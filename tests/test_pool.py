@@ -263,3 +263,15 @@ def test_an_item_that_does_not_pickle_is_its_task_failure():
     results = _results(parallel_map(square, [2, threading.Lock(), 3], PoolOptions(jobs=1)))
     assert results[0] == 4 and results[2] == 9
     assert isinstance(results[1], Exception) and "pickle" in f"{type(results[1]).__name__} {results[1]}".lower()
+
+
+def collector_on(_: object) -> bool:
+    import gc
+
+    return gc.isenabled()
+
+
+def test_the_garbage_collector_is_on_when_the_tasks_run():
+    # off while the initializer runs (imports), on again after: tasks make garbage with cycles too
+    results = _results(parallel_map(collector_on, range(4), PoolOptions(jobs=2, initializer=remember, initargs=("x",))))
+    assert results == {0: True, 1: True, 2: True, 3: True}

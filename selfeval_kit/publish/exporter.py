@@ -29,11 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from nbconvert import HTMLExporter
+from nbconvert import __version__ as nbconvert_version
 from nbconvert.exporters.templateexporter import TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-from selfeval_kit.report.html import unscoped
+from selfeval_kit.report.html import compiled_templates, unscoped
 
 __all__ = [
     "NO_ALT_TEXT",
@@ -56,7 +57,13 @@ _NO_ALT = re.compile(r"<img(?![^>]*\salt=)", re.IGNORECASE)
 
 
 class SelfevalHTMLExporter(HTMLExporter):
-    """nbconvert's HTMLExporter without its final BeautifulSoup pass (see the module's docstring)."""
+    """nbconvert's HTMLExporter without its final BeautifulSoup pass (see the module's docstring),
+    its compiled templates kept between processes (`compiled_templates`)."""
+
+    def _create_environment(self) -> Any:
+        environment = super()._create_environment()
+        environment.bytecode_cache = compiled_templates(f"nbconvert-{nbconvert_version}")
+        return environment
 
     def from_notebook_node(  # type: ignore[override]  # as nbconvert's HTMLExporter: the page is a str
         self, nb: Any, resources: dict | None = None, **kw: Any

@@ -83,10 +83,8 @@ def execute(notebook: str | Path, parameters: dict[str, Any], timeout: float | N
     NotebookError
         When a cell raises.
     """
-    import nbformat
-
     path = Path(notebook)
-    nb = nbformat.read(path, as_version=4)
+    nb = _read(path)
     inject_parameters(nb, parameters)
     shell = _shell()
     with _session(shell, str(path.parent.resolve())):
@@ -96,16 +94,24 @@ def execute(notebook: str | Path, parameters: dict[str, Any], timeout: float | N
     return nb
 
 
+def _read(path: Path) -> Any:
+    """The notebook as version 4, read as ``nbformat.read`` reads it but for its validation, which
+    only logs: the exporter validates the executed notebook, and fails the report if it is invalid."""
+    from nbformat import convert, reader
+
+    return convert(reader.reads(path.read_text(encoding="utf-8")), 4)
+
+
 def inject_parameters(nb: Any, parameters: dict[str, Any]) -> None:
     """Put a cell setting `parameters` after the one tagged ``parameters`` (first, if none), as papermill does."""
-    import nbformat
-
     for name in parameters:
         if not str(name).isidentifier():
             raise ValueError(f"parameter {name!r}: not a Python name; expected an identifier")
     source = "# Parameters\n" + "".join(f"{name} = {value!r}\n" for name, value in parameters.items())
-    cell = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
-    cell.pop("id", None)  # nbformat 4.4 notebooks have no cell ids; 4.5 ones get one from the writer
+    # nbformat.v4.new_code_cell's fields, without its cell id (nbformat 4.4 notebooks have none; a 4.5
+    # one gets it below) and its validation, done on export
+    cell = _node(cell_type="code", execution_count=None, metadata={"tags": ["injected-parameters"]}, outputs=[])
+    cell["source"] = source
     cells = [c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
     tagged = [i for i, c in enumerate(cells) if "parameters" in c.get("metadata", {}).get("tags", [])]
     at = tagged[0] + 1 if tagged else 0
@@ -144,7 +150,6 @@ def _make_shell() -> Any:
     from IPython.core.displaypub import DisplayPublisher
     from IPython.core.history import HistoryManager
     from IPython.core.interactiveshell import InteractiveShell
-    from nbformat.v4 import new_output
 
     class Hook(DisplayHook):
         """ipykernel's ZMQShellDisplayHook, appending the execute_result instead of sending it."""
@@ -162,7 +167,8 @@ def _make_shell() -> Any:
         def finish_displayhook(self) -> None:
             _flush()
             if self.data:
-                out = new_output("execute_result", self.data, execution_count=self.prompt_count, metadata=self.metadata)
+                count, metadata = self.prompt_count, self.metadata
+                out = _output("execute_result", data=self.data, execution_count=count, metadata=metadata)
                 self.shell.outputs.append(out)  # type: ignore[union-attr]
 
     class Publisher(DisplayPublisher):
@@ -172,7 +178,7 @@ def _make_shell() -> Any:
                     update: Any = False, **kwargs: Any) -> None:  # fmt: skip
             _flush()
             self._validate_data(data, metadata)
-            out = new_output("display_data", json_clean(encode_images(data)), metadata=json_clean(metadata or {}))
+            out = _output("display_data", data=json_clean(encode_images(data)), metadata=json_clean(metadata or {}))
             display_id = (transient or {}).get("display_id")
             shown = self.shell.displays.setdefault(display_id, []) if display_id is not None else None
             if update:  # as nbclient applies update_display_data: to every output shown with that id
@@ -199,7 +205,7 @@ def _make_shell() -> Any:
 
         def _showtraceback(self, etype: Any, evalue: Any, stb: Any) -> None:
             _flush()
-            self.outputs.append(new_output("error", ename=etype.__name__, evalue=str(evalue), traceback=stb))
+            self.outputs.append(_output("error", ename=etype.__name__, evalue=str(evalue), traceback=stb))
 
         def enable_gui(self, gui: Any = None) -> None:  # abstract in InteractiveShell; no event loop here
             pass
@@ -219,6 +225,17 @@ def _make_shell() -> Any:
 def _flush() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
+
+
+def _node(**fields: Any) -> Any:
+    from nbformat import from_dict
+
+    return from_dict(fields)
+
+
+def _output(output_type: str, **fields: Any) -> Any:
+    """An output as ``nbformat.v4.new_output`` makes it, but unvalidated: the exporter validates the notebook."""
+    return _node(output_type=output_type, **fields)
 
 
 class _Stream:
@@ -246,9 +263,7 @@ class _Stream:
         text = "".join(self.buffer)
         self.buffer.clear()
         if text:
-            from nbformat.v4 import new_output
-
-            self.shell.outputs.append(new_output("stream", name=self.name, text=text))
+            self.shell.outputs.append(_output("stream", name=self.name, text=text))
 
     def writelines(self, lines: Any) -> None:
         for line in lines:

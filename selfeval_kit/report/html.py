@@ -14,6 +14,8 @@ published page has the style sheet once in its head; its exporter takes these co
 
 from __future__ import annotations
 
+import logging
+import pickle
 import re
 from functools import cache
 from pathlib import Path
@@ -24,11 +26,73 @@ import tinycss2
 
 from selfeval_kit.views.marks import SEVERITY, STATUS, STATUS_ORDER
 
-__all__ = ["ENV", "SCOPE", "TEMPLATES_DIR", "Html", "css", "marks", "render", "scoped_css", "unscoped"]
+__all__ = [
+    "ENV",
+    "SCOPE",
+    "TEMPLATES_DIR",
+    "Html",
+    "compiled_templates",
+    "css",
+    "marks",
+    "render",
+    "scoped_css",
+    "unscoped",
+]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
+log = logging.getLogger("selfeval_kit.report")
+
+
+class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
+    """jinja2's file cache of compiled templates; one that cannot be read or written is no cache, not an error."""
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):  # unreadable: compiled again
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            log.debug("could not keep a compiled template in %s", self.directory, exc_info=True)
+
+
+def compiled_templates(label: str, directory: str | None = None) -> jinja2.BytecodeCache | None:
+    """A cache of compiled templates for one jinja2 environment, kept between processes.
+
+    Compiling the templates was the costliest part of a build worker's first report. The cache is
+    jinja2's own (`jinja2.FileSystemBytecodeCache`); a template whose source changed since is
+    compiled again, and a cache file that cannot be read or written is passed over.
+
+    Parameters
+    ----------
+    label : str
+        Names the environment in the cache files' names, with the versions of the package and
+        jinja2: compiled code depends on the environment's settings too.
+    directory : str, optional
+        Where the files go; by default the folder jinja2 makes for the user in the temporary
+        directory, readable by that user only.
+
+    Returns
+    -------
+    jinja2.BytecodeCache or None
+        None when there is no such folder (each process compiles the templates itself).
+    """
+    from selfeval_kit.version import __version__
+
+    pattern = f"selfeval-kit-{__version__}-jinja2-{jinja2.__version__}-{label}-%s.cache"
+    try:
+        return _QuietBytecodeCache(directory, pattern)
+    except (OSError, RuntimeError):  # no temporary folder of the user's own: compiled in each process
+        log.debug("no cache of compiled templates", exc_info=True)
+        return None
+
+
 ENV = jinja2.Environment(
+    bytecode_cache=compiled_templates("report"),
     loader=jinja2.PackageLoader("selfeval_kit.report", "templates"),
     autoescape=True,
     trim_blocks=True,

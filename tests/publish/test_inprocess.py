@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -52,6 +53,17 @@ def test_a_failing_cell_fails_its_report_naming_the_exception_and_the_cell(tmp_p
     outcome = _render(tiny_notebook(tmp_path / "z.ipynb", "1 / 0"), tmp_path / "z.html")
     assert outcome.error == "ZeroDivisionError: division by zero（第 3 个代码单元）"
     assert not (tmp_path / "z.html").exists()
+
+
+def test_a_notebook_the_format_refuses_fails_its_report_naming_the_cell(tmp_path):
+    notebook = tiny_notebook(tmp_path / "bad.ipynb", "1 + 1")
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    nb["cells"].append({"cell_type": "markdown", "metadata": {}, "id": "note"})  # no source
+    notebook.write_text(json.dumps(nb), encoding="utf-8")
+    outcome = _render(notebook, tmp_path / "bad.html")
+    assert outcome.error.startswith("NotebookValidationError: 'source' is a required property")
+    assert "On instance['cells'][3]" in outcome.error  # after the injected parameters
+    assert not (tmp_path / "bad.html").exists()
 
 
 def test_a_report_runs_in_its_notebooks_folder_and_gives_the_folder_back(tmp_path):
