@@ -49,6 +49,15 @@ def test_a_report_does_not_see_the_names_of_the_report_before(tmp_path):
     assert second.error == "NameError: name 'leak' is not defined（第 3 个代码单元）"
 
 
+def test_a_report_does_not_see_the_results_of_the_report_before(tmp_path):
+    first = _render(tiny_notebook(tmp_path / "a.ipynb", "41 + 1"), tmp_path / "a.html")
+    second = _render(
+        tiny_notebook(tmp_path / "b.ipynb", "print(len(Out), '_3' in dir(), '___' in dir())"), tmp_path / "b.html"
+    )
+    assert first.error is None and second.error is None
+    assert '<pre class="stdout">0 False False\n</pre>' in (tmp_path / "b.html").read_text(encoding="utf-8")
+
+
 def test_a_failing_cell_fails_its_report_naming_the_exception_and_the_cell(tmp_path):
     outcome = _render(tiny_notebook(tmp_path / "z.ipynb", "1 / 0"), tmp_path / "z.html")
     assert outcome.error == "ZeroDivisionError: division by zero（第 3 个代码单元）"
