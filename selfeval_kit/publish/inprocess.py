@@ -166,17 +166,7 @@ def _make_shell() -> Any:
             self.data, self.metadata = json_clean(encode_images(format_dict)), json_clean(md_dict or {})
 
         def flush(self) -> None:
-            # IPython's (8.x), the cache of results emptied, without the gc.collect() it ends with:
-            # a full collection at each report's reset walked all the worker holds (41 of a
-            # report's 64 ms with 2,000 forms loaded); the collector runs by itself as ever.
-            for n in range(1, self.prompt_count + 1):
-                self.shell.user_ns.pop(f"_{n}", None)  # type: ignore[union-attr]
-            oh = self.shell.user_ns.get("_oh")  # type: ignore[union-attr]
-            if oh is not None:
-                oh.clear()
-            self._, self.__, self.___ = "", "", ""
-            if "_" not in builtins.__dict__:
-                self.shell.user_ns.update({"_": self._, "__": self.__, "___": self.___})  # type: ignore[union-attr]
+            _empty_results(self)
 
         def finish_displayhook(self) -> None:
             _flush()
@@ -239,6 +229,21 @@ def _make_shell() -> Any:
 def _flush() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
+
+
+def _empty_results(hook: Any) -> None:
+    """IPython's (8.x) `DisplayHook.flush`, the cache of results emptied, without the gc.collect()
+    it ends with: a full collection at each report's reset walked all the worker holds (41 of a
+    report's 64 ms with 2,000 forms loaded); the collector runs by itself as ever."""
+    user_ns = hook.shell.user_ns
+    for n in range(1, hook.prompt_count + 1):
+        user_ns.pop(f"_{n}", None)
+    oh = user_ns.get("_oh")
+    if oh is not None:
+        oh.clear()
+    hook._, hook.__, hook.___ = "", "", ""
+    if "_" not in builtins.__dict__:
+        user_ns.update({"_": hook._, "__": hook.__, "___": hook.___})
 
 
 def _node(**fields: Any) -> Any:
