@@ -38,7 +38,8 @@ What can go wrong, task by task:
   and it runs again too, `PoolOptions.retries` times; then it fails with `TaskTimeout`.
 * The initializer raises: every task given to that worker fails with `WorkerInitError`.
   What an initializer leaves in the worker is out of the garbage collector's reach
-  (``gc.freeze``): state kept for the tasks, it is not walked by every collection.
+  (``gc.freeze``): state kept for the tasks, it is not walked by every collection; no collection
+  runs while the initializer does.
 * The caller exits or is killed: its workers exit too, even in the middle of a task.
 * A worker does not exit when the pool is closed (stopped, or stuck in an exit handler): it is
   killed after `PoolOptions.exit_timeout`.

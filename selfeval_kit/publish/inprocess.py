@@ -232,9 +232,9 @@ def _flush() -> None:
 
 
 def _empty_results(hook: Any) -> None:
-    """IPython's (8.x) `DisplayHook.flush`, the cache of results emptied, without the gc.collect()
-    it ends with: a full collection at each report's reset walked all the worker holds (41 of a
-    report's 64 ms with 2,000 forms loaded); the collector runs by itself as ever."""
+    """IPython's (8.x) `DisplayHook.flush`: the cache of results emptied, but no gc.collect() after."""
+    # A full collection at each report's reset walked all the worker holds (most of a report's time
+    # with a folder of 2,000 forms loaded); the collector still runs by itself.
     user_ns = hook.shell.user_ns
     for n in range(1, hook.prompt_count + 1):
         user_ns.pop(f"_{n}", None)

@@ -63,8 +63,7 @@ class _QuietBytecodeCache(jinja2.FileSystemBytecodeCache):
 def compiled_templates(label: str, directory: str | None = None) -> jinja2.BytecodeCache | None:
     """A cache of compiled templates for one jinja2 environment, kept between processes.
 
-    Compiling the templates was the costliest part of a build worker's first report. The cache is
-    jinja2's own (`jinja2.FileSystemBytecodeCache`); a template whose source changed since is
+    The cache is jinja2's own (`jinja2.FileSystemBytecodeCache`); a template whose source changed since is
     compiled again, and a cache file that cannot be read or written is passed over.
 
     Parameters
@@ -81,6 +80,7 @@ def compiled_templates(label: str, directory: str | None = None) -> jinja2.Bytec
     jinja2.BytecodeCache or None
         None when there is no such folder (each process compiles the templates itself).
     """
+    # Why: compiling the templates was most of a build worker's first report, in every worker.
     from selfeval_kit.version import __version__
 
     pattern = f"selfeval-kit-{__version__}-jinja2-{jinja2.__version__}-{label}-%s.cache"
