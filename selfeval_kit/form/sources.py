@@ -20,6 +20,7 @@ __all__ = [
     "FORM_SUFFIXES",
     "file_kind",
     "form_files",
+    "form_stamps",
     "is_bundled",
     "open_bounded",
     "resolve_data_path",
@@ -126,28 +127,45 @@ def form_files(path: str | Path) -> list[Path]:
     """
     path = Path(path)
     if path.is_dir():
-        # scandir's entries know whether they are files without a stat each, and names sort
-        # as the paths of one folder do: three times faster for a folder of 10,000 forms.
-        with os.scandir(path) as entries:
-            candidates = [
-                entry
-                for entry in entries
-                if os.path.splitext(entry.name)[1] in FORM_SUFFIXES and not entry.name.startswith(".")
-            ]
-        names = sorted(entry.name for entry in candidates if entry.is_file())
-        problems = []
-        for entry in sorted((e for e in candidates if not e.is_file()), key=lambda e: e.name):
-            reason = _not_a_form_file(path / entry.name) or _("not a regular file")
-            problems.append(Problem(str(path / entry.name), "", reason))
-        if problems:
-            raise DataError(problems)
-        if not names:
-            raise DataError.single(path, _("no form files (*.yaml, *.yml, *.json, *.parquet) in this folder"))
-        return [path / name for name in names]
+        return [path / entry.name for entry in _folder_entries(path)]
     not_a_file = _not_a_form_file(path)
     if not_a_file is not None:
         raise DataError.single(path, not_a_file)
     return [path]
+
+
+def form_stamps(path: str | Path) -> tuple[tuple[str, int, int], ...]:
+    """The name, size and modification time (ns) of each of the form files a path stands for.
+
+    The files are those of `form_files`, in its order, and the same DataError is raised; OSError
+    when a file goes before it is looked at.
+    """
+    path = Path(path)
+    if path.is_dir():  # the entries' own stat: no path object per file (a report's check of its folder)
+        return tuple((e.name, (st := e.stat()).st_size, st.st_mtime_ns) for e in _folder_entries(path))
+    return tuple((p.name, (st := p.stat()).st_size, st.st_mtime_ns) for p in form_files(path))
+
+
+def _folder_entries(path: Path) -> list[os.DirEntry]:
+    """The form files of a folder (see `form_files`), as scandir's entries sorted by name."""
+    # scandir's entries know whether they are files without a stat each, and names sort
+    # as the paths of one folder do: three times faster for a folder of 10,000 forms.
+    with os.scandir(path) as entries:
+        candidates = [
+            entry
+            for entry in entries
+            if os.path.splitext(entry.name)[1] in FORM_SUFFIXES and not entry.name.startswith(".")
+        ]
+    problems = []
+    for entry in sorted((e for e in candidates if not e.is_file()), key=lambda e: e.name):
+        reason = _not_a_form_file(path / entry.name) or _("not a regular file")
+        problems.append(Problem(str(path / entry.name), "", reason))
+    if problems:
+        raise DataError(problems)
+    files = sorted((entry for entry in candidates if entry.is_file()), key=lambda e: e.name)
+    if not files:
+        raise DataError.single(path, _("no form files (*.yaml, *.yml, *.json, *.parquet) in this folder"))
+    return files
 
 
 def open_bounded(file: Path, limit: int, kind: str) -> tuple[Any, str | None]:

@@ -11,7 +11,7 @@ The key of an evaluation is
 
 * the resolved data path;
 * the name, size and modification time (ns) of every form file it stands for
-  (`selfeval_kit.form.sources.form_files`);
+  (`selfeval_kit.form.sources.form_stamps`);
 * the profile: a built-in profile's name, or a profile file's resolved path, size and
   modification time.
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 from selfeval_kit.errors import SelfEvalError
 from selfeval_kit.form.loading import load
-from selfeval_kit.form.sources import form_files, resolve_data_path
+from selfeval_kit.form.sources import form_stamps, resolve_data_path
 from selfeval_kit.rules.evaluation import Evaluation, evaluate
 from selfeval_kit.rules.profile import builtin_profiles
 
@@ -55,7 +55,7 @@ def _key(data: Path, profile: str | Path) -> tuple | None:
     if not isinstance(profile, (str, Path)):
         return None
     try:
-        files = tuple((p.name, *_stamp(p)) for p in form_files(data))
+        files = form_stamps(data)
         name = str(profile)
         if name in builtin_profiles():
             rules: tuple = ("built-in", name)
