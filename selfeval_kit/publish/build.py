@@ -441,8 +441,6 @@ class _Build:
                     self.record["reports"][plan.name] = entry  # the page now on disk, until it is replaced
                 todo.append(plan)
         self._remove_pages_of_removed_forms(old_reports, {p.name for p in plans})
-        import selfeval_kit.publish.index  # noqa: F401 - the index's imports, now: while the workers run, not after
-
         try:
             self._run(todo, pool)
         except BaseException:  # interrupted: keep what was finished, so the next build need not redo it
