@@ -58,6 +58,17 @@ def test_a_report_does_not_see_the_results_of_the_report_before(tmp_path):
     assert '<pre class="stdout">0 False False\n</pre>' in (tmp_path / "b.html").read_text(encoding="utf-8")
 
 
+def test_a_reports_reset_runs_no_full_garbage_collection(tmp_path, monkeypatch):
+    # IPython's reset ends with gc.collect(), which walked all a worker holds at every report
+    import gc
+
+    calls = []
+    monkeypatch.setattr(gc, "collect", lambda *args: calls.append(args) or 0)
+    for name in ("a", "b"):
+        assert _render(tiny_notebook(tmp_path / f"{name}.ipynb", "41 + 1"), tmp_path / f"{name}.html").error is None
+    assert calls == []
+
+
 def test_a_failing_cell_fails_its_report_naming_the_exception_and_the_cell(tmp_path):
     outcome = _render(tiny_notebook(tmp_path / "z.ipynb", "1 / 0"), tmp_path / "z.html")
     assert outcome.error == "ZeroDivisionError: division by zero（第 3 个代码单元）"
