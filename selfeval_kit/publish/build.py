@@ -41,7 +41,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -442,7 +442,7 @@ class _Build:
                 todo.append(plan)
         self._remove_pages_of_removed_forms(old_reports, {p.name for p in plans})
         try:
-            self._run(todo, pool)
+            self._run(todo, pool, fingerprint)
         except BaseException:  # interrupted: keep what was finished, so the next build need not redo it
             self._save_manifest(self.record)
             raise
@@ -458,8 +458,12 @@ class _Build:
                         except OSError as exc:  # a read-only folder: the page stays, the build goes on
                             log.warning("could not remove %s (its form is gone): %s", self.out / file, exc)
 
-    def _run(self, todo: list[_Plan], pool: Pool | None) -> None:
-        """Run the reports out of date, the annual ones first; record each outcome as it comes."""
+    def _run(self, todo: list[_Plan], pool: Pool | None, fingerprint: str | None) -> None:
+        """Run the reports out of date, the annual ones first; record each outcome as it comes.
+
+        The workers take the form files as unchanged while the build's `fingerprint` of its inputs
+        stands for them (`RenderOptions.data_token`), rather than listing them for every report.
+        """
         if not todo:
             return
         todo.sort(key=lambda plan: plan.task.kind != "annual")  # the longest first; sort is stable
@@ -468,7 +472,8 @@ class _Build:
         bar = _progress_bar(len(todo), self.options.progress_bar)
         last_write = time.monotonic()
         try:
-            for done in pool.map(partial(render_report, options=self.options.render()), [p.task for p in todo]):
+            options = replace(self.options.render(), data_token=fingerprint)
+            for done in pool.map(partial(render_report, options=options), [p.task for p in todo]):
                 self._record(todo[done.index], _outcome(todo[done.index].task, done))
                 if bar is not None:
                     bar.update(1)

@@ -72,6 +72,11 @@ class RenderOptions:
         ``"inprocess"``: run the notebook in this process (`selfeval_kit.publish.inprocess`; no
         kernel: `kernel_name` and `start_timeout` do not apply); ``"kernel"``: papermill and a
         Jupyter kernel.
+    data_token : str, optional
+        A digest of the form files at the tasks' data path that changes whenever they do (a
+        build's fingerprint of its inputs). With the in-process engine, the files count as
+        unchanged while it is the same, instead of being listed again for each report
+        (`selfeval_kit.report.cache.vouched`).
     """
 
     kernel_name: str = "python3"
@@ -80,6 +85,7 @@ class RenderOptions:
     keep_notebook: bool = False
     warm: bool = True
     engine: str = "inprocess"
+    data_token: str | None = None
 
 
 def render_report(task: ReportTask, options: RenderOptions = RenderOptions()) -> ReportOutcome:
@@ -135,8 +141,12 @@ def _execute(task: ReportTask, options: RenderOptions) -> Any:
     """The executed notebook: in this process, or run by papermill in the warm kernel or a kernel of its own."""
     if options.engine == "inprocess":
         from selfeval_kit.publish import inprocess
+        from selfeval_kit.report.cache import vouched
 
-        return inprocess.execute(task.notebook, task.parameters, timeout=options.timeout)
+        data_path = task.parameters.get("data_path")
+        token = options.data_token if data_path is not None else None
+        with vouched(data_path or "", token):
+            return inprocess.execute(task.notebook, task.parameters, timeout=options.timeout)
     import papermill  # before the engine module: papermill loads it, through its entry point
     from papermill.exceptions import PapermillExecutionError
 

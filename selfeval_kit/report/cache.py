@@ -15,6 +15,12 @@ The key of an evaluation is
 * the profile: a built-in profile's name, or a profile file's resolved path, size and
   modification time.
 
+A caller that knows the form files will not change for a while (a build, whose workers open the
+same folder report after report) can vouch for them with a token of its own, a digest of the files
+(`vouched`): while it holds, the token stands for the files in the key and they are not listed
+again. Without it, every report of a build would stat every file of the folder, a cost that grows
+with the square of the folder's size over the build.
+
 Only one evaluation is kept (opening another portfolio or profile replaces it). An evaluation
 whose inputs cannot be listed (a missing folder, a `Profile` object) is computed and not kept.
 The reports only read the evaluation they share.
@@ -23,6 +29,8 @@ The reports only read the evaluation they share.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from selfeval_kit.errors import SelfEvalError
@@ -31,10 +39,11 @@ from selfeval_kit.form.sources import form_stamps, resolve_data_path
 from selfeval_kit.rules.evaluation import Evaluation, evaluate
 from selfeval_kit.rules.profile import builtin_profiles
 
-__all__ = ["clear", "open_evaluation", "profile_argument"]
+__all__ = ["clear", "open_evaluation", "profile_argument", "vouched"]
 
 _log = logging.getLogger("selfeval_kit.report")
 _CACHE: dict[tuple, Evaluation] = {}
+_VOUCHED: dict[str, str] = {}  # a resolved data path: the token its caller vouches for
 
 
 def profile_argument(profile: str | Path) -> str | Path:
@@ -55,14 +64,16 @@ def _key(data: Path, profile: str | Path) -> tuple | None:
     if not isinstance(profile, (str, Path)):
         return None
     try:
-        files = form_stamps(data)
+        folder = str(data.resolve())
+        token = _VOUCHED.get(folder)
+        files = ("vouched", token) if token is not None else form_stamps(data)
         name = str(profile)
         if name in builtin_profiles():
             rules: tuple = ("built-in", name)
         else:
             path = Path(name)
             rules = (str(path.resolve()), *_stamp(path))
-        return (str(data.resolve()), files, rules)
+        return (folder, files, rules)
     except (OSError, SelfEvalError) as exc:  # loading or evaluating says what is wrong
         _log.debug("evaluation of %s with %s not cached: %s", data, profile, exc)
         return None
@@ -101,6 +112,34 @@ def open_evaluation(data_path: str | Path, profile: str | Path = "national") -> 
     if key is not None:
         _CACHE[key] = evaluation
     return evaluation
+
+
+@contextmanager
+def vouched(data_path: str | Path, token: str | None) -> Iterator[None]:
+    """Within the block, the form files at `data_path` are those `token` stands for (see the module's docstring).
+
+    Parameters
+    ----------
+    data_path
+        The data path the reports open, as `open_evaluation` takes it.
+    token
+        A digest of those files made by the caller (a build's fingerprint of its inputs), that
+        changes whenever they do; None: vouch for nothing (every open lists the files).
+
+    Notes
+    -----
+    The caller answers for the files: an edit made while it vouches is not seen by the opens
+    within the block (it is by the first open after it, or under another token).
+    """
+    if token is None:
+        yield
+        return
+    folder = str(resolve_data_path(data_path).resolve())
+    _VOUCHED[folder] = token
+    try:
+        yield
+    finally:
+        _VOUCHED.pop(folder, None)
 
 
 def clear() -> None:

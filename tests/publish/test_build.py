@@ -562,3 +562,25 @@ def test_the_reviewers_signature_reaches_every_report_and_a_change_rebuilds(tmp_
     again = CliRunner().invoke(main, [*args[:-1], "2023-05-21"])
     assert again.exit_code == 0 and "3 run, 0 up to date" in again.output
     assert "2023年5月21日" in (out / "annual.html").read_text(encoding="utf-8")
+
+
+SHARED_PROBE = """\
+import os
+from pathlib import Path
+from selfeval_kit.report import ProjectReport
+first = ProjectReport.open(data_path, "xss-demo")
+form = Path(data_path) / "xss-demo.yaml"
+stat = form.stat()
+os.utime(form, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # a new stamp, the same content
+print("shared" if ProjectReport.open(data_path, "xss-demo").ev is first.ev else "evaluated again")
+"""
+
+
+def test_a_builds_reports_take_its_form_files_as_fingerprinted(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_DATA, data)
+    probe = tiny_notebook(tmp_path / "probe.ipynb", SHARED_PROBE)
+    out = tmp_path / "out"
+    assert build_mod.build(data, out, project_notebook=probe, annual_notebook=probe, jobs=1).ok
+    assert "shared" in (out / "xss-demo.html").read_text(encoding="utf-8")
+    assert "shared" in (out / "annual.html").read_text(encoding="utf-8")

@@ -87,3 +87,48 @@ def test_errors_are_raised_and_nothing_is_kept(data, tmp_path):
         ProjectReport.open(data, "xss-demo", profile="no-such-profile")
     with pytest.raises(KeyError):
         ProjectReport.open(data, "no-such-form")
+
+
+def _touch(path: Path) -> None:
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+
+
+def test_files_vouched_for_are_not_listed_again(data):
+    with cache.vouched(data, "digest-1"):
+        before = ProjectReport.open(data, "xss-demo")
+        _touch(data / "xss-demo.yaml")
+        assert ProjectReport.open(str(data), "hotline-system-ops").ev is before.ev
+
+
+def test_an_edit_is_seen_once_the_files_are_no_longer_vouched_for(data):
+    with cache.vouched(data, "digest-1"):
+        before = ProjectReport.open(data, "xss-demo")
+    _edit(data / "xss-demo.yaml", "示范项目", "示范项目（修订）")
+    os.utime(data / "xss-demo.yaml", ns=(1, 1))
+    after = ProjectReport.open(data, "xss-demo")
+    assert after.ev is not before.ev and "修订" in after.form.name
+
+
+def test_another_token_is_another_evaluation(data):
+    with cache.vouched(data, "digest-1"):
+        before = ProjectReport.open(data, "xss-demo")
+    _touch(data / "xss-demo.yaml")
+    with cache.vouched(data, "digest-2"):
+        assert ProjectReport.open(data, "xss-demo").ev is not before.ev
+
+
+def test_no_token_vouches_for_nothing(data):
+    with cache.vouched(data, None):
+        before = ProjectReport.open(data, "xss-demo")
+        _touch(data / "xss-demo.yaml")
+        assert ProjectReport.open(data, "xss-demo").ev is not before.ev
+
+
+def test_a_token_vouches_only_for_its_own_folder(data, tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(data, other)
+    with cache.vouched(other, "digest-1"):
+        before = ProjectReport.open(data, "xss-demo")
+        _touch(data / "xss-demo.yaml")
+        assert ProjectReport.open(data, "xss-demo").ev is not before.ev
