@@ -15,6 +15,10 @@ Measures, side by side in one run, the wall time of a fresh subprocess (imports 
 - `selfeval build data/2022 --out NEW` from scratch, and `selfeval build data/2022 --out OLD --force`;
 - with --before CHECKOUT, the same two builds of that checkout (PYTHONPATH=CHECKOUT, CHECKOUT/data/2022).
 
+Modules are compiled once, in a cache folder of the run (PYTHONPYCACHEPREFIX), as a package installed
+by pip has its bytecode, even where the environment sets PYTHONDONTWRITEBYTECODE (a container may: then
+every process compiles what it imports from a source tree, selfeval_kit here, the peer's workers too);
+--no-bytecode leaves the environment as it is. Every contender runs once untimed before the rounds.
 Each measurement is repeated --repeat times, the contenders taking turns (the order rotates every round).
 Prints the machine, the package versions, the least and median seconds per contender and the ratios
 peer / selfeval, and the CPU seconds each run used (user + system, of the process and of the processes
@@ -57,6 +61,7 @@ class Checkout:
 
     label: str
     root: Path
+    pycache: Path | None = None  # where its subprocesses keep compiled modules; None: as the caller's environment says
 
     @property
     def data(self) -> Path:
@@ -68,8 +73,16 @@ class Checkout:
         return packaged if packaged.is_dir() else self.root / "notebooks"
 
     def env(self) -> dict[str, str]:
-        """The environment of a subprocess that imports selfeval_kit from this tree."""
-        return {**os.environ, "PYTHONPATH": str(self.root)}
+        """The environment of a subprocess that imports selfeval_kit from this tree.
+
+        With a `pycache`, modules are compiled once and their bytecode kept there (as an installed
+        package has its own), even where the environment says not to write bytecode.
+        """
+        env = {**os.environ, "PYTHONPATH": str(self.root)}
+        if self.pycache is not None:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(self.pycache)
+        return env
 
     def describe(self) -> str:
         """Where a subprocess with env() really imports selfeval_kit from, and the notebooks and data used."""
@@ -173,15 +186,15 @@ class Contender:
         return timed(build_cmd(self.checkout, out, "--force"), self.checkout.env(), self.checkout.root)
 
 
-def contenders(before: Path | None) -> list[Contender]:
-    now = Checkout("now", ROOT)
+def contenders(before: Path | None, pycache: Path | None) -> list[Contender]:
+    now = Checkout("now", ROOT, pycache)
     found = [
         Contender("peer: ploomber-engine pool + HTMLExporter", now, "peer", []),
         Contender("selfeval build, from scratch", now, "scratch", []),
         Contender("selfeval build --force, existing folder", now, "force", []),
     ]
     if before is not None:
-        old = Checkout("before", before.resolve())
+        old = Checkout("before", before.resolve(), pycache)
         found += [
             Contender(f"before ({old.root}): selfeval build, from scratch", old, "scratch", []),
             Contender(f"before ({old.root}): selfeval build --force", old, "force", []),
@@ -190,6 +203,8 @@ def contenders(before: Path | None) -> list[Contender]:
 
 
 def measure(found: list[Contender], tmp: Path, repeat: int) -> None:
+    for contender in found:  # untimed: modules compiled, caches made, files read once before round 1
+        contender.run(tmp / "warm-up", 0)
     for round_no in range(repeat):
         turn = found[round_no % len(found) :] + found[: round_no % len(found)]
         for contender in turn:
@@ -328,16 +343,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="rounds of every measurement (default 3)")
     parser.add_argument("--before", type=Path, help="also time `selfeval build` of this checkout (its data/2022)")
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="run with the environment as is (where it sets PYTHONDONTWRITEBYTECODE, every process compiles "
+        "the modules it imports that have no bytecode yet, as selfeval_kit from a source tree)",
+    )
     parser.add_argument("--peer-run", type=Path, help=argparse.SUPPRESS)  # the timed peer process itself
     args = parser.parse_args()
     if args.peer_run:
         peer_main(args.peer_run)
         return
     print(f"machine: {machine()}, load {load()}\npackages: {versions()}", flush=True)
-    found = contenders(args.before)
-    for checkout in dict.fromkeys(c.checkout for c in found):
-        print(checkout.describe(), flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-peer-") as tmp:
+        pycache = None if args.no_bytecode else Path(tmp) / "pycache"
+        print(
+            f"bytecode: {'as the environment says' if pycache is None else f'kept in {pycache}'} "
+            f"(PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')!r})",
+            flush=True,
+        )
+        found = contenders(args.before, pycache)
+        for checkout in dict.fromkeys(c.checkout for c in found):
+            print(checkout.describe(), flush=True)
         measure(found, Path(tmp), max(1, args.repeat))
         check_peer_pages(Path(tmp) / "peer-0", Path(tmp) / "now-scratch-0")
     report(found)
