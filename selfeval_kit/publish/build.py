@@ -315,7 +315,7 @@ class _Build:
                 done.seconds = time.perf_counter() - self.started
                 return done
         files = digest.data_files(self.data) or []
-        pool = self._start_pool(len(files) + 1) if files and not self.options.dry_run else None
+        pool = self._start_pool(len(files) + 1, fingerprint) if files and not self.options.dry_run else None
         try:
             evaluation, plans = self._evaluate()
             if self.options.dry_run:
@@ -329,8 +329,9 @@ class _Build:
             if pool is not None:
                 pool.close(kill=True)  # those not used (nothing to run, invalid data); else closed already
 
-    def _start_pool(self, reports: int) -> Pool:
-        """The workers, started now: their kernels start while this process loads and plans."""
+    def _start_pool(self, reports: int, fingerprint: str | None) -> Pool:
+        """The workers, started now: their kernels start, and they evaluate the forms, while this process
+        loads and plans."""
         config = KernelConfig(
             self.options.kernel_name,
             self.options.start_timeout,
@@ -338,6 +339,7 @@ class _Build:
             self.options.warm,
             notebook_imports(self.options.project_notebook, self.options.annual_notebook),
             self.options.engine,
+            (str(self.data), self.profile, fingerprint),
         )
         return Pool(self.options.pool(min(self.options.jobs, reports), config))
 
@@ -468,7 +470,7 @@ class _Build:
             return
         todo.sort(key=lambda plan: plan.task.kind != "annual")  # the longest first; sort is stable
         if pool is None:  # pragma: no cover - a pool is started whenever there are data files
-            pool = self._start_pool(len(todo))
+            pool = self._start_pool(len(todo), fingerprint)
         bar = _progress_bar(len(todo), self.options.progress_bar)
         last_write = time.monotonic()
         try:

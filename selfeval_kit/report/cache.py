@@ -21,7 +21,10 @@ same folder report after report) can vouch for them with a token of its own, a d
 again. Without it, every report of a build would stat every file of the folder, a cost that grows
 with the square of the folder's size over the build.
 
-Only one evaluation is kept (opening another portfolio or profile replaces it). An evaluation
+Only one evaluation is kept (opening another portfolio or profile replaces it). Opens are
+serialised: one that finds another thread evaluating waits for it and shares its evaluation (a
+build worker opens the portfolio in the background while it waits for its first report). A
+token vouches within its own thread only. An evaluation
 whose inputs cannot be listed (a missing folder, a `Profile` object) is computed and not kept.
 The reports only read the evaluation they share.
 """
@@ -29,6 +32,7 @@ The reports only read the evaluation they share.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,7 +47,15 @@ __all__ = ["clear", "open_evaluation", "profile_argument", "vouched"]
 
 _log = logging.getLogger("selfeval_kit.report")
 _CACHE: dict[tuple, Evaluation] = {}
-_VOUCHED: dict[str, str] = {}  # a resolved data path: the token its caller vouches for
+_LOCK = threading.RLock()  # held while an open looks up, evaluates and keeps
+
+
+class _Vouched(threading.local):
+    def __init__(self) -> None:
+        self.tokens: dict[str, str] = {}  # a resolved data path: the token this thread's caller vouches for
+
+
+_VOUCHED = _Vouched()
 
 
 def profile_argument(profile: str | Path) -> str | Path:
@@ -65,7 +77,7 @@ def _key(data: Path, profile: str | Path) -> tuple | None:
         return None
     try:
         folder = str(data.resolve())
-        token = _VOUCHED.get(folder)
+        token = _VOUCHED.tokens.get(folder)
         files = ("vouched", token) if token is not None else form_stamps(data)
         name = str(profile)
         if name in builtin_profiles():
@@ -104,14 +116,15 @@ def open_evaluation(data_path: str | Path, profile: str | Path = "national") -> 
         The profile is unknown or invalid.
     """
     data, rules = resolve_data_path(data_path), profile_argument(profile)
-    key = _key(data, rules)
-    if key is not None and key in _CACHE:
-        return _CACHE[key]
-    evaluation = evaluate(load(data), profile=rules)
-    _CACHE.clear()
-    if key is not None:
-        _CACHE[key] = evaluation
-    return evaluation
+    with _LOCK:
+        key = _key(data, rules)
+        if key is not None and key in _CACHE:
+            return _CACHE[key]
+        evaluation = evaluate(load(data), profile=rules)
+        _CACHE.clear()
+        if key is not None:
+            _CACHE[key] = evaluation
+        return evaluation
 
 
 @contextmanager
@@ -128,20 +141,22 @@ def vouched(data_path: str | Path, token: str | None) -> Iterator[None]:
 
     Notes
     -----
-    The caller answers for the files: an edit made while it vouches is not seen by the opens
-    within the block (it is by the first open after it, or under another token).
+    It holds in the calling thread only. The caller answers for the files: an edit made while it
+    vouches is not seen by the opens within the block (it is by the first open after it, or
+    under another token).
     """
     if token is None:
         yield
         return
     folder = str(resolve_data_path(data_path).resolve())
-    _VOUCHED[folder] = token
+    _VOUCHED.tokens[folder] = token
     try:
         yield
     finally:
-        _VOUCHED.pop(folder, None)
+        _VOUCHED.tokens.pop(folder, None)
 
 
 def clear() -> None:
     """Forget the kept evaluation (the next open evaluates again)."""
-    _CACHE.clear()
+    with _LOCK:
+        _CACHE.clear()

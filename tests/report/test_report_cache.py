@@ -132,3 +132,42 @@ def test_a_token_vouches_only_for_its_own_folder(data, tmp_path):
         before = ProjectReport.open(data, "xss-demo")
         _touch(data / "xss-demo.yaml")
         assert ProjectReport.open(data, "xss-demo").ev is not before.ev
+
+
+def test_an_open_waits_for_another_threads_evaluation_and_shares_it(data, monkeypatch):
+    import threading
+
+    started, release, calls = threading.Event(), threading.Event(), []
+    real = cache.evaluate
+
+    def slow_evaluate(*args, **kwargs):
+        calls.append(threading.current_thread().name)
+        started.set()
+        release.wait(10)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cache, "evaluate", slow_evaluate)
+    opened = {}
+    first = threading.Thread(target=lambda: opened.setdefault("first", cache.open_evaluation(data)), name="first")
+    first.start()
+    assert started.wait(10)
+    second = threading.Thread(target=lambda: opened.setdefault("second", cache.open_evaluation(data)), name="second")
+    second.start()
+    second.join(0.5)  # time to reach the evaluation, were it not waiting for the first
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert calls == ["first"] and opened["first"] is opened["second"]
+
+
+def test_a_token_vouches_in_its_own_thread_only(data):
+    import threading
+
+    opened = {}
+    with cache.vouched(data, "digest-1"):
+        before = ProjectReport.open(data, "xss-demo")
+        _touch(data / "xss-demo.yaml")
+        other = threading.Thread(target=lambda: opened.setdefault("other", ProjectReport.open(data, "xss-demo")))
+        other.start()
+        other.join(10)
+    assert opened["other"].ev is not before.ev
