@@ -100,10 +100,13 @@ class UniqueKeyLoader(_SAFE_LOADER):
     """
 
     limits: Limits = DEFAULT_LIMITS
+    # Whether the text may hold an alias. Without one the document is a tree, which `_scan` has
+    # already bounded: its values and depth need not be counted again with aliases expanded.
+    may_alias: bool = True
 
     def get_single_node(self) -> Any:
         node = super().get_single_node()
-        if node is not None:
+        if node is not None and self.may_alias:
             _check_expansion(node, self.limits)
         return node
 
@@ -249,6 +252,7 @@ def parse_yaml(text: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, str | N
         _scan(text, limits)
         loader = UniqueKeyLoader(text)
         loader.limits = limits
+        loader.may_alias = "*" in text  # an alias is written *name
         return loader.get_single_data(), None
     except RecursionError:  # PyYAML's pure-Python composer, on a document nested some hundred levels deep
         return None, _malformed(_("nested too deeply to read"))

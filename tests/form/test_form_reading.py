@@ -243,6 +243,17 @@ def test_aliases_within_the_limit_share_their_values():
     assert value["a3"][0] is value["a2"]
 
 
+def test_a_star_in_text_beside_aliases_past_the_limit_still_has_them_counted():
+    lines = ["note: 7*24小时服务", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 12)]
+    assert parse_yaml("\n".join(lines) + "\n") == (None, "line 6, column 5: aliases expand to more than 100000 values")
+
+
+@pytest.mark.parametrize("text", ["a: 7*24小时\n", "a: x\n", "a: [1, {b: '*'}]\n"])
+def test_a_document_without_aliases_reads_as_it_is(text):
+    assert parse_yaml(text) == (yaml.safe_load(text), None)
+
+
 # --- read_yaml: a form file to its mapping --------------------------------------------------
 
 
