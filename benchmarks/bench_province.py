@@ -25,8 +25,9 @@ included; nothing is asserted; the figures go to benchmarks/RESULTS.md):
    refused by `selfeval check`, and the refusal is printed; the same forms are then also checked
    as a folder of JSON files of at most 10,000 forms each.
 
-`--root DIR` measures the `selfeval_kit` of another copy of the repository (its runs start in DIR),
-e.g. the last commit's, to compare before and after a change on the same machine:
+`--root DIR` measures the `selfeval_kit` of another copy of the repository (its runs, and the floor's,
+start in DIR), e.g. the last commit's, to compare before and after a change on the same machine; the
+LocalCluster's workers import this copy's, so there is then no cluster build:
 
     git archive HEAD | tar -x -C /tmp/before
     python benchmarks/bench_province.py --projects 0 --forms 10000,50000 --where local --root /tmp/before
@@ -337,8 +338,9 @@ def _workers_text(m: Measured) -> str:
     return ", ".join(f"{w:.0f}" for w in m.workers_mib) or "—"
 
 
-def part_build(tmp: Path, projects: int, jobs: int, cluster: Cluster, results: dict) -> None:
-    """`selfeval build` of `projects` synthetic forms locally and on the cluster, against the floor."""
+def part_build(tmp: Path, projects: int, jobs: int, cluster: Cluster, results: dict, root: Path = ROOT) -> None:
+    """`selfeval build` of `projects` synthetic forms locally and on the cluster, against the floor, with the
+    selfeval_kit of `root` (the cluster's workers import this checkout's: with another root, no cluster run)."""
     data = tmp / f"projects-{projects}"
     if not data.exists():
         start = time.perf_counter()
@@ -346,18 +348,20 @@ def part_build(tmp: Path, projects: int, jobs: int, cluster: Cluster, results: d
         print(f"generated {projects} project forms in {time.perf_counter() - start:.0f} s", flush=True)
     reports = projects + 1  # and the annual report
     cmd = ["build", str(data), "--jobs", str(jobs), "--force"]
-    runs = {
-        "local": run_selfeval([*cmd, "--out", str(tmp / "built-local")]),
-        "cluster": run_selfeval([*cmd, "--out", str(tmp / "built-cluster")], cluster),
-    }
+    runs = {"local": run_selfeval([*cmd, "--out", str(tmp / "built-local")], root=root)}
+    if root == ROOT:
+        runs["cluster"] = run_selfeval([*cmd, "--out", str(tmp / "built-cluster")], cluster)
     manifest = json.loads((tmp / "built-local" / ".selfeval-build.json").read_text(encoding="utf-8"))
     seconds = [e["seconds"] for e in manifest["reports"].values() if not e["id"].startswith("annual")]
-    proc = subprocess.run([sys.executable, "-c", FLOOR, str(data)], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", FLOOR, str(data)], capture_output=True, text=True, check=True, cwd=root
+    )
     floor = json.loads(proc.stdout.strip().splitlines()[-1])
     whole = floor["wall_s"] / jobs
     sections = (floor["projects_s"] + floor["annual_s"]) / jobs
     results["build"] = {"projects": projects, "floor": floor, **{k: vars(m) for k, m in runs.items()}}
     print(f"\n1. build of {projects} synthetic projects ({reports} reports), --jobs {jobs}; load {load_text()}")
+    print(f"   package of {root}" + ("" if root == ROOT else " (no cluster run: its workers import this checkout's)"))
     print(
         f"   floor, one process: imports {floor['import_s']:.2f} s, load+score {floor['evaluate_s']:.2f} s, "
         f"{projects} project reports {floor['projects_s']:.2f} s "
@@ -477,7 +481,7 @@ def main() -> None:
             with local_cluster(args.jobs) as cluster:
                 print(f"LocalCluster up at {cluster.address} in {time.perf_counter() - start:.1f} s", flush=True)
                 if args.projects:
-                    part_build(Path(scratch), args.projects, args.jobs, cluster, results)
+                    part_build(Path(scratch), args.projects, args.jobs, cluster, results, plan.root)
                 if sizes:
                     part_check(data, sizes, args.jobs, cluster, results, plan)
         elif sizes:
