@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 from selfeval_kit.errors import SelfEvalError
 
-__all__ = ["CONNECT_TIMEOUT", "ClusterError", "cluster_map", "connect"]
+__all__ = ["CONNECT_TIMEOUT", "ClusterError", "cluster_map", "connect", "on_every_worker"]
 
 log = logging.getLogger("selfeval_kit.cluster")
 
@@ -165,6 +165,19 @@ def cluster_map(
     finally:
         # Stopped early (an interruption, a caller that stopped reading): the cluster drops the rest.
         _quietly_cancel(client, list(completed.futures))
+
+
+def on_every_worker(client: Any, fn: Callable[[Any], Any]) -> list:
+    """Start ``fn(None)`` now on every worker the cluster has, as a task of each, without waiting for it.
+
+    Returns
+    -------
+    list
+        Its futures, one a worker: keep them while it should run (Dask drops a task no one holds),
+        and release them. A worker that joins later is not given it.
+    """
+    workers = list(client.scheduler_info().get("workers", {}))
+    return [client.submit(_apply, _Box(fn, None), workers=[w], allow_other_workers=False, pure=False) for w in workers]
 
 
 def _quietly_cancel(client: Any, futures: list) -> None:

@@ -14,7 +14,8 @@ an exception out of the map. The interface (`PoolOptions`, `Pool.map`, `Done`) i
 distributed scheduler would offer too, and `PoolOptions.scheduler` uses one: the same map runs on
 a Dask cluster (`selfeval_kit.cluster`), each Dask worker process running `PoolOptions.initializer`
 once before its first task of that map's kind and then one such task at a time (its state is the
-process's, as in a local worker). On a cluster, `PoolOptions.timeout` is not enforced (Dask cannot
+process's, as in a local worker); the workers the cluster has when the pool connects start their
+initializer at once, as local ones do. On a cluster, `PoolOptions.timeout` is not enforced (Dask cannot
 stop a running task); a worker lost mid-run has its tasks run again on the others by the scheduler
 (its ``allowed-failures`` setting), then they fail with `WorkerDied`.
 
@@ -200,10 +201,17 @@ class Pool:
         self._executor: Any = None
         self._started: Any = None  # tasks the workers began (index), when there is a timeout
         self._client: Any = None  # with a scheduler: the Dask client, instead of the executor
+        self._starting: list = []  # with a scheduler: each worker's initializer, started now
         if options.scheduler:
-            from selfeval_kit.cluster import connect  # Dask is imported only for a cluster
+            from selfeval_kit.cluster import connect, on_every_worker  # Dask is imported only for a cluster
 
             self._client = connect(options.scheduler, options.connect_timeout)
+            if options.initializer is not None:
+                start = partial(_cluster_call, _started, options.initializer, options.initargs)
+                try:
+                    self._starting = on_every_worker(self._client, start)
+                except Exception:  # the first task a worker runs starts it all the same
+                    log.debug("could not start the initializer on the cluster's workers", exc_info=True)
         else:
             self._start()
 
@@ -277,6 +285,7 @@ class Pool:
         (the cluster's workers stay, with their state, for the next client)."""
         if self._client is not None:
             client, self._client = self._client, None
+            self._starting = []  # their futures: released with the client
             _quietly_close(client)
         if self._executor is not None:
             executor, self._executor = self._executor, None
@@ -531,6 +540,10 @@ def _end() -> None:
 
 def _ready() -> None:
     """The task that makes loky start the workers."""
+
+
+def _started(item: Any) -> None:
+    """The task that has a Dask worker run the pool's initializer (`_cluster_call`) before any other."""
 
 
 def _call(index: int, fn: Callable[[Any], Any], item: Any) -> Any:

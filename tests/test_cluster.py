@@ -119,3 +119,21 @@ def test_a_worker_lost_mid_map_has_only_its_task_run_again(address, tmp_path):
 
 def _on(address: str, **kwargs) -> PoolOptions:
     return PoolOptions(scheduler=address, **kwargs)
+
+
+def _tag() -> object:
+    from tests.test_pool import _STATE
+
+    return _STATE.get("tag")
+
+
+def test_every_worker_starts_the_initializer_when_the_pool_connects(address):
+    with distributed.Client(address, set_as_default=False) as client:
+        client.wait_for_workers(2, timeout=60)  # a worker an earlier test killed is back
+        with Pool(_on(address, initializer=remember, initargs=("cluster-eager",))):
+            deadline = time.monotonic() + 60
+            tags = client.run(_tag)
+            while set(tags.values()) != {"cluster-eager"} and time.monotonic() < deadline:
+                time.sleep(0.05)
+                tags = client.run(_tag)
+    assert len(tags) == 2 and set(tags.values()) == {"cluster-eager"}  # no task was given
