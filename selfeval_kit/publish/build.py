@@ -10,8 +10,10 @@ per form, ``publish/notebooks/annual_report.ipynb`` per year), exported to HTML 
 error, its earlier page stays in place, and `BuildResult.ok` is False.
 
 * Parallel: the reports run in `jobs` worker processes (`selfeval_kit.pool`), the annual reports
-  first (they take longest). The workers start, each with its warm Jupyter kernel (`kernel`),
-  while this process loads the forms, evaluates them and works out what is out of date.
+  first (they take longest). The workers start, each with its engine ready (`kernel`) and the
+  portfolio's evaluation being opened, while this process loads the forms, evaluates them and
+  works out what is out of date. The workers take the form files as this process fingerprinted
+  them (`report.cache.vouched`): they are not listed again for every report.
 * Incremental: the manifest (`manifest`) records what each page was made from (`digest`): the
   form (its content and its evaluation) or, for an annual report, every form; the notebook; the
   profile; the package; the kernel. A report whose inputs and page are unchanged is not run
@@ -26,7 +28,7 @@ error, its earlier page stays in place, and `BuildResult.ok` is False.
   naming the page; the others are still attempted. When index.html or the manifest cannot be
   written, `BuildFailed` names them, after every report was attempted.
 * On a cluster (``scheduler``): the same reports run on a Dask cluster's workers (`selfeval_kit.pool`),
-  each worker process preparing its engine before its first report (`kernel.start_worker`);
+  each worker process preparing its engine when the build connects (`kernel.start_worker`);
   the workers write the pages into the shared output folder (atomically, as locally), this process
   keeps the lock, the manifest, index.html and the outcome.
 * Safe names: a form whose page would take one of the build's own names (`manifest.RESERVED_NAMES`:

@@ -9,7 +9,9 @@ folder as working directory and a cleared warnings registry (so that a warning s
 report that triggers it, not only the first); imported modules stay, which is the point. A
 kernel that died or timed out is replaced (`kernel_for`). The kernel is shut down when its
 worker exits (a `multiprocessing.util.Finalize`); when the worker is killed instead, ipykernel's
-parent poller stops the kernel, whose parent it was.
+parent poller stops the kernel, whose parent it was. With the in-process engine (the default)
+there is no kernel: the worker imports the same modules itself, makes its IPython shell, and opens
+the build's evaluation in a thread (`KernelConfig.evaluation`).
 """
 
 from __future__ import annotations
