@@ -143,9 +143,7 @@ def _execute(task: ReportTask, options: RenderOptions) -> Any:
         from selfeval_kit.publish import inprocess
         from selfeval_kit.report.cache import vouched
 
-        data_path = task.parameters.get("data_path")
-        token = options.data_token if data_path is not None else None
-        with vouched(data_path or "", token):
+        with vouched(task.parameters.get("data_path"), options.data_token):
             return inprocess.execute(task.notebook, task.parameters, timeout=options.timeout)
     import papermill  # before the engine module: papermill loads it, through its entry point
     from papermill.exceptions import PapermillExecutionError

@@ -128,13 +128,13 @@ def open_evaluation(data_path: str | Path, profile: str | Path = "national") -> 
 
 
 @contextmanager
-def vouched(data_path: str | Path, token: str | None) -> Iterator[None]:
+def vouched(data_path: str | Path | None, token: str | None) -> Iterator[None]:
     """Within the block, the form files at `data_path` are those `token` stands for (see the module's docstring).
 
     Parameters
     ----------
     data_path
-        The data path the reports open, as `open_evaluation` takes it.
+        The data path the reports open, as `open_evaluation` takes it; None: vouch for nothing.
     token
         A digest of those files made by the caller (a build's fingerprint of its inputs), that
         changes whenever they do; None: vouch for nothing (every open lists the files).
@@ -145,7 +145,7 @@ def vouched(data_path: str | Path, token: str | None) -> Iterator[None]:
     vouches is not seen by the opens within the block (it is by the first open after it, or
     under another token).
     """
-    if token is None:
+    if data_path is None or token is None:
         yield
         return
     folder = str(resolve_data_path(data_path).resolve())

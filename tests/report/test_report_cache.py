@@ -171,3 +171,10 @@ def test_a_token_vouches_in_its_own_thread_only(data):
         other.start()
         other.join(10)
     assert opened["other"].ev is not before.ev
+
+
+def test_no_data_path_vouches_for_nothing(data):
+    with cache.vouched(None, "digest-1"):
+        before = ProjectReport.open(data, "xss-demo")
+        _touch(data / "xss-demo.yaml")
+        assert ProjectReport.open(data, "xss-demo").ev is not before.ev
