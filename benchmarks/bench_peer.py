@@ -25,7 +25,8 @@ peer / selfeval, and the CPU seconds each run used (user + system, of the proces
 it waited for: its workers), which a busy machine inflates much less than the wall time. The peer's
 pages are checked to be real reports (each names its project, none shows a traceback), their text
 compared with the build's pages and their sizes printed next to the build's.
-Nothing about speed is asserted.
+Nothing about speed is asserted. Run it with the interpreter of a fresh install (a new venv,
+``pip install -e '.[test,bench,dask]'``), as users have it: the packages line says which versions ran.
 """
 
 from __future__ import annotations
