@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from selfeval_kit.errors import DataError
 from selfeval_kit.publish import kernel
 from selfeval_kit.report import cache
 from tests.report_build import FIXTURE_DATA, FORM_IDS
@@ -57,7 +58,5 @@ def test_an_evaluation_that_fails_in_the_background_is_the_first_reports_to_repo
     thread = _evaluation_thread()
     if thread is not None:
         thread.join(30)
-    from selfeval_kit.errors import DataError
-
     with pytest.raises(DataError, match="gone"):
         cache.open_evaluation(tmp_path / "gone")
