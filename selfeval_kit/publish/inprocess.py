@@ -23,6 +23,13 @@ with ``TimeoutError``; where no alarm can be set (a thread), a report that runs 
 stopped by the build's pool, which kills the worker (`PoolOptions.timeout`). Use the kernel
 engine (``--engine kernel``) for another kernel than this interpreter.
 
+A notebook that only opens a report and shows its sections (the bundled ones, and copies that
+drop, reorder or repeat sections) is a recipe (`selfeval_kit.publish.recipe`): its sections are
+called here, without the shell, and the notebook gets the outputs and execution counts the shell
+gives it (tests/publish/test_recipe.py). A recipe whose call raises, warns or
+writes to a stream is run in the shell after all, so that its error, warning or text is as IPython
+gives it; a call past `timeout` fails the report as a cell past it does.
+
 What the process had before a report, it has after: its working directory, ``sys.path``, standard
 streams, ``__main__`` module and current IPython shell (the caller may be a Jupyter kernel).
 """
@@ -30,6 +37,7 @@ streams, ``__main__`` module and current IPython shell (the caller may be a Jupy
 from __future__ import annotations
 
 import builtins
+import io
 import logging
 import os
 import signal
@@ -40,6 +48,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from selfeval_kit.publish import recipe
 
 __all__ = ["NotebookError", "execute", "prepare"]
 
@@ -61,7 +71,9 @@ def prepare() -> None:
     _shell()
 
 
-def execute(notebook: str | Path, parameters: dict[str, Any], timeout: float | None = None) -> Any:
+def execute(
+    notebook: str | Path, parameters: dict[str, Any], timeout: float | None = None, recipes: bool = True
+) -> Any:
     """The notebook, executed in this process with `parameters`.
 
     Parameters
@@ -73,6 +85,11 @@ def execute(notebook: str | Path, parameters: dict[str, Any], timeout: float | N
         ``repr`` writes as Python literals (str, int, float, bool, None, lists and dicts of them).
     timeout : float, optional
         Seconds one cell may run; None: no limit.
+    recipes : bool, default True
+        A notebook that only opens a report and shows its sections (`selfeval_kit.publish.recipe`)
+        has its sections called directly, its outputs those the shell gives; if one of them
+        raises, warns or writes to a stream, the notebook runs in the shell after all. False:
+        every notebook runs in the shell.
 
     Returns
     -------
@@ -87,8 +104,12 @@ def execute(notebook: str | Path, parameters: dict[str, Any], timeout: float | N
     path = Path(notebook)
     nb = _read(path)
     inject_parameters(nb, parameters)
+    folder = str(path.parent.resolve())
     shell = _shell()
-    with _session(shell, str(path.parent.resolve())):
+    plan = recipe.read(nb) if recipes else None
+    if plan is not None and _follow(plan, nb, shell, folder, timeout):
+        return nb
+    with _session(shell, folder):
         for cell in nb.cells:
             if cell.get("cell_type") == "code":
                 _run_cell(shell, cell, timeout)
@@ -132,6 +153,48 @@ def _run_cell(shell: Any, cell: Any, timeout: float | None) -> None:
     error = result.error_before_exec or result.error_in_exec
     if error is not None:
         raise NotebookError(type(error).__name__, str(error), result.execution_count)
+
+
+def _follow(plan: recipe.Recipe, nb: Any, shell: Any, folder: str, timeout: float | None) -> bool:
+    """Make a recipe's calls here, and put into `nb` the outputs and execution counts the shell gives.
+
+    False, `nb` unchanged, when a call raised, warned or wrote to a stream: the shell then runs
+    the notebook, so that the error, the warning or the text comes out as IPython shows it.
+    """
+    reports: dict[str, Any] = {}
+    values = []
+    with _folder(folder), _quiet() as heard:
+        for count, step in enumerate(plan.steps, 1):
+            try:
+                with _alarm(timeout):
+                    for call in step.opens:
+                        reports[str(call.target)] = call.apply(reports)
+                    values.append(None if step.shows is None else step.shows.apply(reports))
+            except TimeoutError as exc:  # as the shell's cell fails: running it again would take as long
+                raise NotebookError(type(exc).__name__, str(exc), count) from exc
+            except Exception:  # noqa: BLE001 - the shell runs it again, for the error as IPython gives it
+                return False
+    if heard:
+        return False
+    for count, (step, value) in enumerate(zip(plan.steps, values, strict=True), 1):
+        cell = nb.cells[step.index]
+        cell["outputs"] = [] if value is None else [_result(shell, value, count)]
+        cell["execution_count"] = count
+    return True
+
+
+def _result(shell: Any, value: Any, count: int) -> Any:
+    """The execute_result the shell's display hook (`_make_shell`) gives for `value`."""
+    from ipykernel.jsonutil import encode_images, json_clean
+
+    from selfeval_kit.report.html import Html
+
+    if type(value) is Html:  # what the shell's formatters make of one, without trying all sixteen
+        data, metadata = {"text/plain": repr(value), "text/html": value._repr_html_()}, {}
+    else:
+        data, metadata = shell.display_formatter.format(value)
+    return _output("execute_result", data=json_clean(encode_images(data)), execution_count=count,
+                   metadata=json_clean(metadata))  # fmt: skip
 
 
 _SHELL: Any = None  # this process's shell, made on first use
@@ -315,7 +378,6 @@ def _session(shell: Any, folder: str) -> Iterator[None]:
     """One report's run of `shell`: reset, current, in `folder`; the process as it was afterwards."""
     from IPython.core.interactiveshell import InteractiveShell
 
-    cwd, path = os.getcwd(), list(sys.path)
     main = sys.modules.get("__main__")  # IPython makes the shell's namespace __main__; the process keeps its own
     previous = InteractiveShell._instance
     backend = os.environ.get("MPLBACKEND")
@@ -325,18 +387,43 @@ def _session(shell: Any, folder: str) -> Iterator[None]:
     if backend is None:
         os.environ["MPLBACKEND"] = _INLINE
     try:
-        os.chdir(folder)
-        sys.path.insert(0, folder)
-        yield
+        with _folder(folder):
+            yield
     finally:
-        os.chdir(cwd)  # a worker must never keep a report's folder
-        sys.path[:] = path
         InteractiveShell._instance = previous
         if backend is None:
             os.environ.pop("MPLBACKEND", None)
         if main is not None:
             sys.modules["__main__"] = main
         shell.outputs, shell.displays = [], {}
+
+
+@contextmanager
+def _folder(folder: str) -> Iterator[None]:
+    """In `folder`, first on ``sys.path``; the working directory and ``sys.path`` as they were afterwards."""
+    cwd, path = os.getcwd(), list(sys.path)
+    try:
+        os.chdir(folder)
+        sys.path.insert(0, folder)
+        yield
+    finally:
+        os.chdir(cwd)  # a worker must never keep a report's folder
+        sys.path[:] = path
+
+
+@contextmanager
+def _quiet() -> Iterator[list]:
+    """Standard streams and warnings held back; the list it gives is not empty afterwards if any came."""
+    heard: list = []
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = out, err = io.StringIO(), io.StringIO()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # even one the filters would hide: the shell decides
+            yield heard
+    finally:
+        sys.stdout, sys.stderr = saved
+    heard.extend([*caught, *filter(None, (out.getvalue(), err.getvalue()))])
 
 
 @contextmanager

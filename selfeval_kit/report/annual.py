@@ -11,6 +11,7 @@ What a section says (its rows, sentences and chart readings) is `selfeval_kit.vi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from selfeval_kit.report import bars
 from selfeval_kit.report.cache import open_evaluation
@@ -68,6 +69,19 @@ class AnnualReport:
     unit
         The unit of the totals.
     """
+
+    #: The section methods, in the report's order: each returns an `Html`, called without arguments
+    #: shows the section as the report has it (`sections`).
+    SECTIONS: ClassVar[tuple[str, ...]] = (
+        "header",
+        "overview",
+        "execution",
+        "attainment",
+        "quality",
+        "findings",
+        "ranking",
+        "opinion",
+    )
 
     def __init__(self, evaluation: Evaluation, year: int | None = None):
         self.ev = evaluation
@@ -208,13 +222,4 @@ class AnnualReport:
 
     def sections(self) -> list[Html]:
         """Every section in the report's order, header first."""
-        return [
-            self.header(),
-            self.overview(),
-            self.execution(),
-            self.attainment(),
-            self.quality(),
-            self.findings(),
-            self.ranking(),
-            self.opinion(),
-        ]
+        return [getattr(self, name)() for name in self.SECTIONS]

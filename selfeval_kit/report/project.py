@@ -11,7 +11,7 @@ here it is rendered by its template and its charts are drawn.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from selfeval_kit.report import bars
 from selfeval_kit.report.cache import open_evaluation
@@ -58,6 +58,20 @@ class ProjectReport:
     profile
         The rules profile of the evaluation.
     """
+
+    #: The section methods, in the report's order: each returns an `Html`, called without arguments
+    #: shows the section as the report has it (`sections`).
+    SECTIONS: ClassVar[tuple[str, ...]] = (
+        "header",
+        "basic",
+        "conclusion",
+        "budget",
+        "indicators",
+        "deviations",
+        "findings",
+        "opinion",
+        "official_form",
+    )
 
     def __init__(self, evaluation: Evaluation, form_id: str):
         self.ev = evaluation
@@ -194,14 +208,4 @@ class ProjectReport:
 
     def sections(self) -> list[Html]:
         """Every section in the report's order, header first, the official form last."""
-        return [
-            self.header(),
-            self.basic(),
-            self.conclusion(),
-            self.budget(),
-            self.indicators(),
-            self.deviations(),
-            self.findings(),
-            self.opinion(),
-            self.official_form(),
-        ]
+        return [getattr(self, name)() for name in self.SECTIONS]
