@@ -50,7 +50,7 @@ from typing import Any
 
 from selfeval_kit.errors import BuildError
 from selfeval_kit.pool import Done, Pool, PoolOptions, TaskTimeout, WorkerDied
-from selfeval_kit.publish import digest, manifest
+from selfeval_kit.publish import digest, manifest, snapshot
 from selfeval_kit.publish.kernel import KernelConfig, notebook_imports, start_worker
 from selfeval_kit.publish.manifest import INDEX_NAME, LOCK_NAME, MANIFEST_NAME, RESERVED_NAMES, cannot_write
 from selfeval_kit.publish.render import RenderOptions, ReportTask, render_report
@@ -317,7 +317,7 @@ class _Build:
                 done.seconds = time.perf_counter() - self.started
                 return done
         files = digest.data_files(self.data) or []
-        pool = self._start_pool(len(files) + 1, fingerprint) if files and not self.options.dry_run else None
+        pool = self._start_pool(len(files) + 1) if files and not self.options.dry_run else None
         try:
             evaluation, plans = self._evaluate()
             if self.options.dry_run:
@@ -331,9 +331,9 @@ class _Build:
             if pool is not None:
                 pool.close(kill=True)  # those not used (nothing to run, invalid data); else closed already
 
-    def _start_pool(self, reports: int, fingerprint: str | None) -> Pool:
-        """The workers, started now: their kernels start, and they evaluate the forms, while this process
-        loads and plans."""
+    def _start_pool(self, reports: int) -> Pool:
+        """The workers, started now: they import what the reports need (and start their kernels) while
+        this process loads and plans."""
         config = KernelConfig(
             self.options.kernel_name,
             self.options.start_timeout,
@@ -341,7 +341,6 @@ class _Build:
             self.options.warm,
             notebook_imports(self.options.project_notebook, self.options.annual_notebook),
             self.options.engine,
-            (str(self.data), self.profile, fingerprint),
         )
         return Pool(self.options.pool(min(self.options.jobs, reports), config))
 
@@ -446,7 +445,7 @@ class _Build:
                 todo.append(plan)
         self._remove_pages_of_removed_forms(old_reports, {p.name for p in plans})
         try:
-            self._run(todo, pool, fingerprint)
+            self._run(todo, pool, fingerprint, evaluation)
         except BaseException:  # interrupted: keep what was finished, so the next build need not redo it
             self._save_manifest(self.record)
             raise
@@ -462,21 +461,26 @@ class _Build:
                         except OSError as exc:  # a read-only folder: the page stays, the build goes on
                             log.warning("could not remove %s (its form is gone): %s", self.out / file, exc)
 
-    def _run(self, todo: list[_Plan], pool: Pool | None, fingerprint: str | None) -> None:
+    def _run(self, todo: list[_Plan], pool: Pool | None, fingerprint: str | None, evaluation: Any) -> None:
         """Run the reports out of date, the annual ones first; record each outcome as it comes.
 
         The workers take the form files as unchanged while the build's `fingerprint` of its inputs
-        stands for them (`RenderOptions.data_token`), rather than listing them for every report.
+        stands for them (`RenderOptions.data_token`), rather than listing them for every report, and
+        read the build's `evaluation` of them rather than evaluating them again (in-process engine:
+        `RenderOptions.evaluation`, removed when the reports are done).
         """
         if not todo:
             return
         todo.sort(key=lambda plan: plan.task.kind != "annual")  # the longest first; sort is stable
         if pool is None:  # pragma: no cover - a pool is started whenever there are data files
-            pool = self._start_pool(len(todo), fingerprint)
+            pool = self._start_pool(len(todo))
+        shared = None
+        if fingerprint is not None and self.options.engine == "inprocess":
+            shared = snapshot.write(evaluation, self.out)
         bar = _progress_bar(len(todo), self.options.progress_bar)
         last_write = time.monotonic()
         try:
-            options = replace(self.options.render(), data_token=fingerprint)
+            options = replace(self.options.render(), data_token=fingerprint, evaluation=shared)
             for done in pool.map(partial(render_report, options=options), [p.task for p in todo]):
                 self._record(todo[done.index], _outcome(todo[done.index].task, done))
                 if bar is not None:
@@ -486,6 +490,8 @@ class _Build:
                     last_write = time.monotonic()
             pool.close()  # the workers stop their kernels and exit
         finally:
+            if shared is not None:
+                snapshot.remove(shared)
             if bar is not None:
                 bar.close()
 

@@ -10,8 +10,8 @@ report that triggers it, not only the first); imported modules stay, which is th
 kernel that died or timed out is replaced (`kernel_for`). The kernel is shut down when its
 worker exits (a `multiprocessing.util.Finalize`); when the worker is killed instead, ipykernel's
 parent poller stops the kernel, whose parent it was. With the in-process engine (the default)
-there is no kernel: the worker imports the same modules itself, makes its IPython shell, and opens
-the build's evaluation in a thread (`KernelConfig.evaluation`).
+there is no kernel: the worker imports the same modules itself and makes its IPython shell; its
+reports read the build's evaluation (`selfeval_kit.publish.snapshot`) rather than evaluating the forms.
 """
 
 from __future__ import annotations
@@ -84,11 +84,6 @@ class KernelConfig:
     engine : str, default "inprocess"
         ``"inprocess"``: the reports run in the worker itself (`selfeval_kit.publish.inprocess`),
         which imports `imports` and starts no kernel; ``"kernel"``: in the worker's kernel.
-    evaluation : tuple, optional
-        ``(data_path, profile, token)``: with the in-process engine, the worker opens that
-        evaluation in a thread of its own once it has started (`report.cache.open_evaluation`, the
-        form files vouched for by `token`), so that its first report finds it made, or being
-        made, rather than starting it; meanwhile the build's own process evaluates the same forms.
     """
 
     kernel_name: str = "python3"
@@ -97,7 +92,6 @@ class KernelConfig:
     warm: bool = True
     imports: tuple[tuple[str, tuple[str, ...]], ...] = ()
     engine: str = "inprocess"
-    evaluation: tuple[str, str, str | None] | None = None
 
 
 def _run_sync(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -267,21 +261,6 @@ def _start_in_process(config: KernelConfig) -> None:
     from selfeval_kit.publish.exporter import shared_exporter
 
     _quietly(shared_exporter, "load nbconvert")
-    if config.evaluation is not None:
-        threading.Thread(
-            target=_open_evaluation, args=config.evaluation, name="selfeval-evaluation", daemon=True
-        ).start()
-
-
-def _open_evaluation(data_path: str, profile: str, token: str | None) -> None:
-    """Open the evaluation the reports will share; a failure is the first report's to say."""
-    from selfeval_kit.report.cache import open_evaluation, vouched
-
-    try:
-        with vouched(data_path, token):
-            open_evaluation(data_path, profile)
-    except Exception:  # the report that opens it raises the same error, and says it
-        log.debug("the worker could not open the evaluation of %s ahead of its reports", data_path, exc_info=True)
 
 
 def _load_tools() -> None:

@@ -19,6 +19,7 @@ from selfeval_kit.publish.results import BuildResult, ReportOutcome
 
 __all__ = [
     "BUILD_FILES",
+    "EVALUATION_NAME",
     "INDEX_NAME",
     "LOCK_NAME",
     "MANIFEST_NAME",
@@ -38,8 +39,9 @@ __all__ = [
 
 MANIFEST_NAME = ".selfeval-build.json"
 LOCK_NAME = ".selfeval-build.lock"
+EVALUATION_NAME = ".selfeval-evaluation.pickle"  # while the reports run (`selfeval_kit.publish.snapshot`)
 INDEX_NAME = "index.html"
-BUILD_FILES = frozenset({INDEX_NAME, MANIFEST_NAME, LOCK_NAME})  # what a build writes besides the reports' files
+BUILD_FILES = frozenset({INDEX_NAME, MANIFEST_NAME, LOCK_NAME, EVALUATION_NAME})  # besides the reports' files
 
 # The names a report cannot take. A report is named by its key (a form id, or the annual
 # report's "annual" / "annual-<year>") and writes <key>.html (and <key>.ipynb with
@@ -152,15 +154,19 @@ def up_to_date(out: Path, manifest: dict, fingerprint: str | None, keep_notebook
 
 
 def remove_stale_temporaries(out: Path) -> None:
-    """Remove the temporary files of a build that was killed (``.<name>.<random>.tmp``).
+    """Remove the temporary files of a build that was killed (``.<name>.<random>.tmp``), and its
+    evaluation for the workers (`EVALUATION_NAME`).
 
-    Only those of pages and of the manifest: the folder may hold other files written
-    atomically (``selfeval export --out reports/2022/forms.json``), maybe at this very moment.
+    Only those of pages, of the manifest and of that evaluation: the folder may hold other files
+    written atomically (``selfeval export --out reports/2022/forms.json``), maybe at this very moment.
     """
+    stale = [out / EVALUATION_NAME]
     for path in out.glob(".*.tmp"):
         stem = path.name[1:].rsplit(".", 2)[0]  # .<name>.<random>.tmp -> <name>
-        if stem.endswith((".html", ".ipynb")) or stem == MANIFEST_NAME:
-            try:
-                path.unlink()
-            except OSError:
-                pass
+        if stem.endswith((".html", ".ipynb")) or stem in (MANIFEST_NAME, EVALUATION_NAME):
+            stale.append(path)
+    for path in stale:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from selfeval_kit.publish import kernel
+from selfeval_kit.publish import kernel, snapshot
 from selfeval_kit.publish.manifest import cannot_write, publish
 from selfeval_kit.publish.results import ReportOutcome
+from selfeval_kit.publish.snapshot import Snapshot
 
 __all__ = ["RenderOptions", "ReportTask", "render_report"]
 
@@ -77,6 +78,11 @@ class RenderOptions:
         build's fingerprint of its inputs). With the in-process engine, the files count as
         unchanged while it is the same, instead of being listed again for each report
         (`selfeval_kit.report.cache.vouched`).
+    evaluation : Snapshot, optional
+        With `data_token` and the in-process engine: the evaluation of the tasks' data path and
+        profile, made by the caller from the files the token stands for
+        (`selfeval_kit.publish.snapshot`); a process that has none reads it instead of
+        evaluating the files.
     """
 
     kernel_name: str = "python3"
@@ -86,6 +92,7 @@ class RenderOptions:
     warm: bool = True
     engine: str = "inprocess"
     data_token: str | None = None
+    evaluation: Snapshot | None = None
 
 
 def render_report(task: ReportTask, options: RenderOptions = RenderOptions()) -> ReportOutcome:
@@ -143,7 +150,10 @@ def _execute(task: ReportTask, options: RenderOptions) -> Any:
         from selfeval_kit.publish import inprocess
         from selfeval_kit.report.cache import vouched
 
-        with vouched(task.parameters.get("data_path"), options.data_token):
+        data_path = task.parameters.get("data_path")
+        with vouched(data_path, options.data_token):
+            if options.evaluation is not None and data_path is not None and options.data_token is not None:
+                snapshot.install(options.evaluation, data_path, task.parameters.get("profile", "national"))
             return inprocess.execute(task.notebook, task.parameters, timeout=options.timeout)
     import papermill  # before the engine module: papermill loads it, through its entry point
     from papermill.exceptions import PapermillExecutionError

@@ -26,14 +26,15 @@ serialised: one that finds another thread evaluating waits for it and shares its
 build worker opens the portfolio in the background while it waits for its first report). A
 token vouches within its own thread only. An evaluation
 whose inputs cannot be listed (a missing folder, a `Profile` object) is computed and not kept.
-The reports only read the evaluation they share.
+The reports only read the evaluation they share. A caller that has the evaluation already (a
+build's workers are handed the build's own) can put it in the cache (`prime`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -43,7 +44,7 @@ from selfeval_kit.form.sources import form_stamps, resolve_data_path
 from selfeval_kit.rules.evaluation import Evaluation, evaluate
 from selfeval_kit.rules.profile import builtin_profiles
 
-__all__ = ["clear", "open_evaluation", "profile_argument", "vouched"]
+__all__ = ["clear", "open_evaluation", "prime", "profile_argument", "vouched"]
 
 _log = logging.getLogger("selfeval_kit.report")
 _CACHE: dict[tuple, Evaluation] = {}
@@ -125,6 +126,33 @@ def open_evaluation(data_path: str | Path, profile: str | Path = "national") -> 
         if key is not None:
             _CACHE[key] = evaluation
         return evaluation
+
+
+def prime(data_path: str | Path, profile: str | Path, source: Callable[[], Evaluation | None]) -> bool:
+    """Keep the evaluation `source` gives as the one of these inputs, unless one is kept already.
+
+    For a caller that has the evaluation `open_evaluation` would compute, made from the same files
+    (a build hands its own to its workers, `selfeval_kit.publish.snapshot`), within `vouched`: the
+    caller answers for it as for the files. `source` is called only when no evaluation of these
+    inputs is kept, and may return None (it has none after all: the next open evaluates).
+
+    Returns
+    -------
+    bool
+        Whether an evaluation of these inputs is kept now.
+    """
+    data, rules = resolve_data_path(data_path), profile_argument(profile)
+    with _LOCK:
+        key = _key(data, rules)
+        if key is None:
+            return False
+        if key not in _CACHE:
+            evaluation = source()
+            if evaluation is None:
+                return False
+            _CACHE.clear()
+            _CACHE[key] = evaluation
+        return True
 
 
 @contextmanager
