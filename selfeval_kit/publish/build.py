@@ -475,11 +475,11 @@ class _Build:
         if pool is None:  # pragma: no cover - a pool is started whenever there are data files
             pool = self._start_pool(len(todo))
         shared = None
-        if fingerprint is not None and self.options.engine == "inprocess":
-            shared = snapshot.write(evaluation, self.out)
         bar = _progress_bar(len(todo), self.options.progress_bar)
         last_write = time.monotonic()
         try:
+            if fingerprint is not None and self.options.engine == "inprocess":
+                shared = snapshot.write(evaluation, self.out)
             options = replace(self.options.render(), data_token=fingerprint, evaluation=shared)
             for done in pool.map(partial(render_report, options=options), [p.task for p in todo]):
                 self._record(todo[done.index], _outcome(todo[done.index].task, done))

@@ -22,12 +22,11 @@ again. Without it, every report of a build would stat every file of the folder, 
 with the square of the folder's size over the build.
 
 Only one evaluation is kept (opening another portfolio or profile replaces it). Opens are
-serialised: one that finds another thread evaluating waits for it and shares its evaluation (a
-build worker opens the portfolio in the background while it waits for its first report). A
-token vouches within its own thread only. An evaluation
-whose inputs cannot be listed (a missing folder, a `Profile` object) is computed and not kept.
-The reports only read the evaluation they share. A caller that has the evaluation already (a
-build's workers are handed the build's own) can put it in the cache (`prime`).
+serialised: one that finds another thread evaluating waits for it and shares its evaluation. A
+token vouches within its own thread only. An evaluation whose inputs cannot be listed (a missing
+folder, a `Profile` object) is computed and not kept. The reports only read the evaluation they
+share. A caller that has the evaluation already (a build's workers are handed the build's own)
+can put it in the cache (`prime`).
 """
 
 from __future__ import annotations
