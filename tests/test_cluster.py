@@ -15,6 +15,9 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 from selfeval_kit.pool import Pool, PoolOptions, WorkerInitError, parallel_map  # noqa: E402
+from selfeval_kit.publish.build import build  # noqa: E402
+from selfeval_kit.publish.manifest import EVALUATION_NAME  # noqa: E402
+from tests.publish.test_snapshot import spoil_after_evaluation  # noqa: E402
 from tests.test_pool import fails_on_two, refuse, remember, square, state  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +68,17 @@ def test_build_on_the_cluster_writes_the_pages_the_local_build_writes(address, t
         mine = _STAMP.sub("", (tmp_path / "local" / page).read_text(encoding="utf-8"))
         theirs = _STAMP.sub("", (tmp_path / "remote" / page).read_text(encoding="utf-8"))
         assert theirs == mine, page
+
+
+def test_the_clusters_workers_read_the_builds_evaluation_not_the_forms(address, tmp_path, monkeypatch):
+    data = tmp_path / "2022"
+    data.mkdir()
+    for name in SUBSET:
+        shutil.copy(DATA / name, data / name)
+    spoil_after_evaluation(monkeypatch, data)
+    result = build(data, tmp_path / "out", scheduler=address)
+    assert result.ok, [r.error for r in result.reports if r.error]
+    assert len(result.projects) == 2 and not (tmp_path / "out" / EVALUATION_NAME).exists()
 
 
 def test_an_unreachable_scheduler_is_named_quickly_without_a_traceback():

@@ -94,19 +94,23 @@ def test_a_snapshot_left_by_a_killed_build_is_removed_by_the_next(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["forms.json"]
 
 
-def test_a_builds_workers_read_its_evaluation_not_the_forms(tmp_path, monkeypatch):
-    """The form files are made unreadable as YAML once the build has evaluated them: its workers never read them."""
-    data = tmp_path / "data"
-    shutil.copytree(FIXTURE_DATA, data)
-    evaluate = build_mod._Build._evaluate
+def spoil_after_evaluation(monkeypatch, data: Path) -> None:
+    """Once the build has evaluated the forms of `data`, make every one of them unreadable as YAML."""
+    evaluate_forms = build_mod._Build._evaluate
 
     def then_spoil(self):
-        done = evaluate(self)
+        done = evaluate_forms(self)
         for form in data.glob("*.yaml"):
             form.write_text("{: not yaml", encoding="utf-8")
         return done
 
     monkeypatch.setattr(build_mod._Build, "_evaluate", then_spoil)
+
+
+def test_a_builds_workers_read_its_evaluation_not_the_forms(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_DATA, data)
+    spoil_after_evaluation(monkeypatch, data)
     out = tmp_path / "out"
     result = build_mod.build(data, out, jobs=2)
     assert result.ok, [r.error for r in result.reports if r.error]
