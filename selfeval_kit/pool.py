@@ -10,8 +10,9 @@ starts its workers as soon as it is made, so that their start-up (imports, a Jup
 `PoolOptions.initializer`) overlaps the caller's own work, and keeps them from one `Pool.map` to
 the next; `parallel_map` is one map on a pool of its own. Results come as tasks finish, each a
 `Done` whose `index` says which item it belongs to; a task's failure is its `Done.error`, never
-an exception out of the map. The interface (`PoolOptions`, `Pool.map`, `Done`) is what a
-distributed scheduler would offer too, and `PoolOptions.scheduler` uses one: the same map runs on
+an exception out of the map. Each local worker has its next task waiting in the pool's queue, so
+that it starts it as soon as it is done with one. The interface (`PoolOptions`, `Pool.map`,
+`Done`) is what a distributed scheduler would offer too, and `PoolOptions.scheduler` uses one: the same map runs on
 a Dask cluster (`selfeval_kit.cluster`), each Dask worker process running `PoolOptions.initializer`
 once before its first task of that map's kind and then one such task at a time (its state is the
 process's, as in a local worker); the workers the cluster has when the pool connects start their
@@ -30,8 +31,8 @@ What can go wrong, task by task:
 
 * `fn` raises: that task's `Done.error` is the exception; the worker goes on.
 * A worker process dies (killed, out of memory, a crash in an extension): the task it was running
-  fails with `WorkerDied`. Tasks running beside it at that moment are run again on fresh workers,
-  one at a time, so that the one whose run kills a worker is told apart from the others.
+  fails with `WorkerDied`. Tasks running or waiting beside it at that moment are run again on fresh
+  workers, one at a time, so that the one whose run kills a worker is told apart from the others.
 * A task runs longer than `PoolOptions.timeout`, or a worker does not start it within
   `PoolOptions.start_timeout` (a worker stopped by SIGSTOP, or stuck holding the lock of the
   pool's task queue, starts nothing, neither does anyone else): the workers are killed (SIGKILL,
@@ -75,6 +76,9 @@ log = logging.getLogger("selfeval_kit.pool")
 _PARENT_POLL = 0.5  # seconds between a worker's checks that the process that started it is alive
 _START_POLL = 0.1  # seconds between the caller's looks at which tasks started (only with a timeout)
 _KILL_WAIT = 10.0  # seconds to wait for the pool's manager thread once its workers are killed
+# Tasks handed out per worker: one running, one waiting in the task queue, so that a worker that
+# finishes takes the next at once instead of waiting for the caller to see its result and send one.
+_IN_FLIGHT = 2
 
 
 @dataclass(frozen=True)
@@ -95,9 +99,10 @@ class PoolOptions:
         `start_timeout` either).
     start_timeout : float, default 60
         With a `timeout`: seconds a task handed to the workers may wait for one of them to start
-        it, counted from when it is handed out, the workers' own start (the initializer)
-        included. A task that never starts (a stopped worker holds the task queue's lock) times
-        out as one that runs too long.
+        it, counted from when it is handed out (the workers' own start, the initializer,
+        included) or from when a worker last finished a task, whichever is later; a task waiting
+        while every worker runs a task it started is not counted against. A task that never
+        starts (a stopped worker holds the task queue's lock) times out as one that runs too long.
     retries : int, default 1
         Times a task that timed out is run again, on fresh workers, before it fails with
         `TaskTimeout`.
@@ -366,6 +371,7 @@ class _Map:
         self.running: dict[Future, int] = {}
         self.sent: dict[int, float] = {}  # when each running task was handed out
         self.began: dict[int, float] = {}  # when a worker started it
+        self.freed = 0.0  # when a task last finished: a worker could take the next from then on
         self.tries: dict[int, int] = {}  # how many times each task timed out
 
     def run(self) -> Iterator[Done]:
@@ -380,6 +386,7 @@ class _Map:
                 continue
             for future in finished:
                 index = self.running.pop(future)
+                self.freed = now
                 yield _done(index, future)
             yield from self._timeouts(now)
 
@@ -388,7 +395,7 @@ class _Map:
             if not self.running:
                 self._send(self.suspects.popleft())
             return
-        while self.waiting and len(self.running) < self.pool.options.jobs:
+        while self.waiting and len(self.running) < self.pool.options.jobs * _IN_FLIGHT:
             self._send(self.waiting.popleft())
 
     def _send(self, index: int) -> None:
@@ -418,12 +425,15 @@ class _Map:
             self.suspects.extend(lost)
 
     def _late(self, index: int, now: float) -> bool:
-        """Whether a running task is past its limit: running too long, or never started."""
+        """Whether a task handed out is past its limit: running too long, or not started while a
+        worker could have (it waits its turn, untimed, while every worker runs a task it started)."""
         options = self.pool.options
         assert options.timeout is not None
         if index in self.began:
             return now - self.began[index] > options.timeout
-        return now - self.sent[index] > options.start_timeout
+        if sum(1 for i in self.running.values() if i in self.began) >= options.jobs:
+            return False
+        return now - max(self.sent[index], self.freed) > options.start_timeout
 
     def _timeouts(self, now: float) -> Iterator[Done]:
         """Kill the workers when a task is late; it runs again (`PoolOptions.retries`), then fails."""

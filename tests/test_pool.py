@@ -133,6 +133,27 @@ def test_with_no_retries_a_stopped_worker_fails_its_task_at_once(tmp_path):
     assert len(list(tmp_path.iterdir())) == 1
 
 
+def pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_each_worker_has_its_next_task_waiting_in_the_queue():
+    from selfeval_kit.pool import _Map
+
+    with Pool(PoolOptions(jobs=2)) as pool:
+        tasks = _Map(pool, square, list(range(7)))
+        tasks._hand_out()
+        assert len(tasks.running) == 4 and list(tasks.waiting) == [4, 5, 6]
+        assert _results(tasks.run()) == {i: i * i for i in range(7)}
+
+
+def test_a_task_waiting_behind_a_long_one_is_not_timed_out_for_waiting():
+    # the second task waits 3 s for the only worker, past its start timeout of 1 s: no kill, one worker
+    results = _results(parallel_map(pid_after, [3, 0], PoolOptions(jobs=1, timeout=20, start_timeout=1)))
+    assert results[0] == results[1]
+
+
 def record_pid(folder: str) -> None:
     Path(folder, str(os.getpid())).write_text("", encoding="utf-8")
 
