@@ -12,13 +12,14 @@ the next; `parallel_map` is one map on a pool of its own. Results come as tasks 
 `Done` whose `index` says which item it belongs to; a task's failure is its `Done.error`, never
 an exception out of the map. Each local worker has its next task waiting in the pool's queue, so
 that it starts it as soon as it is done with one. The interface (`PoolOptions`, `Pool.map`,
-`Done`) is what a distributed scheduler would offer too, and `PoolOptions.scheduler` uses one: the same map runs on
-a Dask cluster (`selfeval_kit.cluster`), each Dask worker process running `PoolOptions.initializer`
-once before its first task of that map's kind and then one such task at a time (its state is the
-process's, as in a local worker); the workers the cluster has when the pool connects start their
-initializer at once, as local ones do. On a cluster, `PoolOptions.timeout` is not enforced (Dask cannot
-stop a running task); a worker lost mid-run has its tasks run again on the others by the scheduler
-(its ``allowed-failures`` setting), then they fail with `WorkerDied`.
+`Done`) is what a distributed scheduler would offer too, and `PoolOptions.scheduler` uses one:
+the same map runs on a Dask cluster (`selfeval_kit.cluster`), each Dask worker process running
+`PoolOptions.initializer` once before its first task of that map's kind and then one such task at
+a time (its state is the process's, as in a local worker); the workers the cluster has when the
+pool connects start their initializer at once, as local ones do. On a cluster,
+`PoolOptions.timeout` is not enforced (Dask cannot stop a running task); a worker lost mid-run
+has its tasks run again on the others by the scheduler (its ``allowed-failures`` setting), then
+they fail with `WorkerDied`.
 
 The workers are loky processes (the concurrent.futures interface): each is a new interpreter
 (fork and exec), never a bare fork of the caller, which may run threads, as Jupyter and pytest

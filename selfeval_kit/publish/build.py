@@ -10,10 +10,11 @@ per form, ``publish/notebooks/annual_report.ipynb`` per year), exported to HTML 
 error, its earlier page stays in place, and `BuildResult.ok` is False.
 
 * Parallel: the reports run in `jobs` worker processes (`selfeval_kit.pool`), the annual reports
-  first (they take longest). The workers start, each with its engine ready (`kernel`) and the
-  portfolio's evaluation being opened, while this process loads the forms, evaluates them and
-  works out what is out of date. The workers take the form files as this process fingerprinted
-  them (`report.cache.vouched`): they are not listed again for every report.
+  first (they take longest). The workers start, each with its engine ready (`kernel`), while this
+  process loads the forms, evaluates them and works out what is out of date. The workers take the
+  form files as this process fingerprinted them (`report.cache.vouched`): they are not listed again
+  for every report; and they read this process's evaluation (`snapshot`) instead of evaluating the
+  forms again.
 * Incremental: the manifest (`manifest`) records what each page was made from (`digest`): the
   form (its content and its evaluation) or, for an annual report, every form; the notebook; the
   profile; the package; the kernel. A report whose inputs and page are unchanged is not run

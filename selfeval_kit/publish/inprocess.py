@@ -193,8 +193,8 @@ def _result(shell: Any, value: Any, count: int) -> Any:
         data, metadata = {"text/plain": repr(value), "text/html": value._repr_html_()}, {}
     else:
         data, metadata = shell.display_formatter.format(value)
-    return _output("execute_result", data=json_clean(encode_images(data)), execution_count=count,
-                   metadata=json_clean(metadata))  # fmt: skip
+    data, metadata = json_clean(encode_images(data)), json_clean(metadata)
+    return _output("execute_result", data=data, execution_count=count, metadata=metadata)
 
 
 _SHELL: Any = None  # this process's shell, made on first use
