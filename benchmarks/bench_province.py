@@ -12,7 +12,10 @@ included; nothing is asserted; the figures go to benchmarks/RESULTS.md):
    `distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True)` this script
    starts and stops, and the in-process floor: every report's sections rendered directly
    (`ProjectReport(ev, id).sections()`, `AnnualReport(ev).sections()`) in one fresh process,
-   its wall time divided by the 2 cores. Seconds, reports/s, the ratio build / floor (target ≤ 1.3×).
+   its wall time divided by the 2 cores. Seconds, reports/s, the ratio build / floor (target ≤ 1.3×);
+   CPU seconds (user + system) of all the run's processes (the client and the local workers it
+   waited for, from `getrusage(RUSAGE_CHILDREN)`; on the cluster, the client and the restarted Dask
+   workers' own) and of the client alone, against the CPU a build at 1.3× the floor could spend.
 2. Check: for each size of `--forms`, `selfeval check FILE` of one JSON file and of one Parquet file
    (`selfeval export --format parquet` of the same forms), `--jobs 2`, locally and on the
    LocalCluster, for each output of `--outputs`: `--json > /dev/null`, the text listing
@@ -40,6 +43,7 @@ import json
 import math
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -63,14 +67,15 @@ CHUNK = 10_000  # forms a generated JSON file at most (43 MB: under the 64 MiB a
 POLL = 0.2  # seconds between looks at a local run's worker processes
 SEED = 7
 
-# The selfeval command in this interpreter, telling its own peak memory (VmHWM) when it exits:
-# `ru_maxrss` of a child includes what it inherited before exec, VmHWM is the process's own.
+# The selfeval command in this interpreter, telling its own peak memory (VmHWM) and CPU time when it
+# exits: `ru_maxrss` of a child includes what it inherited before exec, VmHWM is the process's own.
 WRAP = r"""
-import atexit, sys
+import atexit, os, sys
 def _peak():
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
             print(f"SELFEVAL-PEAK-KIB={line.split()[1]}", file=sys.stderr, flush=True)
+    print(f"SELFEVAL-CPU-S={sum(os.times()[:2])}", file=sys.stderr, flush=True)
 atexit.register(_peak)
 sys.argv = ["selfeval", *sys.argv[1:]]
 from selfeval_kit.cli import main
@@ -100,13 +105,17 @@ print(json.dumps({"reports": len(ev.forms) + 1, "import_s": t1 - t0, "evaluate_s
 
 @dataclass
 class Measured:
-    """One selfeval run: wall seconds, exit code, the client's and each worker's peak memory (MiB)."""
+    """One selfeval run: wall seconds, exit code, the client's and each worker's peak memory (MiB), and CPU
+    seconds (user + system) of the client alone and of every process of the run (the client, its local
+    workers, or the Dask workers)."""
 
     seconds: float
     exit: int
     client_mib: float
     workers_mib: list[float] = field(default_factory=list)
     note: str = ""
+    client_cpu_s: float = math.nan
+    cpu_s: float = math.nan
 
 
 def load_text() -> str:
@@ -182,6 +191,17 @@ def worker_peak() -> float:
     return float("nan")
 
 
+def worker_cpu() -> float:
+    """Run on a Dask worker by `client.run`: its process's CPU seconds (user + system) since it started."""
+    return sum(os.times()[:2])
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's children that ended and were waited for, with their own such children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 # ------------------------------------------------------------------ running selfeval
 
 
@@ -192,6 +212,7 @@ def run_selfeval(args: list[str], cluster: Cluster | None = None, root: Path = R
         cluster.fresh()
         args = [*args, "--scheduler", cluster.address]
     with tempfile.TemporaryFile("w+", encoding="utf-8") as err:
+        reaped = _children_cpu()  # the run's client and the local workers it waits for, when it has ended
         start = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, "-c", WRAP, *args], stdout=subprocess.DEVNULL, stderr=err, cwd=root, text=True
@@ -203,17 +224,20 @@ def run_selfeval(args: list[str], cluster: Cluster | None = None, root: Path = R
                     peaks[pid] = mib
             time.sleep(POLL)
         seconds = time.perf_counter() - start
+        cpu = _children_cpu() - reaped
         err.seek(0)
         lines = err.read().splitlines()
     client = next((int(x.split("=")[1]) / 1024 for x in lines if x.startswith("SELFEVAL-PEAK-KIB=")), math.nan)
-    said = [x for x in lines if not x.startswith("SELFEVAL-PEAK-KIB=") and x.strip()]
+    client_cpu = next((float(x.split("=")[1]) for x in lines if x.startswith("SELFEVAL-CPU-S=")), math.nan)
+    said = [x for x in lines if not x.startswith("SELFEVAL-") and x.strip()]
     workers = sorted(peaks.values(), reverse=True)
     if cluster is not None:
         workers = sorted(cluster.client.run(worker_peak).values(), reverse=True)
+        cpu += sum(cluster.client.run(worker_cpu).values())  # fresh workers: their start and this run
     note = said[0][:160] if proc.returncode not in (0, 1) or (said and "Traceback" in "\n".join(said)) else ""
     if proc.returncode == 1 and said and not note and "problem" in said[-1]:
         note = said[0][:160]
-    return Measured(seconds, proc.returncode, client, workers, note)
+    return Measured(seconds, proc.returncode, client, workers, note, client_cpu, cpu)
 
 
 class Cluster:
@@ -353,10 +377,12 @@ def part_build(tmp: Path, projects: int, jobs: int, cluster: Cluster, results: d
         runs["cluster"] = run_selfeval([*cmd, "--out", str(tmp / "built-cluster")], cluster)
     manifest = json.loads((tmp / "built-local" / ".selfeval-build.json").read_text(encoding="utf-8"))
     seconds = [e["seconds"] for e in manifest["reports"].values() if not e["id"].startswith("annual")]
+    reaped = _children_cpu()
     proc = subprocess.run(
         [sys.executable, "-c", FLOOR, str(data)], capture_output=True, text=True, check=True, cwd=root
     )
     floor = json.loads(proc.stdout.strip().splitlines()[-1])
+    floor["cpu_s"] = _children_cpu() - reaped
     whole = floor["wall_s"] / jobs
     sections = (floor["projects_s"] + floor["annual_s"]) / jobs
     results["build"] = {"projects": projects, "floor": floor, **{k: vars(m) for k, m in runs.items()}}
@@ -369,16 +395,22 @@ def part_build(tmp: Path, projects: int, jobs: int, cluster: Cluster, results: d
         f"annual {floor['annual_s']:.2f} s; wall {floor['wall_s']:.2f} s"
     )
     print(f"   {'':34} {'seconds':>8} {'reports/s':>10} {'÷ floor A':>10} {'÷ floor B':>10} {'exit':>5} "
-          f"{'client MiB':>11}  workers MiB")  # fmt: skip
-    print(f"   {'floor A: whole process ÷ ' + str(jobs):34} {whole:8.2f} {reports / whole:10.1f}")
+          f"{'CPU s':>7} {'client CPU s':>13} {'client MiB':>11}  workers MiB")  # fmt: skip
+    print(f"   {'floor A: whole process ÷ ' + str(jobs):34} {whole:8.2f} {reports / whole:10.1f} {'':27} "
+          f"{floor['cpu_s']:7.2f}")  # fmt: skip
     print(f"   {'floor B: sections only ÷ ' + str(jobs):34} {sections:8.2f} {reports / sections:10.1f}")
     for label, m in runs.items():
         name = f"selfeval build, {label}"
         print(
             f"   {name:34} {m.seconds:8.2f} {reports / m.seconds:10.1f} {m.seconds / whole:9.2f}× "
-            f"{m.seconds / sections:9.2f}× {m.exit:5} {m.client_mib:11.0f}  {_workers_text(m)}"
-            + (f"  ({m.note})" if m.note else "")
+            f"{m.seconds / sections:9.2f}× {m.exit:5} {m.cpu_s:7.2f} {m.client_cpu_s:13.2f} "
+            f"{m.client_mib:11.0f}  {_workers_text(m)}" + (f"  ({m.note})" if m.note else "")
         )
+    budget = 1.3 * whole * jobs
+    print(
+        f"   CPU: the floor's process {floor['cpu_s']:.2f} s; 1.3× floor A on {jobs} cores leaves at most "
+        f"{budget:.2f} CPU-s, {(budget - floor['cpu_s']) / reports * 1000:.2f} ms a report beyond the floor's work"
+    )
     mean = sum(seconds) / len(seconds)
     results["build"]["worker_report_mean_s"] = mean
     print(f"   a project report in a local build worker (its manifest): {mean:.3f} s mean, {max(seconds):.3f} s most")
