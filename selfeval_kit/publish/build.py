@@ -22,7 +22,9 @@ error, its earlier page stays in place, and `BuildResult.ok` is False.
   hashing the input files, before importing anything heavy.
 * Atomic: every file is written to a temporary file and renamed into place; the manifest does
   not record a failed report's inputs as built; a build that is killed leaves every page either
-  as it was or complete. A lock file (`filelock`) keeps two builds out of one folder.
+  as it was or complete, and a manifest of the reports finished by its last write (every second,
+  or fifty times as long as that write took when the manifest is large: `_Pace`). A lock file
+  (`filelock`) keeps two builds out of one folder.
 * Bounded: each report has a time limit in its worker (`BuildOptions.report_timeout`); a worker
   past it (stuck, or stopped) is killed and the report runs again once on a fresh worker, then
   fails. A page that cannot be written (a full disk, a read-only folder) fails its report only,
@@ -73,7 +75,12 @@ log = logging.getLogger("selfeval_kit.publish")
 NOTEBOOKS_DIR = Path(__file__).resolve().parent / "notebooks"
 PROJECT_NOTEBOOK = "project_report.ipynb"
 ANNUAL_NOTEBOOK = "annual_report.ipynb"
-_MANIFEST_EVERY = 1.0  # seconds between two writes of the manifest while reports finish
+# While reports finish, the manifest is written again (a killed build keeps what it finished) at
+# most every _MANIFEST_EVERY seconds, and never sooner than _MANIFEST_RATIO times its last write
+# took: it grows with every report (≈ 0.5 KB each), and rewriting it every second would cost the
+# build's process a quarter of a core at 20,000 reports (0.25 s a write), and all of it beyond.
+_MANIFEST_EVERY = 1.0
+_MANIFEST_RATIO = 50.0
 # A report's default limit in its worker: one cell at its own limit (`timeout`), a kernel started
 # again (`start_timeout`), and this for the rest (the kernel's reset, the export, the writes).
 _REPORT_SLACK = 60.0
@@ -477,7 +484,7 @@ class _Build:
             pool = self._start_pool(len(todo))
         shared = None
         bar = _progress_bar(len(todo), self.options.progress_bar)
-        last_write = time.monotonic()
+        pace = _Pace()
         try:
             if fingerprint is not None and self.options.engine == "inprocess":
                 shared = snapshot.write(evaluation, self.out)
@@ -486,9 +493,10 @@ class _Build:
                 self._record(todo[done.index], _outcome(todo[done.index].task, done))
                 if bar is not None:
                     bar.update(1)
-                if time.monotonic() - last_write > _MANIFEST_EVERY:  # a killed build keeps what it finished
+                if pace.due(time.monotonic()):  # a killed build keeps what it finished
+                    began = time.monotonic()
                     self._save_manifest({**self.record, "reports": {**self.record["reports"]}})
-                    last_write = time.monotonic()
+                    pace.wrote(began, time.monotonic())
             pool.close()  # the workers stop their kernels and exit
         finally:
             if shared is not None:
@@ -552,6 +560,28 @@ class _Build:
             log.debug("could not write the manifest: %s", exc)
             return cannot_write(self.out / MANIFEST_NAME, exc)
         return None
+
+
+@dataclass
+class _Pace:
+    """When the manifest is next written while reports finish: `every` seconds after the reports
+    began (`start`) or the last write ended, or `ratio` times as long as that write took after it,
+    whichever is later (times of `time.monotonic`)."""
+
+    every: float = _MANIFEST_EVERY
+    ratio: float = _MANIFEST_RATIO
+    start: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        self.next_at = self.start + self.every
+
+    def due(self, now: float) -> bool:
+        """Whether a write is due at `now`."""
+        return now >= self.next_at
+
+    def wrote(self, began: float, ended: float) -> None:
+        """A write ran from `began` to `ended`."""
+        self.next_at = ended + max(self.every, self.ratio * (ended - began))
 
 
 def _outcome(task: ReportTask, done: Done) -> ReportOutcome:

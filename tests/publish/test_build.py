@@ -446,6 +446,23 @@ def test_a_killed_build_leaves_every_page_whole(tmp_path):
     assert "xss-demo" in todo and "annual" not in todo
 
 
+@pytest.mark.parametrize(
+    ("took", "due_at", "not_due_at"),
+    [
+        (0.002, 11.0, 10.99),  # a small manifest: a second after the write ended (at 10 s)
+        (0.02, 11.0, 10.99),  # 50 × 0.02 s is the second itself
+        (0.1, 15.0, 14.99),  # a large one: 50 × as long as the write took
+        (0.25, 22.5, 22.49),  # ≈ 20,000 reports
+    ],
+)
+def test_the_manifest_is_written_again_a_second_or_fifty_times_its_last_write_later(took, due_at, not_due_at):
+    pace = build_mod._Pace(start=0.0)
+    assert not pace.due(0.99) and pace.due(1.0)
+    pace.wrote(10.0 - took, 10.0)
+    assert not pace.due(not_due_at)
+    assert pace.due(due_at)
+
+
 def _descendants(pid: int) -> list[int]:
     """The processes started by `pid`, and by them, and so on (Linux)."""
     parents: dict[int, int] = {}
