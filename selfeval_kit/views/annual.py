@@ -473,11 +473,17 @@ def findings(y: Year) -> dict[str, Any]:
     code_rows = sorted(codes.values(), key=order)
     for row in code_rows:
         row["projects"] = len(row["projects"])
+    of_form: dict[str, list[Finding]] = {}  # in the year's order; one pass, not one per project
+    portfolio = []
+    for f in y.findings:
+        if f.form_id is None:
+            portfolio.append(f)
+        else:
+            of_form.setdefault(f.form_id, []).append(f)
     by_project = []
     for r in y.results:
-        items = sort_findings(f for f in y.findings if f.form_id == r.form.id)
+        items = sort_findings(of_form.get(r.form.id, []))
         by_project.append({"id": r.form.id, "name": r.form.name, "findings": items, "counts": counts_text(items)})
-    portfolio = [f for f in y.findings if f.form_id is None]
     return {"code_rows": code_rows, "portfolio": portfolio, "by_project": by_project}
 
 

@@ -129,6 +129,18 @@ def test_findings_by_code_and_ranking(fixture_year):
     assert (ranking[1]["executed"], ranking[1]["warnings"]) == ("850.25 万元", 4)
 
 
+def test_findings_by_project_and_of_the_portfolio(year2022):
+    found = annual.findings(year2022)
+    by_project = {p["id"]: p for p in found["by_project"]}
+    assert list(by_project) == [r.form.id for r in year2022.results]
+    assert [f.code for f in by_project["base-info-system-ops"]["findings"]] == ["budget.large_cut", "goal.missing"]
+    assert by_project["resource-sharing-research"]["counts"] == "错误 0 / 警告 9 / 提示 0"
+    assert [f.code for f in found["portfolio"]] == ["portfolio.all_full_marks", "portfolio.repeated_satisfaction"]
+    for p in found["by_project"]:
+        assert {f.form_id for f in p["findings"]} <= {p["id"]}
+    assert sum(len(p["findings"]) for p in found["by_project"]) + len(found["portfolio"]) == len(year2022.findings)
+
+
 def test_quality_counts_splits_and_shared_themes(year2022):
     counts = quality.indicator_counts(year2022)
     assert (counts["total"], counts["qualitative"], counts["qualitative_share"]) == (144, 26, "18.1%")
