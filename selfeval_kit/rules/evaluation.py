@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from selfeval_kit.form.loading import Portfolio, load
@@ -29,10 +30,23 @@ class Evaluation:
         return [f for r in self.forms for f in r.findings] + list(self.portfolio_findings)
 
     def form(self, form_id: str) -> FormResult:
-        for result in self.forms:
+        """The result of the first form with this id; KeyError when no form has it."""
+        k = self._positions.get(form_id)
+        if k is not None and k < len(self.forms) and self.forms[k].form.id == form_id:
+            return self.forms[k]
+        for result in self.forms:  # `forms` was changed since it was indexed
             if result.form.id == form_id:
                 return result
         raise KeyError(f"no form with id {form_id!r}")
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Where each id's first form is in `forms`, found on the first lookup: a report per form of a
+        portfolio looks each one up, and scanning the list every time grew with the square of its size."""
+        positions: dict[str, int] = {}
+        for k, result in enumerate(self.forms):
+            positions.setdefault(result.form.id, k)
+        return positions
 
     def to_dict(self) -> dict:
         """The JSON shape of `selfeval check --json`."""
